@@ -1,0 +1,1 @@
+"""Mamori: personal-information protection management."""

@@ -1,0 +1,1 @@
+"""The hash-chained audit log: every state change records an event in the same transaction."""

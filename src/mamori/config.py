@@ -1,0 +1,52 @@
+"""Runtime settings, read from the environment (prefix ``MAMORI_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_policy_dir() -> Path:
+    """The bundled default policy: inside the wheel, or at the repository root in a checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "policies" / "aoki"
+    return packaged if packaged.is_dir() else here.parents[1] / "policies" / "aoki"
+
+
+DEFAULT_POLICY_DIR = _default_policy_dir()
+
+
+class Settings(BaseSettings):
+    """Every knob of a Mamori process; build one with :func:`get_settings` or directly in tests."""
+
+    model_config = SettingsConfigDict(env_prefix="MAMORI_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///mamori.db"
+    secret_key: SecretStr = Field(
+        default=SecretStr("dev-only-secret-change-me-0123456789abcdef"),
+        description="Key material for blind indexes and token hashing. Set it in production.",
+    )
+    encryption_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Comma-separated 'id:base64key' AES-256 keys; the first encrypts, all decrypt.",
+    )
+    mail_backend: Literal["console", "smtp", "null"] = "console"
+    mail_from: str = "privacy@example.jp"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    default_policy_dir: Path = DEFAULT_POLICY_DIR
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (cached; tests build their own ``Settings``)."""
+    return Settings()

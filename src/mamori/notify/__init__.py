@@ -1,0 +1,1 @@
+"""Outbound e-mail and postal letters, queued in the transaction and sent after commit."""

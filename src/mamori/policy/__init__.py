@@ -1,0 +1,1 @@
+"""The policy as code: bundle schema, loading, validation, published versions and diffs."""

@@ -1,0 +1,148 @@
+"""Read a bundle directory, validate it, and report each problem with file, line and field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from mamori.policy.schema import PolicyBundle, reference_problems
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BundleError:
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+@dataclass
+class LoadResult:
+    bundle: PolicyBundle | None
+    errors: list[BundleError] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.bundle is not None and not self.errors
+
+
+def _line_map(node: yaml.Node, path: Loc, out: dict[Loc, int]) -> None:
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = (*path, str(key.value))
+            out[child] = key.start_mark.line + 1
+            _line_map(value, child, out)
+            out[child] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _line_map(item, (*path, index), out)
+
+
+def _field_name(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _message(error: Any) -> str:
+    loc = error["loc"]
+    if error["type"] == "missing" and loc and loc[-1] == "ja":
+        return "a Japanese text is required (Japanese is the authoritative language)"
+    if error["type"] == "missing":
+        return "this field is required"
+    if error["type"] == "extra_forbidden":
+        return "unknown field"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+class _Files:
+    """Which file and line each top-level key and nested path came from."""
+
+    def __init__(self) -> None:
+        self.owner: dict[str, str] = {}
+        self.lines: dict[str, dict[Loc, int]] = {}
+
+    def locate(self, loc: Loc) -> tuple[str, int | None]:
+        if not loc or str(loc[0]) not in self.owner:
+            return "(bundle)", None
+        name = self.owner[str(loc[0])]
+        lines = self.lines[name]
+        for cut in range(len(loc), 0, -1):
+            if loc[:cut] in lines:
+                return name, lines[loc[:cut]]
+        return name, None
+
+
+def _read_file(path: Path, files: _Files, data: dict[str, Any], errors: list[BundleError]) -> str | None:
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        content = yaml.safe_load(text)
+    except UnicodeDecodeError:
+        errors.append(BundleError(name, None, "", "not UTF-8 text"))
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        errors.append(BundleError(name, mark.line + 1 if mark else None, "", f"YAML syntax error: {problem}"))
+        return None
+    if content is None:
+        return text
+    if not isinstance(content, dict) or node is None:
+        errors.append(BundleError(name, 1, "", "the file must be a mapping of top-level bundle keys"))
+        return None
+    lines: dict[Loc, int] = {}
+    _line_map(node, (), lines)
+    files.lines[name] = lines
+    for key, value in content.items():
+        if key in files.owner:
+            errors.append(BundleError(name, lines.get((key,)), key, f"already given in {files.owner[key]}"))
+            continue
+        files.owner[key] = name
+        data[key] = value
+    return text
+
+
+def load_bundle(directory: Path) -> LoadResult:
+    """Load every ``*.yaml`` file of ``directory`` (sorted) into one validated bundle."""
+    if not directory.is_dir():
+        return LoadResult(None, [BundleError(str(directory), None, "", "not a directory")])
+    paths = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+    if not paths:
+        return LoadResult(None, [BundleError(str(directory), None, "", "no *.yaml files in the bundle")])
+    files = _Files()
+    data: dict[str, Any] = {}
+    errors: list[BundleError] = []
+    sources: dict[str, str] = {}
+    for path in paths:
+        text = _read_file(path, files, data, errors)
+        if text is not None:
+            sources[path.name] = text
+    if errors:
+        return LoadResult(None, errors, sources)
+    try:
+        bundle = PolicyBundle.model_validate(data, context={"defer_references": True})
+    except ValidationError as exc:
+        errors.extend(_located(files, tuple(e["loc"]), _message(e)) for e in exc.errors())
+        return LoadResult(None, errors, sources)
+    errors = [_located(files, loc, message) for loc, message in reference_problems(bundle)]
+    return LoadResult(None if errors else bundle, errors, sources)
+
+
+def _located(files: _Files, loc: Loc, message: str) -> BundleError:
+    file, line = files.locate(loc)
+    return BundleError(file, line, _field_name(loc), message)

@@ -1,0 +1,1 @@
+"""Staff users, roles, API tokens and the cryptography that protects personal data."""

@@ -1,0 +1,46 @@
+"""Roles and the scopes each one grants (pure data, no I/O)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PRIVACY_OFFICER = "privacy_officer"
+    AGENT = "agent"
+    ENGINEER = "engineer"
+    AUDITOR = "auditor"
+
+
+class Scope(StrEnum):
+    POLICY_READ = "policy:read"
+    POLICY_WRITE = "policy:write"
+    AUDIT_READ = "audit:read"
+    USERS_ADMIN = "users:admin"
+
+
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.ADMIN: frozenset(Scope),
+    Role.PRIVACY_OFFICER: frozenset({Scope.POLICY_READ, Scope.POLICY_WRITE, Scope.AUDIT_READ}),
+    Role.AGENT: frozenset({Scope.POLICY_READ}),
+    Role.ENGINEER: frozenset({Scope.POLICY_READ}),
+    Role.AUDITOR: frozenset({Scope.POLICY_READ, Scope.AUDIT_READ}),
+}
+
+
+def scopes_allowed(role: Role, requested: set[Scope] | None) -> frozenset[Scope]:
+    """The scopes a token of ``role`` gets: all the role has, or the requested subset of them.
+
+    Raises:
+        ValueError: a requested scope is beyond the role.
+    """
+    granted = ROLE_SCOPES[role]
+    if requested is None:
+        return granted
+    beyond = requested - granted
+    if beyond:
+        names = ", ".join(sorted(beyond))
+        msg = f"role {role.value} cannot grant: {names}"
+        raise ValueError(msg)
+    return frozenset(requested)

@@ -1,0 +1,175 @@
+"""Staff users and API tokens. Entry points own the transaction; every change is audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mamori.audit.service import record_event
+from mamori.db.base import utcnow
+from mamori.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
+from mamori.security.models import ApiToken, StaffUser
+from mamori.security.rules import Role, Scope, scopes_allowed
+
+TOKEN_PREFIX = "mam_"  # noqa: S105 - a public marker, not a secret
+MIN_PASSWORD_LENGTH = 12
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, as the interfaces pass it to services."""
+
+    user_id: str
+    username: str
+    role: Role
+    scopes: frozenset[Scope]
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.username}"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def add_user(  # noqa: PLR0913
+    session: Session, *, actor: str, username: str, display_name: str, role: Role, password: str
+) -> StaffUser:
+    """Create a staff user with an argon2 password hash.
+
+    Raises:
+        ValidationFailed: the password is too short or the username is empty.
+        Conflict: the username is taken.
+    """
+    if not username.strip():
+        raise ValidationFailed("username must not be empty")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if get_user_by_username(session, username) is not None:
+        raise Conflict(f"user {username!r} already exists")
+    user = StaffUser(
+        username=username, display_name=display_name, role=role.value, password_hash=_hasher.hash(password)
+    )
+    session.add(user)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="user.added",
+        target_type="staff_user",
+        target_id=str(user.id),
+        details={"username": username, "role": role.value},
+    )
+    return user
+
+
+def get_user_by_username(session: Session, username: str) -> StaffUser | None:
+    return session.scalars(select(StaffUser).where(StaffUser.username == username)).one_or_none()
+
+
+def list_users(session: Session) -> list[StaffUser]:
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.username)))
+
+
+def authenticate_password(session: Session, username: str, password: str) -> StaffUser:
+    """Raises Unauthenticated for an unknown user, a wrong password or a disabled account."""
+    user = get_user_by_username(session, username)
+    if user is None or not user.active:
+        raise Unauthenticated("unknown user or wrong password")
+    try:
+        _hasher.verify(user.password_hash, password)
+    except VerificationError as exc:
+        raise Unauthenticated("unknown user or wrong password") from exc
+    return user
+
+
+def create_token(  # noqa: PLR0913
+    session: Session,
+    *,
+    actor: str,
+    username: str,
+    name: str,
+    scopes: set[Scope] | None = None,
+    valid_for: timedelta | None = None,
+) -> IssuedToken:
+    """Issue an API token; the secret is returned once and only its digest is kept.
+
+    Raises:
+        NotFound: no such user.
+        ValidationFailed: a scope beyond the user's role.
+    """
+    user = get_user_by_username(session, username)
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    try:
+        granted = scopes_allowed(Role(user.role), scopes)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from exc
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = utcnow() + valid_for if valid_for else None
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=secret[:10],
+        digest=_digest(secret),
+        scopes=sorted(s.value for s in granted),
+        expires_at=expires,
+    )
+    session.add(token)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="token.created",
+        target_type="api_token",
+        target_id=str(token.id),
+        details={"user": username, "name": name, "scopes": token.scopes},
+    )
+    return IssuedToken(token=token, secret=secret)
+
+
+def revoke_token(session: Session, *, actor: str, token_id: str) -> ApiToken:
+    try:
+        token = session.get(ApiToken, uuid.UUID(token_id))
+    except ValueError:
+        token = None
+    if token is None:
+        raise NotFound(f"no token {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record_event(
+            session, actor=actor, action="token.revoked", target_type="api_token", target_id=token_id
+        )
+    return token
+
+
+def authenticate_token(session: Session, secret: str, *, now: datetime | None = None) -> Principal:
+    """Resolve a bearer secret to a principal. Raises Unauthenticated when unknown, revoked or expired."""
+    now = now or utcnow()
+    token = session.scalars(select(ApiToken).where(ApiToken.digest == _digest(secret))).one_or_none()
+    if token is None or token.revoked_at is not None or not token.user.active:
+        raise Unauthenticated("invalid or revoked token")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise Unauthenticated("token expired")
+    return Principal(
+        user_id=str(token.user_id),
+        username=token.user.username,
+        role=Role(token.user.role),
+        scopes=frozenset(Scope(s) for s in token.scopes),
+    )
