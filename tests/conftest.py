@@ -6,11 +6,12 @@ Set ``MAMORI_TEST_DATABASE_URL`` to run the same suite on PostgreSQL; SQLite is 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
 from mamori.config import DEFAULT_POLICY_DIR, Settings
@@ -57,3 +58,29 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture(scope="session")
 def default_bundle_dir() -> Path:
     return DEFAULT_POLICY_DIR
+
+
+@pytest.fixture
+def fresh_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A new, migrated, empty database for tests whose code commits (CLI, servers).
+
+    SQLite: a file in ``tmp_path``. PostgreSQL: a new database beside the test database, dropped after.
+    """
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
+        upgrade(url)
+        yield url
+        return
+    base = make_url(database_url)
+    name = f"mamori_t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,29 +91,20 @@ def list_events(
     return list(session.scalars(stmt))
 
 
-def _iter_links(session: Session, batch: int = 20_000) -> Iterator[Link]:
-    cols = AuditEvent.__table__.c
-    stmt = select(
-        cols.seq,
-        cols.occurred_at,
-        cols.actor,
-        cols.action,
-        cols.target_type,
-        cols.target_id,
-        cols.details,
-        cols.prev_hash,
-        cols.hash,
-    ).order_by(cols.seq)
-    result = session.execute(stmt.execution_options(yield_per=batch))
-    for row in result:
-        yield Link(*row)
-
-
-def verify_chain(session: Session) -> VerifyResult:
+def verify_chain(session: Session, *, batch: int = 20_000) -> VerifyResult:
     """Recompute every hash; the first altered, deleted or reordered event is reported."""
     head = session.get(AuditChainHead, HEAD_ID)
-    return verify_links(
-        _iter_links(session),
-        head_seq=head.seq if head else None,
-        head_hash=head.hash if head else None,
-    )
+    cols = AuditEvent.__table__.c
+    stmt = select(
+        cols.seq, cols.occurred_at, cols.actor, cols.action, cols.target_type,
+        cols.target_id, cols.details, cols.prev_hash, cols.hash,
+    ).order_by(cols.seq)  # fmt: skip
+    result = session.execute(stmt.execution_options(yield_per=batch))
+    try:
+        return verify_links(
+            (Link(*row) for row in result),
+            head_seq=head.seq if head else None,
+            head_hash=head.hash if head else None,
+        )
+    finally:
+        result.close()

@@ -37,17 +37,21 @@ class LoadResult:
         return self.bundle is not None and not self.errors
 
 
-def _line_map(node: yaml.Node, path: Loc, out: dict[Loc, int]) -> None:
+def _line_map(node: yaml.Node, path: Loc, out: dict[Loc, int], repeated: list[tuple[Loc, int]]) -> None:
+    """Record the line of every path; collect keys given twice in one mapping (YAML keeps the last)."""
     out.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
         for key, value in node.value:
             child = (*path, str(key.value))
-            out[child] = key.start_mark.line + 1
-            _line_map(value, child, out)
+            if child[-1] in seen:
+                repeated.append((child, key.start_mark.line + 1))
+            seen.add(str(key.value))
+            _line_map(value, child, out, repeated)
             out[child] = key.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _line_map(item, (*path, index), out)
+            _line_map(item, (*path, index), out, repeated)
 
 
 def _field_name(loc: Loc) -> str:
@@ -106,8 +110,11 @@ def _read_file(path: Path, files: _Files, data: dict[str, Any], errors: list[Bun
         errors.append(BundleError(name, 1, "", "the file must be a mapping of top-level bundle keys"))
         return None
     lines: dict[Loc, int] = {}
-    _line_map(node, (), lines)
+    repeated: list[tuple[Loc, int]] = []
+    _line_map(node, (), lines, repeated)
     files.lines[name] = lines
+    for loc, line in repeated:
+        errors.append(BundleError(name, line, _field_name(loc), "key given twice in the same mapping"))
     for key, value in content.items():
         if key in files.owner:
             errors.append(BundleError(name, lines.get((key,)), key, f"already given in {files.owner[key]}"))

@@ -173,3 +173,17 @@ def authenticate_token(session: Session, secret: str, *, now: datetime | None = 
         role=Role(token.user.role),
         scopes=frozenset(Scope(s) for s in token.scopes),
     )
+
+
+def set_password(session: Session, *, actor: str, username: str, password: str) -> StaffUser:
+    """Replace a user's password. Raises NotFound or ValidationFailed (too short)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user = get_user_by_username(session, username)
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    user.password_hash = _hasher.hash(password)
+    record_event(
+        session, actor=actor, action="user.password_set", target_type="staff_user", target_id=str(user.id)
+    )
+    return user

@@ -1,0 +1,40 @@
+"""Application factory: ``uvicorn --factory mamori.api.app:create_app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from mamori.api.deps import Runtime
+from mamori.api.errors import install_error_handlers
+from mamori.api.routers import audit, health, policy
+from mamori.config import Settings, get_settings
+from mamori.db.session import make_engine, make_session_factory
+
+API_PREFIX = "/api/v1"
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    engine = make_engine(settings.database_url)
+    return Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine))
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """Build the whole HTTP surface: the API under /api/v1 and the public pages."""
+    from mamori.web.app import include_web
+
+    runtime = runtime or build_runtime(settings or get_settings())
+    app = FastAPI(
+        title="Mamori",
+        version="0.1.0",
+        summary="Personal-information protection management: the privacy policy as code.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(health.router)
+    for router in (policy.router, audit.router):
+        app.include_router(router, prefix=API_PREFIX)
+    include_web(app)
+    return app

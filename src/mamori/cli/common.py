@@ -1,0 +1,45 @@
+"""What every command shares: settings, a unit of work, the actor, and error → exit code."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from sqlalchemy.orm import Session
+
+from mamori.config import Settings, get_settings
+from mamori.db.session import make_engine, make_session_factory, unit_of_work
+from mamori.errors import Conflict, MamoriError, NotFound, Unauthenticated, ValidationFailed
+
+EXIT_CODES: dict[type[MamoriError], int] = {ValidationFailed: 2, NotFound: 3, Conflict: 4, Unauthenticated: 5}
+
+
+def cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+@contextmanager
+def session_scope(settings: Settings | None = None) -> Iterator[Session]:
+    """One unit of work for one command; domain errors become a message and an exit code."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            yield session
+    except MamoriError as exc:
+        fail(exc)
+    finally:
+        engine.dispose()
+
+
+def fail(exc: MamoriError) -> None:
+    typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
+    for line in exc.details.get("errors", []):
+        typer.echo(f"  {line}", err=True)
+    code = next((c for kind, c in EXIT_CODES.items() if isinstance(exc, kind)), 1)
+    raise typer.Exit(code)

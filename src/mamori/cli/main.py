@@ -1,0 +1,57 @@
+"""Root of the ``mamori`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from mamori.cli import audit, db, policy, users
+
+app = typer.Typer(
+    name="mamori",
+    help="Mamori: personal-information protection management. The privacy policy as code.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(policy.app, name="policy")
+app.add_typer(audit.app, name="audit")
+app.add_typer(users.users_app, name="users")
+app.add_typer(users.tokens_app, name="tokens")
+
+
+def serve_app(*, host: str, port: int) -> None:
+    import uvicorn
+
+    from mamori.api.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="TCP port."),
+) -> None:
+    """Run the API and the public pages.
+
+    Example: mamori serve --port 8000.
+    """
+    serve_app(host=host, port=port)
+
+
+@app.command()
+def demo(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="TCP port."),
+    no_serve: bool = typer.Option(
+        False, "--no-serve", help="Prepare everything but do not start the server."
+    ),
+) -> None:
+    """Create the database, publish the default policy, add an admin, a token and sample data; serve."""
+    from mamori.cli.demo import run_demo
+
+    run_demo(serve=not no_serve, host=host, port=port)
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,127 @@
+"""Check, publish, read and compare policy versions. Entry points own the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mamori.audit.service import record_event
+from mamori.errors import Conflict, NotFound, ValidationFailed
+from mamori.policy.loader import LoadResult, load_bundle
+from mamori.policy.models import PolicyVersion
+from mamori.policy.rules import Change, content_hash, diff_content
+from mamori.policy.schema import PolicyBundle
+
+
+def check_bundle(directory: Path) -> LoadResult:
+    """Validate a bundle directory without touching the database."""
+    return load_bundle(directory)
+
+
+def bundle_content(bundle: PolicyBundle) -> dict[str, Any]:
+    return bundle.model_dump(mode="json", by_alias=True)
+
+
+def publish_bundle(
+    session: Session,
+    *,
+    actor: str,
+    directory: Path,
+    effective_date: date | None = None,
+    note: str | None = None,
+) -> PolicyVersion:
+    """Store the bundle as a new immutable version.
+
+    Raises:
+        ValidationFailed: the bundle is invalid (``details['errors']`` lists each problem).
+        Conflict: the bundle is identical to the current version.
+    """
+    result = load_bundle(directory)
+    if result.bundle is None:
+        raise ValidationFailed(
+            "the policy bundle is invalid; nothing was published",
+            details={"errors": [str(error) for error in result.errors]},
+        )
+    content = bundle_content(result.bundle)
+    digest = content_hash(content)
+    current = current_version(session)
+    if current is not None and current.content_hash == digest:
+        raise Conflict(f"the bundle is unchanged since version {current.number}; nothing was published")
+    number = (session.scalar(select(func.max(PolicyVersion.number))) or 0) + 1
+    version = PolicyVersion(
+        number=number,
+        bundle_id=result.bundle.id,
+        content_hash=digest,
+        content=content,
+        sources=result.sources,
+        published_by=actor,
+        effective_date=effective_date or date.today(),  # noqa: DTZ011 - a calendar date in the publisher's sense
+        note=note,
+    )
+    session.add(version)
+    session.flush()
+    changes = diff_content(current.content, content) if current else []
+    record_event(
+        session,
+        actor=actor,
+        action="policy.published",
+        target_type="policy_version",
+        target_id=str(version.id),
+        details={"number": number, "content_hash": digest, "changes": len(changes)},
+    )
+    return version
+
+
+def current_version(session: Session) -> PolicyVersion | None:
+    return session.scalars(select(PolicyVersion).order_by(PolicyVersion.number.desc()).limit(1)).first()
+
+
+def require_current_version(session: Session) -> PolicyVersion:
+    version = current_version(session)
+    if version is None:
+        raise NotFound("no policy has been published yet; run 'mamori policy publish DIR'")
+    return version
+
+
+def list_versions(session: Session) -> list[PolicyVersion]:
+    return list(session.scalars(select(PolicyVersion).order_by(PolicyVersion.number)))
+
+
+def get_version(session: Session, ref: str) -> PolicyVersion:
+    """A version by number (``3``), id (UUID) or ``current``. Raises NotFound."""
+    version: PolicyVersion | None
+    if ref == "current":
+        return require_current_version(session)
+    if ref.isdigit():
+        version = session.scalars(select(PolicyVersion).where(PolicyVersion.number == int(ref))).first()
+    else:
+        try:
+            version = session.get(PolicyVersion, uuid.UUID(ref))
+        except ValueError:
+            version = None
+    if version is None:
+        raise NotFound(f"no policy version {ref!r}")
+    return version
+
+
+def bundle_of(version: PolicyVersion) -> PolicyBundle:
+    return PolicyBundle.model_validate(version.content)
+
+
+def diff_versions(old: PolicyVersion, new: PolicyVersion) -> list[Change]:
+    return diff_content(old.content, new.content)
+
+
+def diff_version_and_directory(version: PolicyVersion, directory: Path) -> list[Change]:
+    """Compare a published version with a bundle directory. Raises ValidationFailed if it is invalid."""
+    result = load_bundle(directory)
+    if result.bundle is None:
+        raise ValidationFailed(
+            "the policy bundle is invalid", details={"errors": [str(error) for error in result.errors]}
+        )
+    return diff_content(version.content, bundle_content(result.bundle))

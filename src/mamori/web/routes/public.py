@@ -1,0 +1,7 @@
+"""Public pages (no token): filled in by the notices work."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
