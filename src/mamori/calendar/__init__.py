@@ -1,0 +1,1 @@
+"""Japanese holidays, company closures, business hours and deadline arithmetic in Asia/Tokyo."""

@@ -1,0 +1,80 @@
+"""Calendars built from real data: Japanese national holidays and the policy's contact centre."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, time
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from holidays.countries.japan import Japan
+
+from mamori.calendar.rules import BusinessCalendar, ClosedPeriod, MonthDay
+from mamori.policy.schema import ContactCentre
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+WEEKDAY_NUMBERS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+WEEKEND = frozenset({5, 6})
+# APPI Rule 7 guidelines: a deadline on 29 Dec–3 Jan moves to the next business day.
+YEAR_END_CLOSURE: ClosedPeriod = ((12, 29), (1, 3))
+
+
+@cache
+def _japanese_holidays_in(year: int) -> frozenset[date]:
+    # The package covers 1949–2099; outside that range a year simply has no holidays.
+    return frozenset(Japan(years=year))
+
+
+def _is_japanese_holiday(d: date) -> bool:
+    return d in _japanese_holidays_in(d.year)
+
+
+def _no_holidays(_d: date) -> bool:
+    return False
+
+
+def japanese_holidays() -> Callable[[date], bool]:
+    """Predicate for Japanese national holidays, including substitute and in-between holidays.
+
+    Built on ``holidays.Japan()``; each year's holidays are computed once and cached.
+    """
+    return _is_japanese_holiday
+
+
+def _clock(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _month_day(text: str) -> MonthDay:
+    month, day = text.split("-")
+    return int(month), int(day)
+
+
+def calendar_from_contact_centre(centre: ContactCentre) -> BusinessCalendar:
+    """The business calendar of the contact centre declared in a policy bundle."""
+    holiday = japanese_holidays() if centre.closed_on_national_holidays else _no_holidays
+    return BusinessCalendar(
+        is_holiday=holiday,
+        closed_weekdays=frozenset(WEEKDAY_NUMBERS[day] for day in centre.closed_weekdays),
+        closures=tuple((_month_day(c.start), _month_day(c.end)) for c in centre.closures),
+        opens=_clock(centre.opens),
+        closes=_clock(centre.closes),
+        tz=ZoneInfo(centre.timezone),
+    )
+
+
+@cache
+def appi_calendar() -> BusinessCalendar:
+    """The calendar for APPI legal deadlines: weekends, national holidays and 29 Dec–3 Jan closed.
+
+    Opening hours default to 10:00–17:00 Asia/Tokyo (REQUIREMENTS B.6, VII).
+    """
+    return BusinessCalendar(
+        is_holiday=japanese_holidays(),
+        closed_weekdays=WEEKEND,
+        closures=(YEAR_END_CLOSURE,),
+        opens=time(10),
+        closes=time(17),
+        tz=TOKYO,
+    )
