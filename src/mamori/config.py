@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///mamori.db"
     secret_key: SecretStr = Field(
         default=SecretStr("dev-only-secret-change-me-0123456789abcdef"),
-        description="Key material for blind indexes and token hashing. Set it in production.",
+        description="Key for blind indexes (and the development encryption key). Set it in production.",
     )
     encryption_keys: SecretStr = Field(
         default=SecretStr(""),

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from mamori.config import Settings, get_settings
@@ -33,8 +34,20 @@ def session_scope(settings: Settings | None = None) -> Iterator[Session]:
             yield session
     except MamoriError as exc:
         fail(exc)
+    except (OperationalError, ProgrammingError) as exc:
+        if not _schema_missing(exc):
+            raise
+        typer.secho(
+            "error: the database has no Mamori tables yet; run 'mamori db upgrade'", fg="red", err=True
+        )
+        raise typer.Exit(6) from None
     finally:
         engine.dispose()
+
+
+def _schema_missing(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 def fail(exc: MamoriError) -> None:

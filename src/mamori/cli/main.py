@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from mamori.cli import audit, db, policy, users
+from mamori.config import get_settings
 
 app = typer.Typer(
     name="mamori",
@@ -29,14 +30,15 @@ def serve_app(*, host: str, port: int) -> None:
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, help="TCP port."),
+    host: str = typer.Option(None, help="Interface to listen on; default MAMORI_HOST or 127.0.0.1."),
+    port: int = typer.Option(None, help="TCP port; default MAMORI_PORT or 8000."),
 ) -> None:
     """Run the API and the public pages.
 
     Example: mamori serve --port 8000.
     """
-    serve_app(host=host, port=port)
+    settings = get_settings()
+    serve_app(host=host or settings.host, port=port or settings.port)
 
 
 @app.command()

@@ -71,7 +71,25 @@ def create_cmd(
             valid_for=timedelta(days=days) if days else None,
         )
         typer.echo(issued.secret)
-        typer.echo(f"token {issued.token.id} scopes: {' '.join(issued.token.scopes)}", err=True)
+        typer.echo(
+            f"token id {issued.token.id} (to revoke it); scopes: {' '.join(issued.token.scopes)}",
+            err=True,
+        )
+
+
+@tokens_app.command("list")
+def tokens_list_cmd(username: str = typer.Argument(None, help="Only this user's tokens.")) -> None:
+    """List tokens (id, user, name, prefix, state, scopes); secrets are never shown again.
+
+    Example: mamori tokens list hanako.
+    """
+    with session_scope() as session:
+        for token in service.list_tokens(session, username=username):
+            state = "revoked" if token.revoked_at else "active"
+            typer.echo(
+                f"{token.id}  {token.user.username:<16} {token.name:<12} {token.prefix}…  {state:<8}"
+                f" {' '.join(token.scopes)}"
+            )
 
 
 @tokens_app.command("revoke")

@@ -21,6 +21,7 @@ Jurisdiction = Literal["JP", "CN"]
 JURISDICTIONS: tuple[Jurisdiction, ...] = ("JP", "CN")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKEND: tuple[Weekday, ...] = ("sat", "sun")
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]*$", max_length=80)]
 _DURATION = re.compile(r"^P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<d>\d+)D)?$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -243,6 +244,9 @@ class ContactCentre(Strict):
         if self.opens >= self.closes:
             msg = "the centre must open before it closes"
             raise ValueError(msg)
+        if len(set(self.closed_weekdays)) >= len(WEEKDAYS):
+            msg = "the centre cannot be closed on every day of the week"
+            raise ValueError(msg)
         return self
 
 
@@ -318,6 +322,12 @@ def reference_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
         [e.code for e in bundle.third_party_provision.exceptions],
         "code",
     )
+    problems += _duplicates(("outsourcing", "duties"), [d.id for d in bundle.outsourcing.duties])
+    problems += _duplicates(("outsourcing", "processors"), [p.id for p in bundle.outsourcing.processors])
+    problems += _duplicates(("requests", "types"), [t.id for t in bundle.requests.types])
+    problems += _duplicates(("requests", "forms"), [f.id for f in bundle.requests.forms])
+    if bundle.joint_use is not None:
+        problems += _duplicates(("joint_use", "companies"), [c.id for c in bundle.joint_use.companies])
     known = {item.id for item in bundle.data_items}
     seen: set[str] = set()
     for c_index, category in enumerate(bundle.subject_categories):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,6 +17,8 @@ from mamori.policy.loader import LoadResult, load_bundle
 from mamori.policy.models import PolicyVersion
 from mamori.policy.rules import Change, content_hash, diff_content
 from mamori.policy.schema import PolicyBundle
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def check_bundle(directory: Path) -> LoadResult:
@@ -49,7 +52,7 @@ def publish_bundle(
         )
     content = bundle_content(result.bundle)
     digest = content_hash(content)
-    current = current_version(session)
+    current = latest_version(session)
     if current is not None and current.content_hash == digest:
         raise Conflict(f"the bundle is unchanged since version {current.number}; nothing was published")
     number = (session.scalar(select(func.max(PolicyVersion.number))) or 0) + 1
@@ -60,7 +63,7 @@ def publish_bundle(
         content=content,
         sources=result.sources,
         published_by=actor,
-        effective_date=effective_date or date.today(),  # noqa: DTZ011 - a calendar date in the publisher's sense
+        effective_date=effective_date or datetime.now(TOKYO).date(),
         note=note,
     )
     session.add(version)
@@ -77,8 +80,21 @@ def publish_bundle(
     return version
 
 
-def current_version(session: Session) -> PolicyVersion | None:
+def latest_version(session: Session) -> PolicyVersion | None:
+    """The most recently published version, in force or not yet."""
     return session.scalars(select(PolicyVersion).order_by(PolicyVersion.number.desc()).limit(1)).first()
+
+
+def current_version(session: Session, *, on: date | None = None) -> PolicyVersion | None:
+    """The version in force on ``on`` (default today, Asia/Tokyo): the newest one already effective."""
+    day = on or datetime.now(TOKYO).date()
+    stmt = (
+        select(PolicyVersion)
+        .where(PolicyVersion.effective_date <= day)
+        .order_by(PolicyVersion.number.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
 
 
 def require_current_version(session: Session) -> PolicyVersion:
@@ -93,10 +109,15 @@ def list_versions(session: Session) -> list[PolicyVersion]:
 
 
 def get_version(session: Session, ref: str) -> PolicyVersion:
-    """A version by number (``3``), id (UUID) or ``current``. Raises NotFound."""
+    """A version by number (``3``), id (UUID), ``current`` (in force) or ``latest``. Raises NotFound."""
     version: PolicyVersion | None
     if ref == "current":
         return require_current_version(session)
+    if ref == "latest":
+        latest = latest_version(session)
+        if latest is None:
+            raise NotFound("no policy has been published yet")
+        return latest
     if ref.isdigit():
         version = session.scalars(select(PolicyVersion).where(PolicyVersion.number == int(ref))).first()
     else:

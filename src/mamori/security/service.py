@@ -144,6 +144,14 @@ def create_token(  # noqa: PLR0913
     return IssuedToken(token=token, secret=secret)
 
 
+def list_tokens(session: Session, *, username: str | None = None) -> list[ApiToken]:
+    """Tokens (never their secrets), newest first; only one user's when ``username`` is given."""
+    stmt = select(ApiToken).join(ApiToken.user).order_by(ApiToken.created_at.desc())
+    if username:
+        stmt = stmt.where(StaffUser.username == username)
+    return list(session.scalars(stmt))
+
+
 def revoke_token(session: Session, *, actor: str, token_id: str) -> ApiToken:
     try:
         token = session.get(ApiToken, uuid.UUID(token_id))

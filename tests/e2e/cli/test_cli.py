@@ -113,3 +113,11 @@ class TestDemo:
         assert rerun.returncode == 0, rerun.stderr
         assert "already the current version" in rerun.stdout
         assert mamori(fresh_database_url, "audit", "verify").returncode == 0
+
+
+class TestUninitialisedDatabase:
+    def test_says_to_run_db_upgrade(self, tmp_path: Path) -> None:
+        result = mamori(f"sqlite:///{tmp_path / 'empty.db'}", "policy", "versions")
+        assert result.returncode == 6
+        assert "mamori db upgrade" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,18 @@ class TestDiff:
         assert [c.path for c in service.diff_versions(first, second)] == ["contact_centre.closes"]
         assert service.get_version(session, str(first.number)) is first
         assert service.get_version(session, "current") is second
+
+
+class TestCurrentVersion:
+    def test_a_future_version_is_not_current_until_its_date(self, session: Session, tmp_path: Path) -> None:
+        today = date(2026, 11, 25)
+        first = service.publish_bundle(session, actor="t", directory=DEFAULT_POLICY_DIR, effective_date=today)
+        bundle = copy_default_bundle(tmp_path)
+        edit(bundle, "contact.yaml", "closes: '17:00'", "closes: '18:00'")
+        later = service.publish_bundle(
+            session, actor="t", directory=bundle, effective_date=today + timedelta(days=30)
+        )
+        assert service.current_version(session, on=today) is first
+        assert service.current_version(session, on=today + timedelta(days=30)) is later
+        assert service.latest_version(session) is later
+        assert service.get_version(session, "latest") is later

@@ -147,6 +147,27 @@ class TestBadBundles:
         assert [(e.file, e.field) for e in result.errors] == [("contact.yaml", "contact_centre.closes")]
         assert "twice" in result.errors[0].message
 
+    def test_duplicate_duty_id(self, tmp_path: Path) -> None:
+        bundle = copy_default_bundle(tmp_path)
+        path = bundle / "outsourcing.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["outsourcing"]["duties"][1]["id"] = data["outsourcing"]["duties"][0]["id"]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        result = load_bundle(bundle)
+        assert [(e.file, e.field) for e in result.errors] == [
+            ("outsourcing.yaml", "outsourcing.duties[1].id")
+        ]
+
+    def test_centre_closed_every_day(self, tmp_path: Path) -> None:
+        bundle = copy_default_bundle(tmp_path)
+        path = bundle / "contact.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["contact_centre"]["closed_weekdays"] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        result = load_bundle(bundle)
+        assert result.bundle is None
+        assert "every day" in result.errors[0].message
+
     def test_missing_directory(self, tmp_path: Path) -> None:
         result = load_bundle(tmp_path / "nope")
         assert result.bundle is None
