@@ -19,7 +19,9 @@ from mamori.db.session import make_engine, make_session_factory, unit_of_work
 
 def _events(start: int, count: int) -> list[EventInput]:
     return [
-        EventInput("consent.given", "subject", f"s-{n}", {"purpose": "customer.mailings", "channel": "web", "n": n})
+        EventInput(
+            "consent.given", "subject", f"s-{n}", {"purpose": "customer.mailings", "channel": "web", "n": n}
+        )
         for n in range(start, start + count)
     ]
 
@@ -28,7 +30,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1_000)
-    parser.add_argument("--single", type=int, default=2_000, help="events for the one-per-transaction baseline")
+    parser.add_argument(
+        "--single", type=int, default=2_000, help="events for the one-per-transaction baseline"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -39,7 +43,9 @@ def main() -> None:
         started = time.perf_counter()
         for n in range(args.single):
             with unit_of_work(factory) as session:
-                record_event(session, actor="bench", action="consent.given", target_type="subject", target_id=str(n))
+                record_event(
+                    session, actor="bench", action="consent.given", target_type="subject", target_id=str(n)
+                )
         single_rate = args.single / (time.perf_counter() - started)
 
         started = time.perf_counter()
@@ -62,8 +68,10 @@ def main() -> None:
         assert result.checked == total, result
 
     print(f"append, one event per transaction (baseline): {single_rate:>10,.0f} events/s")
-    print(f"append, batched by {args.batch:,}:              {batched_rate:>10,.0f} events/s"
-          f"  ({batched_rate / single_rate:.1f}x baseline; target 20,000)")
+    print(
+        f"append, batched by {args.batch:,}:              {batched_rate:>10,.0f} events/s"
+        f"  ({batched_rate / single_rate:.1f}x baseline; target 20,000)"
+    )
     print(f"verify {total:,} events:                    {verify_rate:>10,.0f} events/s  (target 500,000)")
 
 

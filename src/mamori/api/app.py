@@ -15,7 +15,12 @@ API_PREFIX = "/api/v1"
 
 def build_runtime(settings: Settings) -> Runtime:
     engine = make_engine(settings.database_url)
-    return Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine))
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        read_session_factory=make_session_factory(engine, read_only=True),
+    )
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 AFTER_COMMIT_KEY = "mamori_after_commit"
+READ_ONLY = "mamori_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -36,12 +37,16 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Writers queue at BEGIN instead of failing mid-transaction ("database is locked").
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers queue at BEGIN instead of failing mid-transaction ("database is locked");
+        # read-only work (pages, reports) takes no write lock and runs beside them.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions for ``engine``; ``read_only`` ones start a deferred transaction on SQLite."""
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:

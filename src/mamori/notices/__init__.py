@@ -1,0 +1,1 @@
+"""Notices rendered from the published policy: the privacy notice, in four languages, as data and PDF."""
