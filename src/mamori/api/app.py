@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from mamori.api.deps import Runtime
@@ -27,8 +30,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     """Build the whole HTTP surface: the API under /api/v1 and the public pages."""
     from mamori.web.app import include_web
 
+    owned = runtime is None
     runtime = runtime or build_runtime(settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            runtime.engine.dispose()  # close pooled connections when the server stops
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Mamori",
         version="0.1.0",
         summary="Personal-information protection management: the privacy policy as code.",
