@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from mamori.api.deps import Runtime
 from mamori.api.errors import install_error_handlers
-from mamori.api.routers import audit, health, policy
+from mamori.api.routers import audit, consents, decisions, health, policy, subjects
 from mamori.config import Settings, get_settings
 from mamori.db.session import make_engine, make_session_factory
 
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(health.router)
-    for router in (policy.router, audit.router):
+    for router in (policy.router, audit.router, subjects.router, consents.router, decisions.router):
         app.include_router(router, prefix=API_PREFIX)
     include_web(app)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mamori.cli import audit, db, policy, users
+from mamori.cli import audience, audit, consents, db, decide, policy, subjects, users
 from mamori.config import get_settings
 
 app = typer.Typer(
@@ -18,6 +18,10 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
+app.add_typer(subjects.app, name="subjects")
+app.add_typer(consents.app, name="consents")
+app.add_typer(decide.app, name="decide")
+app.add_typer(audience.app, name="audience")
 
 
 def serve_app(*, host: str, port: int) -> None:

@@ -77,6 +77,9 @@ class DataItem(Strict):
     id: Ident
     name: Text
     special_care: bool = False
+    pipl_sensitive: bool = Field(
+        default=False, description="sensitive personal information under PIPL Art. 28"
+    )
 
 
 class PurposeFlag(StrEnum):
@@ -101,6 +104,10 @@ class Purpose(Strict):
     consent_required: bool = False
     retention: str = Field(description="ISO 8601 period such as P5Y or P90D")
     flags: list[PurposeFlag] = Field(default_factory=list)
+    countries: list[str] = Field(
+        default_factory=list,
+        description="countries outside Japan the data goes to for this purpose (ISO 3166)",
+    )
 
     @field_validator("retention")
     @classmethod
@@ -255,6 +262,19 @@ class Cookies(Strict):
     policy_url: str | None = None
 
 
+def _default_minor_ages() -> dict[Jurisdiction, int]:
+    # PIPL: under 14 a guardian consents. APPI sets no age; PPC guidance points to roughly 12-15
+    # and the pending amendment to 16, so 16 is the cautious default.
+    return {"JP": 16, "CN": 14}
+
+
+class ConsentRules(Strict):
+    """Who may consent: below these ages a legal representative consents for the person."""
+
+    minor_age: dict[Jurisdiction, int] = Field(default_factory=_default_minor_ages)
+    adult_age: int = 18
+
+
 class PolicyBundle(Strict):
     """The whole promise of one organisation."""
 
@@ -280,6 +300,7 @@ class PolicyBundle(Strict):
     revision_policy: Text
     revisions: list[Revision] = Field(default_factory=list)
     pipl: PiplAddendum
+    consent_rules: ConsentRules = Field(default_factory=ConsentRules)
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> PolicyBundle:

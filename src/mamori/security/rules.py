@@ -18,14 +18,49 @@ class Scope(StrEnum):
     POLICY_WRITE = "policy:write"
     AUDIT_READ = "audit:read"
     USERS_ADMIN = "users:admin"
+    SUBJECTS_READ = "subjects:read"
+    SUBJECTS_WRITE = "subjects:write"
+    CONSENTS_READ = "consents:read"
+    CONSENTS_WRITE = "consents:write"
+    DECISIONS = "decisions:check"
+    AUDIENCES = "audiences:read"
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: frozenset(Scope),
-    Role.PRIVACY_OFFICER: frozenset({Scope.POLICY_READ, Scope.POLICY_WRITE, Scope.AUDIT_READ}),
-    Role.AGENT: frozenset({Scope.POLICY_READ}),
-    Role.ENGINEER: frozenset({Scope.POLICY_READ}),
-    Role.AUDITOR: frozenset({Scope.POLICY_READ, Scope.AUDIT_READ}),
+    Role.PRIVACY_OFFICER: frozenset(
+        {
+            Scope.POLICY_READ,
+            Scope.POLICY_WRITE,
+            Scope.AUDIT_READ,
+            Scope.SUBJECTS_READ,
+            Scope.SUBJECTS_WRITE,
+            Scope.CONSENTS_READ,
+            Scope.CONSENTS_WRITE,
+            Scope.DECISIONS,
+            Scope.AUDIENCES,
+        }
+    ),
+    Role.AGENT: frozenset(
+        {
+            Scope.POLICY_READ,
+            Scope.SUBJECTS_READ,
+            Scope.SUBJECTS_WRITE,
+            Scope.CONSENTS_READ,
+            Scope.CONSENTS_WRITE,
+        }
+    ),
+    Role.ENGINEER: frozenset(
+        {
+            Scope.POLICY_READ,
+            Scope.SUBJECTS_READ,
+            Scope.CONSENTS_READ,
+            Scope.CONSENTS_WRITE,
+            Scope.DECISIONS,
+            Scope.AUDIENCES,
+        }
+    ),
+    Role.AUDITOR: frozenset({Scope.POLICY_READ, Scope.AUDIT_READ, Scope.SUBJECTS_READ, Scope.CONSENTS_READ}),
 }
 
 

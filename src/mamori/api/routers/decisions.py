@@ -1,0 +1,7 @@
+"""API for the decisions (being built; see issue 3)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["decisions"])

@@ -1,0 +1,7 @@
+"""API for the subjects (being built; see issue 3)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["subjects"])

@@ -1,0 +1,7 @@
+"""`mamori audience` commands (being built; see issue 3)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="audience", no_args_is_help=True)

@@ -1,0 +1,1 @@
+"""The append-only consent ledger, usage suspensions, decisions and audiences."""

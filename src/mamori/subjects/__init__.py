@@ -1,0 +1,1 @@
+"""Persons whose data the organisation holds: identifiers (encrypted), categories, relationships."""

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mamori.db.base import Base, UUIDPrimaryKey, utcnow
+
+
+class Subject(UUIDPrimaryKey, Base):
+    """A person. Names and identifiers are encrypted.
+
+    The date of birth stays plain because age rules (who may consent) are evaluated set-wise in
+    SQL for audiences (decision record 0007).
+    """
+
+    __tablename__ = "subjects"
+
+    jurisdiction: Mapped[str] = mapped_column(String(2), default="JP")
+    language: Mapped[str] = mapped_column(String(10), default="ja")
+    name_encrypted: Mapped[str | None] = mapped_column(Text)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("subjects.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    erased_at: Mapped[datetime | None]
+
+    categories: Mapped[list[SubjectCategory]] = relationship(
+        back_populates="subject", cascade="all, delete-orphan", lazy="selectin"
+    )
+    identifiers: Mapped[list[SubjectIdentifier]] = relationship(
+        back_populates="subject", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class SubjectCategory(Base):
+    """The person is a customer (shareholder, ...) since ``collected_at``: retention counts from it."""
+
+    __tablename__ = "subject_categories"
+
+    subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(80), primary_key=True)
+    collected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(200), default="")
+
+    subject: Mapped[Subject] = relationship(back_populates="categories")
+
+    __table_args__ = (Index("ix_subject_categories_category", "category", "subject_id"),)
+
+
+class SubjectIdentifier(UUIDPrimaryKey, Base):
+    """E-mail, phone, member number, ...: the value encrypted, found by a keyed blind index."""
+
+    __tablename__ = "subject_identifiers"
+
+    subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    value_encrypted: Mapped[str] = mapped_column(Text)
+    blind_index: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    subject: Mapped[Subject] = relationship(back_populates="identifiers")
+
+
+class SubjectRelationship(UUIDPrimaryKey, Base):
+    """``related_subject`` acts for ``subject``: legal representative, agent or next of kin."""
+
+    __tablename__ = "subject_relationships"
+
+    subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)
+    related_subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    evidence_ref: Mapped[str] = mapped_column(String(500))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
