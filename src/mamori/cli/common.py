@@ -53,6 +53,7 @@ def _schema_missing(exc: Exception) -> bool:
 def fail(exc: MamoriError) -> None:
     typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
     for line in exc.details.get("errors", []):
-        typer.echo(f"  {line}", err=True)
+        text = f"{line.get('field', '')}: {line.get('message', '')}" if isinstance(line, dict) else str(line)
+        typer.echo(f"  {text}", err=True)
     code = next((c for kind, c in EXIT_CODES.items() if isinstance(exc, kind)), 1)
     raise typer.Exit(code)

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -27,9 +28,12 @@ class FieldCipher:
     keys: dict[str, bytes]
     current: str
 
+    def _aead(self, key_id: str) -> AESGCM:
+        return _aesgcm(self.keys[key_id])
+
     def encrypt(self, plaintext: str, *, context: str = "") -> str:
         nonce = os.urandom(_NONCE)
-        sealed = AESGCM(self.keys[self.current]).encrypt(nonce, plaintext.encode(), context.encode())
+        sealed = self._aead(self.current).encrypt(nonce, plaintext.encode(), context.encode())
         return f"{self.current}:{base64.b64encode(nonce + sealed).decode()}"
 
     def decrypt(self, token: str, *, context: str = "") -> str:
@@ -37,7 +41,12 @@ class FieldCipher:
         if key_id not in self.keys:
             raise CryptoConfigError(f"unknown encryption key id {key_id!r}")
         raw = base64.b64decode(payload)
-        return AESGCM(self.keys[key_id]).decrypt(raw[:_NONCE], raw[_NONCE:], context.encode()).decode()
+        return self._aead(key_id).decrypt(raw[:_NONCE], raw[_NONCE:], context.encode()).decode()
+
+
+@lru_cache(maxsize=16)
+def _aesgcm(key: bytes) -> AESGCM:
+    return AESGCM(key)
 
 
 def cipher_from_settings(settings: Settings) -> FieldCipher:

@@ -1,0 +1,1 @@
+"""Decisions and audiences: may this be used for that, and who may be contacted."""

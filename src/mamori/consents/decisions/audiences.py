@@ -1,0 +1,341 @@
+"""Audiences: the subjects who may be contacted for a purpose, computed set-wise in SQL.
+
+The query states the decision rules (:mod:`.rules`) as EXISTS / NOT EXISTS over the category,
+consent-state, suspension, relationship and identifier tables; no subject is looked at in
+Python. Subjects into which others were merged (rare) take a second branch whose sources add the
+merged subjects' rows; every other subject reads the tables directly, index by index.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    Date,
+    and_,
+    cast,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+    true,
+    union,
+    union_all,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from mamori.audit.service import record_event
+from mamori.consents.decisions import facts as loader
+from mamori.consents.decisions.rules import (
+    LEGAL_REPRESENTATIVES,
+    PolicyFacts,
+    PurposeInfo,
+    minor_threshold,
+    period_cutoff,
+    pipl_requirements,
+    suspension_scopes,
+    tokyo_date,
+)
+from mamori.consents.models import ConsentState, UsageSuspension
+from mamori.errors import NotFound, ValidationFailed
+from mamori.subjects.models import Subject, SubjectCategory, SubjectIdentifier, SubjectRelationship
+
+Channel = Literal["email", "post", "phone", "any"]
+CHANNEL_ITEMS: dict[str, str | None] = {"email": "email", "post": "address", "phone": "phone", "any": None}
+CHANNEL_IDENTIFIERS: dict[str, str | None] = {"email": "email", "post": None, "phone": "phone", "any": None}
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceFilters:
+    jurisdiction: str | None = None
+    language: str | None = None
+    min_age: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceRequest:
+    purpose_id: str
+    channel: str = "any"
+    category: str = "customers"
+    filters: AudienceFilters = AudienceFilters()
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    subject_id: uuid.UUID
+    language: str
+    jurisdiction: str
+
+
+def prepare(session: Session, request: AudienceRequest) -> tuple[PolicyFacts, PurposeInfo, tuple[str, ...]]:
+    """Validate the request against the policy in force; the items the channel uses.
+
+    Raises:
+        ValidationFailed: unknown purpose, category or channel, or a channel the purpose cannot use.
+    """
+    time = request.at or datetime.now(UTC)
+    policy = loader.policy_on(session, tokyo_date(time))
+    if policy is None:
+        raise NotFound("no policy has been published yet")
+    errors: list[dict[str, str]] = []
+    purpose = policy.purposes.get(request.purpose_id)
+    categories = {p.category for p in policy.purposes.values()}
+    if purpose is None:
+        errors.append({"field": "purpose", "message": f"unknown purpose {request.purpose_id!r}"})
+    if request.category not in categories:
+        errors.append({"field": "category", "message": f"unknown subject category {request.category!r}"})
+    elif purpose is not None and purpose.category != request.category:
+        errors.append(
+            {"field": "category", "message": f"{purpose.id!r} is not a purpose of {request.category!r}"}
+        )
+    if request.channel not in CHANNEL_ITEMS:
+        errors.append({"field": "channel", "message": "channel must be email, post, phone or any"})
+    elif purpose is not None and (item := CHANNEL_ITEMS[request.channel]) and item not in purpose.items:
+        errors.append({"field": "channel", "message": f"{purpose.id!r} does not use the item {item!r}"})
+    if errors or purpose is None:
+        raise ValidationFailed("the audience request is not valid", details={"errors": errors})
+    item = CHANNEL_ITEMS[request.channel]
+    return policy, purpose, (item,) if item else ()
+
+
+def record_audience(session: Session, *, actor: str, request: AudienceRequest, policy: PolicyFacts) -> None:
+    """The audit event of an audience read (its parameters; no personal data)."""
+    filters = request.filters
+    record_event(
+        session,
+        actor=actor,
+        action="audience.read",
+        target_type="purpose",
+        target_id=request.purpose_id,
+        details={
+            "channel": request.channel,
+            "category": request.category,
+            "jurisdiction": filters.jurisdiction,
+            "language": filters.language,
+            "min_age": filters.min_age,
+            "policy_version": policy.version,
+        },
+    )
+
+
+def stream_audience(session: Session, request: AudienceRequest, *, batch: int = 10_000) -> Iterator[Member]:
+    """Yield the audience (validate with :func:`prepare` first); the database does the work."""
+    stmt = audience_query(session, request)
+    _tune(session)
+    result = session.execute(stmt.execution_options(yield_per=batch))
+    for subject_id, language, jurisdiction in result:
+        yield Member(subject_id, language, jurisdiction)
+
+
+def count_audience(session: Session, request: AudienceRequest) -> int:
+    stmt = audience_query(session, request).subquery()
+    _tune(session)
+    return int(session.scalar(select(func.count()).select_from(stmt)) or 0)
+
+
+def _tune(session: Session) -> None:
+    """PostgreSQL: room for the hash joins of a whole-population query (this transaction only)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text("SET LOCAL jit = off"))  # compiling this big plan costs more than it saves
+
+
+def audience_query(session: Session, request: AudienceRequest) -> Any:
+    policy, purpose, items = prepare(session, request)
+    builder = _Builder(session.get_bind().dialect.name, policy, purpose, items, request)
+    return builder.query()
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """A table's rows with the surviving subject they count for (``root``)."""
+
+    table: Any
+    root: Any
+
+    @property
+    def c(self) -> Any:
+        return self.table.c
+
+
+class _Builder:
+    def __init__(
+        self,
+        dialect: str,
+        policy: PolicyFacts,
+        purpose: PurposeInfo,
+        items: Sequence[str],
+        request: AudienceRequest,
+    ) -> None:
+        self.dialect, self.policy, self.purpose, self.items, self.request = (
+            dialect,
+            policy,
+            purpose,
+            items,
+            request,
+        )
+        self.time = request.at or datetime.now(UTC)
+        members = _members_cte()
+        # Every subject of a merge group with its survivor, the survivor itself included.
+        self.groups = union(select(members.c.id, members.c.root), select(members.c.root, members.c.root)).cte(
+            "merge_groups"
+        )
+        self.subject = Subject.__table__.alias("s")
+
+    def query(self) -> Any:
+        # Whether a subject has others merged into it is asked of its direct children only
+        # (every merge chain ends with one), which keeps the main branches free of the recursive
+        # CTE: PostgreSQL can then run them in parallel.
+        child = Subject.__table__.alias("child")
+        has_members = exists().where(child.c.merged_into_id == self.subject.c.id)
+        # CN subjects get their own branches: their separate-consent tests then stand alone in
+        # the WHERE clause, where the database can turn them into (hash) semi-joins.
+        split = bool(pipl_requirements(self.purpose, self.items, self.policy))
+        kinds: tuple[bool | None, ...] = (False, True) if split else (None,)
+        parts = [
+            self._branch(grouped=grouped, cn=cn).where(has_members if grouped else not_(has_members))
+            for grouped in (False, True)
+            for cn in kinds
+        ]
+        return union_all(*parts)
+
+    def _source(self, model: Any, *, grouped: bool) -> _Source:
+        table = model.__table__
+        if not grouped:
+            alias = table.alias()
+            return _Source(alias, alias.c.subject_id)
+        g = self.groups
+        sub = select(g.c.root.label("root"), *table.c).join(g, g.c.id == table.c.subject_id).subquery()
+        return _Source(sub, sub.c.root)
+
+    def _branch(self, *, grouped: bool, cn: bool | None) -> Any:
+        s = self.subject
+        where: list[ColumnElement[bool]] = [s.c.status == "active", s.c.merged_into_id.is_(None)]
+        where += self._filters()
+        # The most selective tests first: SQLite evaluates the correlated subqueries in this order.
+        if self.purpose.consent_required:
+            where.append(self._usable(("purpose:" + self.purpose.id,), separate=False, grouped=grouped))
+        where.append(self._collected(grouped=grouped))
+        if cn is False:
+            where.append(s.c.jurisdiction != "CN")
+        elif cn:
+            where.append(s.c.jurisdiction == "CN")
+            requirements = pipl_requirements(self.purpose, self.items, self.policy)
+            where.extend(self._usable(scopes, separate=True, grouped=grouped) for scopes in requirements)
+        kind = CHANNEL_IDENTIFIERS[self.request.channel]
+        if kind:
+            ident = self._source(SubjectIdentifier, grouped=grouped)
+            where.append(exists().where(ident.root == s.c.id, ident.c.kind == kind))
+        where.append(not_(self._suspended(grouped=grouped)))
+        return select(s.c.id, s.c.language, s.c.jurisdiction).where(*where)
+
+    def _filters(self) -> list[ColumnElement[bool]]:
+        s, filters = self.subject, self.request.filters
+        where: list[ColumnElement[bool]] = []
+        if filters.jurisdiction:
+            where.append(s.c.jurisdiction == filters.jurisdiction)
+        if filters.language:
+            where.append(s.c.language == filters.language)
+        if filters.min_age is not None:
+            born_by = minor_threshold(tokyo_date(self.time), filters.min_age)
+            where.append(s.c.date_of_birth <= born_by)
+        return where
+
+    def _collected(self, *, grouped: bool) -> ColumnElement[bool]:
+        cat = self._source(SubjectCategory, grouped=grouped)
+        cutoff = period_cutoff(self.time, self.purpose.period)
+        return exists().where(
+            cat.root == self.subject.c.id,
+            cat.c.category == self.purpose.category,
+            cat.c.collected_at >= cutoff,
+        )
+
+    def _suspended(self, *, grouped: bool) -> ColumnElement[bool]:
+        u, t = self._source(UsageSuspension, grouped=grouped), self.time
+        return exists().where(
+            u.root == self.subject.c.id,
+            u.c.scope.in_(sorted(suspension_scopes(self.purpose))),
+            u.c.starts_at <= t,
+            or_(u.c.ends_at.is_(None), u.c.ends_at > t),
+            or_(u.c.lifted_at.is_(None), u.c.lifted_at > t),
+        )
+
+    def _usable(self, scopes: Sequence[str], *, separate: bool, grouped: bool) -> ColumnElement[bool]:
+        g, t = self._source(ConsentState, grouped=grouped), self.time
+        where: list[ColumnElement[bool]] = [
+            g.root == self.subject.c.id,
+            g.c.scope.in_(list(scopes)),
+            g.c.action == "given",
+            g.c.occurred_at <= t,
+            or_(g.c.expires_at.is_(None), g.c.expires_at > t),
+            self._entitled(g, grouped=grouped),
+        ]
+        if separate:
+            where.append(g.c.separate.is_(true()))
+        if grouped:  # several subjects' states for one scope: only the latest counts
+            o = self._source(ConsentState, grouped=True)
+            later = or_(
+                o.c.occurred_at > g.c.occurred_at,
+                and_(o.c.occurred_at == g.c.occurred_at, o.c.action != "given"),
+            )
+            where.append(not_(exists().where(o.root == g.root, o.c.scope == g.c.scope, later)))
+        return exists().where(*where)
+
+    def _entitled(self, g: _Source, *, grouped: bool) -> ColumnElement[bool]:
+        s = self.subject
+        minor_clauses = [
+            and_(s.c.jurisdiction == j, s.c.date_of_birth > self._threshold(g.c.occurred_at, age))
+            for j, age in sorted(self.policy.minor_age.items())
+        ]
+        if not minor_clauses:
+            return true()
+        minor = and_(s.c.date_of_birth.is_not(None), or_(*minor_clauses))
+        r, day = self._source(SubjectRelationship, grouped=grouped), self._day(g.c.occurred_at)
+        # Correlated two levels up (the subject and its consent state), so said explicitly.
+        represented = (
+            exists()
+            .where(
+                r.root == s.c.id,
+                r.c.related_subject_id == g.c.on_behalf_by_id,
+                r.c.kind.in_(sorted(LEGAL_REPRESENTATIVES)),
+                r.c.valid_from <= day,
+                or_(r.c.valid_until.is_(None), r.c.valid_until >= day),
+            )
+            .correlate(s, g.table)
+        )
+        return or_(not_(minor), and_(g.c.on_behalf_by_id.is_not(None), represented))
+
+    def _day(self, instant: Any) -> Any:
+        if self.dialect == "sqlite":
+            return func.date(instant, "+9 hours")
+        return cast(func.timezone("Asia/Tokyo", instant), Date)
+
+    def _threshold(self, instant: Any, age: int) -> Any:
+        if self.dialect == "sqlite":
+            return func.date(instant, "+9 hours", f"-{age} years")
+        return cast(
+            func.timezone("Asia/Tokyo", instant) - func.make_interval(literal_column(str(int(age)))), Date
+        )
+
+
+def _members_cte() -> Any:
+    """(id, root) for every merged subject and each subject it was merged into, chains followed."""
+    s = Subject.__table__
+    base = select(s.c.id.label("id"), s.c.merged_into_id.label("root")).where(s.c.merged_into_id.is_not(None))
+    members = base.cte("members", recursive=True)
+    up = s.alias("up")
+    step = (
+        select(members.c.id, up.c.merged_into_id)
+        .join(up, up.c.id == members.c.root)
+        .where(up.c.merged_into_id.is_not(None))
+    )
+    return members.union_all(step)

@@ -1,0 +1,1 @@
+"""Typed factory functions for tests: ``create_<entity>(session, ...)``, one module per room."""
