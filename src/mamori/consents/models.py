@@ -50,7 +50,16 @@ class ConsentState(Base):
     on_behalf_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("subjects.id"))
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("consent_events.id"))
 
-    __table_args__ = (Index("ix_consent_states_scope_action", "scope", "action", "subject_id"),)
+    __table_args__ = (
+        Index(
+            "ix_consent_states_scope_action",
+            "scope",
+            "action",
+            "subject_id",
+            # Audiences read these too: on PostgreSQL an index-only scan answers them.
+            postgresql_include=["separate", "occurred_at", "expires_at", "on_behalf_by_id"],
+        ),
+    )
 
 
 class UsageSuspension(UUIDPrimaryKey, Base):

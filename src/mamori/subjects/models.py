@@ -63,6 +63,9 @@ class SubjectIdentifier(UUIDPrimaryKey, Base):
 
     subject: Mapped[Subject] = relationship(back_populates="identifiers")
 
+    # "has an e-mail address" filters of audiences
+    __table_args__ = (Index("ix_subject_identifiers_kind_subject", "kind", "subject_id"),)
+
 
 class SubjectRelationship(UUIDPrimaryKey, Base):
     """``related_subject`` acts for ``subject``: legal representative, agent or next of kin."""
