@@ -59,8 +59,61 @@ def prepare_demo(session: Session) -> tuple[str, str]:
                 role=role,
                 password=secrets.token_urlsafe(16),
             )
+    _sample_people(session)
     issued = security.create_token(session, actor=DEMO_ACTOR, username="admin", name="demo")
     return password, issued.secret
+
+
+# Fictitious people on reserved domains: categories, jurisdiction, language, e-mail, given, withdrawn
+SAMPLE_PEOPLE: tuple[tuple[list[str], str, str, str, list[str], list[str]], ...] = (
+    (["customers"], "JP", "ja", "hanako.sample@example.jp", ["customer.mailings", "customer.surveys"], []),
+    (["customers"], "JP", "en", "taro.sample@example.jp", ["customer.mailings"], ["customer.mailings"]),
+    (["customers"], "CN", "zh-Hans", "li.sample@example.cn", ["customer.group_promotions"], []),
+    (["customers", "shareholders"], "JP", "zh-Hant", "chen.sample@example.tw", [], []),
+)
+
+
+def _sample_people(session: Session) -> None:
+    """A few sample customers with consents, once (skipped when they already exist)."""
+    from mamori.consents.service import record_consent
+    from mamori.subjects.repository import subjects_by_identifier
+    from mamori.subjects.service import create_subject
+
+    settings = get_settings()
+    for categories, jurisdiction, language, email, given, withdrawn in SAMPLE_PEOPLE:
+        if subjects_by_identifier(session, settings, "email", email):
+            continue
+        person = create_subject(
+            session,
+            settings,
+            DEMO_ACTOR,
+            categories=categories,
+            identifiers=[("email", email)],
+            jurisdiction=jurisdiction,
+            language=language,
+        )
+        for purpose in given:
+            record_consent(
+                session,
+                actor=DEMO_ACTOR,
+                subject_id=person.id,
+                scope=f"purpose:{purpose}",
+                action="given",
+                language=language,
+                channel="web",
+                separate=jurisdiction == "CN",
+            )
+        for purpose in withdrawn:
+            record_consent(
+                session,
+                actor=DEMO_ACTOR,
+                subject_id=person.id,
+                scope=f"purpose:{purpose}",
+                action="withdrawn",
+                language=language,
+                channel="web",
+            )
+    typer.echo(f"sample people: {len(SAMPLE_PEOPLE)} (e.g. hanako.sample@example.jp)")
 
 
 def run_demo(*, serve: bool, host: str, port: int) -> None:

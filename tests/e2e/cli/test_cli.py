@@ -20,8 +20,13 @@ def mamori(database_url: str, *args: str, stdin: str | None = None) -> subproces
     env = {**os.environ, "MAMORI_DATABASE_URL": database_url, "MAMORI_MAIL_BACKEND": "null"}
     return subprocess.run(
         [sys.executable, "-m", "mamori", *args],
-        capture_output=True, text=True, env=env, input=stdin, timeout=120, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
 
 
 class TestPolicyCommands:
@@ -107,6 +112,21 @@ class TestDemo:
         result = mamori(fresh_database_url, "demo", "--no-serve")
         assert result.returncode == 0, result.stderr
         assert "published the default policy as version 1" in result.stdout
+        assert "sample people: 4" in result.stdout
+        found = mamori(fresh_database_url, "subjects", "find", "--email", "Hanako.Sample@example.jp")
+        assert found.returncode == 0, found.stderr
+        refused = mamori(
+            fresh_database_url,
+            "decide",
+            "--email",
+            "taro.sample@example.jp",
+            "--purpose",
+            "customer.mailings",
+            "--item",
+            "email",
+        )
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "consent_withdrawn" in refused.stdout
         token = next(line.split()[-1] for line in result.stdout.splitlines() if "API token:" in line)
         assert token.startswith("mam_")
         rerun = mamori(fresh_database_url, "demo", "--no-serve")
