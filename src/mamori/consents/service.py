@@ -30,7 +30,7 @@ from mamori.policy.models import PolicyVersion
 from mamori.policy.schema import PolicyBundle
 from mamori.policy.service import bundle_of, current_version, require_current_version
 from mamori.subjects.models import Subject
-from mamori.subjects.repository import merged_ids, surviving
+from mamori.subjects.repository import group_of, surviving
 
 ERASED = "erased"
 
@@ -244,13 +244,12 @@ def list_events(session: Session, subject_id: uuid.UUID) -> list[ConsentEvent]:
     Raises:
         NotFound: no such subject.
     """
-    subject = session.get(Subject, subject_id)
-    survivor = surviving(session, subject) if subject is not None else None
-    if survivor is None:
+    group = group_of(session, subject_id)
+    if group is None:
         raise NotFound(f"no subject {subject_id}")
     stmt = (
         select(ConsentEvent)
-        .where(ConsentEvent.subject_id.in_(merged_ids(session, survivor.id)))
+        .where(ConsentEvent.subject_id.in_(group))
         .order_by(ConsentEvent.occurred_at, ConsentEvent.recorded_at, ConsentEvent.id)
     )
     return list(session.scalars(stmt))

@@ -21,8 +21,7 @@ from mamori.consents.service import resolve_subject
 from mamori.db.base import utcnow
 from mamori.errors import Conflict, NotFound, ValidationFailed
 from mamori.policy.service import bundle_of, require_current_version
-from mamori.subjects.models import Subject
-from mamori.subjects.repository import merged_ids, surviving
+from mamori.subjects.repository import group_of, merged_ids
 
 MAX_REASON = 500
 MAX_REF = 200
@@ -174,13 +173,12 @@ def list_suspensions(session: Session, subject_id: uuid.UUID) -> list[UsageSuspe
     Raises:
         NotFound: no such subject.
     """
-    subject = session.get(Subject, subject_id)
-    survivor = surviving(session, subject) if subject is not None else None
-    if survivor is None:
+    group = group_of(session, subject_id)
+    if group is None:
         raise NotFound(f"no subject {subject_id}")
     stmt = (
         select(UsageSuspension)
-        .where(UsageSuspension.subject_id.in_(merged_ids(session, survivor.id)))
+        .where(UsageSuspension.subject_id.in_(group))
         .order_by(UsageSuspension.starts_at, UsageSuspension.id)
     )
     return list(session.scalars(stmt))

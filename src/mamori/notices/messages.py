@@ -212,18 +212,19 @@ _MONTHS_EN = (
 )
 
 
-def _pick(texts: tuple[str, str, str, str], lang: str) -> str:
+def pick(texts: tuple[str, str, str, str], lang: str) -> str:
+    """The text for ``lang`` from a (ja, en, zh-Hans, zh-Hant) tuple; Japanese for an unknown language."""
     return texts[LANGUAGES.index(lang)] if lang in LANGUAGES else texts[0]
 
 
 def label(key: str, lang: str) -> str:
     """The label ``key`` in ``lang`` (Japanese for an unknown language). Raises KeyError for a bad key."""
-    return _pick(_LABELS[key], lang)
+    return pick(_LABELS[key], lang)
 
 
 def labels(lang: str) -> dict[str, str]:
     """Every label in ``lang``, for templates."""
-    return {key: _pick(texts, lang) for key, texts in _LABELS.items()}
+    return {key: pick(texts, lang) for key, texts in _LABELS.items()}
 
 
 def has_label(key: str) -> bool:
@@ -231,20 +232,20 @@ def has_label(key: str) -> bool:
 
 
 def language_name(code: str, lang: str) -> str:
-    return _pick(_LANGUAGE_NAMES[code], lang)
+    return pick(_LANGUAGE_NAMES[code], lang)
 
 
 def country_name(code: str, lang: str) -> str:
     texts = _COUNTRIES.get(code)
-    return _pick(texts, lang) if texts else code
+    return pick(texts, lang) if texts else code
 
 
 def weekday_name(day: str, lang: str) -> str:
-    return _pick(_WEEKDAYS[day], lang)
+    return pick(_WEEKDAYS[day], lang)
 
 
 def holidays_name(lang: str) -> str:
-    return _pick(_HOLIDAYS, lang)
+    return pick(_HOLIDAYS, lang)
 
 
 def yes_no(value: bool, lang: str) -> str:
@@ -264,7 +265,7 @@ def aside(text: str, note: str, lang: str) -> str:
 
 def hours(opens: str, closes: str, lang: str) -> str:
     dash = "–" if lang == "en" else "～"
-    return f"{opens}{dash}{closes}{_pick(_JAPAN_TIME, lang)}"
+    return f"{opens}{dash}{closes}{pick(_JAPAN_TIME, lang)}"
 
 
 def period(value: str, lang: str) -> str:

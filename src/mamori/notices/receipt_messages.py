@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mamori.policy.schema import LANGUAGES
+from mamori.notices.messages import pick
 
 _LABELS: dict[str, tuple[str, str, str, str]] = {
     "receipt_title": ("同意の記録（控え）", "Your consent receipt", "同意记录（存根）", "同意紀錄（存根）"),
@@ -84,17 +84,13 @@ _LABELS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-def _pick(texts: tuple[str, str, str, str], lang: str) -> str:
-    return texts[LANGUAGES.index(lang)] if lang in LANGUAGES else texts[0]
-
-
 def label(key: str, lang: str) -> str:
     """The receipt label ``key`` in ``lang`` (Japanese for an unknown language). KeyError for a bad key."""
-    return _pick(_LABELS[key], lang)
+    return pick(_LABELS[key], lang)
 
 
 def labels(lang: str) -> dict[str, str]:
-    return {key: _pick(texts, lang) for key, texts in _LABELS.items()}
+    return {key: pick(texts, lang) for key, texts in _LABELS.items()}
 
 
 def has_label(key: str) -> bool:

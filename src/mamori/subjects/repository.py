@@ -44,6 +44,13 @@ def surviving(session: Session, subject: Subject) -> Subject | None:
     return current
 
 
+def group_of(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID] | None:
+    """Ids whose records count for ``subject_id``'s survivor (it and all merged into it); None if unknown."""
+    subject = session.get(Subject, subject_id)
+    survivor = surviving(session, subject) if subject is not None else None
+    return merged_ids(session, survivor.id) if survivor is not None else None
+
+
 def merged_ids(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID]:
     """The subject and every subject merged into it, directly or through others."""
     ids, frontier = [subject_id], [subject_id]
