@@ -30,7 +30,7 @@ from mamori.policy.models import PolicyVersion
 from mamori.policy.schema import PolicyBundle
 from mamori.policy.service import bundle_of, current_version, require_current_version
 from mamori.subjects.models import Subject
-from mamori.subjects.repository import group_of, surviving
+from mamori.subjects.repository import require_group, surviving
 
 ERASED = "erased"
 
@@ -244,9 +244,7 @@ def list_events(session: Session, subject_id: uuid.UUID) -> list[ConsentEvent]:
     Raises:
         NotFound: no such subject.
     """
-    group = group_of(session, subject_id)
-    if group is None:
-        raise NotFound(f"no subject {subject_id}")
+    group = require_group(session, subject_id)
     stmt = (
         select(ConsentEvent)
         .where(ConsentEvent.subject_id.in_(group))

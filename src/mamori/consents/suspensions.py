@@ -21,7 +21,7 @@ from mamori.consents.service import resolve_subject
 from mamori.db.base import utcnow
 from mamori.errors import Conflict, NotFound, ValidationFailed
 from mamori.policy.service import bundle_of, require_current_version
-from mamori.subjects.repository import group_of, merged_ids
+from mamori.subjects.repository import merged_ids, require_group
 
 MAX_REASON = 500
 MAX_REF = 200
@@ -173,9 +173,7 @@ def list_suspensions(session: Session, subject_id: uuid.UUID) -> list[UsageSuspe
     Raises:
         NotFound: no such subject.
     """
-    group = group_of(session, subject_id)
-    if group is None:
-        raise NotFound(f"no subject {subject_id}")
+    group = require_group(session, subject_id)
     stmt = (
         select(UsageSuspension)
         .where(UsageSuspension.subject_id.in_(group))

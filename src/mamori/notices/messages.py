@@ -5,6 +5,8 @@ Each label is given in ja, en, zh-Hans and zh-Hant, in that order (``LANGUAGES``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from mamori.policy.schema import LANGUAGES, parse_period
@@ -217,18 +219,26 @@ def pick(texts: tuple[str, str, str, str], lang: str) -> str:
     return texts[LANGUAGES.index(lang)] if lang in LANGUAGES else texts[0]
 
 
-def label(key: str, lang: str) -> str:
-    """The label ``key`` in ``lang`` (Japanese for an unknown language). Raises KeyError for a bad key."""
-    return pick(_LABELS[key], lang)
+@dataclass(frozen=True)
+class LabelTable:
+    """Labels by key, each in the four languages."""
+
+    texts: Mapping[str, tuple[str, str, str, str]]
+
+    def label(self, key: str, lang: str) -> str:
+        """The label ``key`` in ``lang`` (Japanese for an unknown language). Raises KeyError for a bad key."""
+        return pick(self.texts[key], lang)
+
+    def labels(self, lang: str) -> dict[str, str]:
+        """Every label in ``lang``, for templates."""
+        return {key: pick(texts, lang) for key, texts in self.texts.items()}
+
+    def has_label(self, key: str) -> bool:
+        return key in self.texts
 
 
-def labels(lang: str) -> dict[str, str]:
-    """Every label in ``lang``, for templates."""
-    return {key: pick(texts, lang) for key, texts in _LABELS.items()}
-
-
-def has_label(key: str) -> bool:
-    return key in _LABELS
+_TABLE = LabelTable(_LABELS)
+label, labels, has_label = _TABLE.label, _TABLE.labels, _TABLE.has_label
 
 
 def language_name(code: str, lang: str) -> str:

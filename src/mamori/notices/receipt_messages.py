@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mamori.notices.messages import pick
+from mamori.notices.messages import LabelTable
 
 _LABELS: dict[str, tuple[str, str, str, str]] = {
     "receipt_title": ("同意の記録（控え）", "Your consent receipt", "同意记录（存根）", "同意紀錄（存根）"),
@@ -84,14 +84,5 @@ _LABELS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-def label(key: str, lang: str) -> str:
-    """The receipt label ``key`` in ``lang`` (Japanese for an unknown language). KeyError for a bad key."""
-    return pick(_LABELS[key], lang)
-
-
-def labels(lang: str) -> dict[str, str]:
-    return {key: pick(texts, lang) for key, texts in _LABELS.items()}
-
-
-def has_label(key: str) -> bool:
-    return key in _LABELS
+_TABLE = LabelTable(_LABELS)
+label, labels, has_label = _TABLE.label, _TABLE.labels, _TABLE.has_label

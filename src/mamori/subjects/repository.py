@@ -1,4 +1,4 @@
-"""Lookups that return None (services raise NotFound)."""
+"""Lookups: they return None, except ``require_group`` which raises NotFound."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mamori.config import Settings
+from mamori.errors import NotFound
 from mamori.security.crypto import blind_index
 from mamori.subjects.models import Subject, SubjectIdentifier
 from mamori.subjects.rules import normalise
@@ -49,6 +50,14 @@ def group_of(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID] | None:
     subject = session.get(Subject, subject_id)
     survivor = surviving(session, subject) if subject is not None else None
     return merged_ids(session, survivor.id) if survivor is not None else None
+
+
+def require_group(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID]:
+    """Like :func:`group_of`, but an unknown subject raises NotFound."""
+    group = group_of(session, subject_id)
+    if group is None:
+        raise NotFound(f"no subject {subject_id}")
+    return group
 
 
 def merged_ids(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID]:
