@@ -9,7 +9,20 @@ from fastapi import FastAPI
 
 from mamori.api.deps import Runtime
 from mamori.api.errors import install_error_handlers
-from mamori.api.routers import audit, consents, decisions, health, policy, subjects
+from mamori.api.routers import (
+    audit,
+    consents,
+    datamap,
+    decisions,
+    health,
+    incidents,
+    inquiries,
+    jobs,
+    policy,
+    provisions,
+    requests,
+    subjects,
+)
 from mamori.config import Settings, get_settings
 from mamori.db.session import make_engine, make_session_factory
 
@@ -51,7 +64,20 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(health.router)
-    for router in (policy.router, audit.router, subjects.router, consents.router, decisions.router):
+    routers = (
+        policy.router,
+        audit.router,
+        subjects.router,
+        consents.router,
+        decisions.router,
+        provisions.router,
+        requests.router,
+        incidents.router,
+        inquiries.router,
+        jobs.router,
+        datamap.router,
+    )
+    for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     include_web(app)
     return app

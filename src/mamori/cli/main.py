@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import typer
 
-from mamori.cli import audience, audit, consents, db, decide, policy, subjects, users
+from mamori.cli import (
+    audience,
+    audit,
+    consents,
+    datamap,
+    db,
+    decide,
+    incidents,
+    inquiries,
+    policy,
+    provisions,
+    requests,
+    subjects,
+    users,
+    worker,
+)
 from mamori.config import get_settings
 
 app = typer.Typer(
@@ -22,6 +37,14 @@ app.add_typer(subjects.app, name="subjects")
 app.add_typer(consents.app, name="consents")
 app.add_typer(decide.app, name="decide")
 app.add_typer(audience.app, name="audience")
+app.add_typer(provisions.app, name="provisions")
+app.add_typer(provisions.processors_app, name="processors")
+app.add_typer(requests.app, name="requests")
+app.add_typer(incidents.app, name="incidents")
+app.add_typer(inquiries.app, name="inquiries")
+app.add_typer(datamap.app, name="datamap")
+app.add_typer(datamap.fulfillment_app, name="fulfillment")
+app.add_typer(worker.app, name="worker")
 
 
 def serve_app(*, host: str, port: int) -> None:

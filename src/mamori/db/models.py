@@ -2,16 +2,28 @@
 
 from mamori.audit import models as audit_models
 from mamori.consents import models as consent_models
+from mamori.datamap import models as datamap_models
+from mamori.dsr import models as dsr_models
+from mamori.incidents import models as incident_models
+from mamori.inquiries import models as inquiry_models
+from mamori.jobs import models as job_models
 from mamori.notify import models as notify_models
 from mamori.policy import models as policy_models
+from mamori.provisions import models as provision_models
 from mamori.security import models as security_models
 from mamori.subjects import models as subject_models
 
 __all__ = [
     "audit_models",
     "consent_models",
+    "datamap_models",
+    "dsr_models",
+    "incident_models",
+    "inquiry_models",
+    "job_models",
     "notify_models",
     "policy_models",
+    "provision_models",
     "security_models",
     "subject_models",
 ]

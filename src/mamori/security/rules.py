@@ -24,6 +24,19 @@ class Scope(StrEnum):
     CONSENTS_WRITE = "consents:write"
     DECISIONS = "decisions:check"
     AUDIENCES = "audiences:read"
+    PROVISIONS_READ = "provisions:read"
+    PROVISIONS_WRITE = "provisions:write"
+    PROCESSORS_READ = "processors:read"
+    PROCESSORS_WRITE = "processors:write"
+    REQUESTS_READ = "requests:read"
+    REQUESTS_WRITE = "requests:write"
+    INCIDENTS_READ = "incidents:read"
+    INCIDENTS_WRITE = "incidents:write"
+    INQUIRIES_READ = "inquiries:read"
+    INQUIRIES_WRITE = "inquiries:write"
+    DATAMAP_READ = "datamap:read"
+    DATAMAP_WRITE = "datamap:write"
+    JOBS_READ = "jobs:read"
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
@@ -39,6 +52,18 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.CONSENTS_WRITE,
             Scope.DECISIONS,
             Scope.AUDIENCES,
+            Scope.PROVISIONS_READ,
+            Scope.PROVISIONS_WRITE,
+            Scope.PROCESSORS_READ,
+            Scope.PROCESSORS_WRITE,
+            Scope.REQUESTS_READ,
+            Scope.REQUESTS_WRITE,
+            Scope.INCIDENTS_READ,
+            Scope.INCIDENTS_WRITE,
+            Scope.INQUIRIES_READ,
+            Scope.INQUIRIES_WRITE,
+            Scope.DATAMAP_READ,
+            Scope.JOBS_READ,
         }
     ),
     Role.AGENT: frozenset(
@@ -48,6 +73,11 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.SUBJECTS_WRITE,
             Scope.CONSENTS_READ,
             Scope.CONSENTS_WRITE,
+            Scope.REQUESTS_READ,
+            Scope.REQUESTS_WRITE,
+            Scope.INQUIRIES_READ,
+            Scope.INQUIRIES_WRITE,
+            Scope.PROVISIONS_READ,
         }
     ),
     Role.ENGINEER: frozenset(
@@ -58,9 +88,28 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.CONSENTS_WRITE,
             Scope.DECISIONS,
             Scope.AUDIENCES,
+            Scope.PROVISIONS_READ,
+            Scope.PROVISIONS_WRITE,
+            Scope.DATAMAP_READ,
+            Scope.DATAMAP_WRITE,
+            Scope.JOBS_READ,
         }
     ),
-    Role.AUDITOR: frozenset({Scope.POLICY_READ, Scope.AUDIT_READ, Scope.SUBJECTS_READ, Scope.CONSENTS_READ}),
+    Role.AUDITOR: frozenset(
+        {
+            Scope.POLICY_READ,
+            Scope.AUDIT_READ,
+            Scope.SUBJECTS_READ,
+            Scope.CONSENTS_READ,
+            Scope.PROVISIONS_READ,
+            Scope.PROCESSORS_READ,
+            Scope.REQUESTS_READ,
+            Scope.INCIDENTS_READ,
+            Scope.INQUIRIES_READ,
+            Scope.DATAMAP_READ,
+            Scope.JOBS_READ,
+        }
+    ),
 }
 
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 def include_web(app: FastAPI) -> None:
     """Attach the public pages (privacy notice, ...) to ``app``."""
-    from mamori.web.routes import public
+    from mamori.web.routes import contact, joint_use, public, requests
 
-    app.include_router(public.router)
+    for routes in (public, joint_use, requests, contact):
+        app.include_router(routes.router)

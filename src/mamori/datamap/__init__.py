@@ -1,0 +1,1 @@
+"""The personal-information ledger: systems, tables, fields, categories, identities, erasure strategies."""

@@ -1,0 +1,3 @@
+"""Tables of the datamap room."""
+
+from __future__ import annotations

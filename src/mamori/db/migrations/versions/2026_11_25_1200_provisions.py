@@ -1,0 +1,24 @@
+"""provisions
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-25 12:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    _ = (sa, op)  # tables are added here by the provisions work
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,24 @@
+"""dsr requests
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-25 12:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    _ = (sa, op)  # tables are added here by the dsr requests work
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,1 @@
+"""Requests from people about their data (disclosure, correction, suspension, ...), intake to response."""

@@ -1,0 +1,3 @@
+"""Tables of the dsr room."""
+
+from __future__ import annotations

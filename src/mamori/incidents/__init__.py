@@ -1,0 +1,1 @@
+"""Leaks, losses and damage: reportability, deadline clocks, PPC reports and notices to individuals."""

@@ -1,0 +1,3 @@
+"""Tables of the incidents room."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Contact centre: inquiries and complaints in four languages, on business hours."""

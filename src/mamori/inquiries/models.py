@@ -1,0 +1,3 @@
+"""Tables of the inquiries room."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables of the jobs room."""
+
+from __future__ import annotations

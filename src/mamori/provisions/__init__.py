@@ -1,0 +1,1 @@
+"""Third-party provision, receipts from other businesses, joint use, processors and foreign transfers."""

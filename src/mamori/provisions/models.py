@@ -1,0 +1,3 @@
+"""Tables of the provisions room."""
+
+from __future__ import annotations
