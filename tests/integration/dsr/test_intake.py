@@ -56,8 +56,14 @@ class TestOpenCase:
         self, session: Session, settings: Settings
     ) -> None:
         subject = create_subject(session, settings, jurisdiction="CN", language="zh-Hans")
-        case = create_case(session, settings, request_type="copy", subject_id=subject.id,
-                           received_at=CHRISTMAS, language="zh-Hans")  # fmt: skip
+        case = create_case(
+            session,
+            settings,
+            request_type="copy",
+            subject_id=subject.id,
+            received_at=CHRISTMAS,
+            language="zh-Hans",
+        )
         assert case.jurisdiction == "CN"
         assert case.target_on == date(2027, 1, 22)
         assert case.cap_on == date(2027, 1, 24)
@@ -154,8 +160,13 @@ class TestTransitions:
         case = create_case(session, settings)
         with pytest.raises(ValidationFailed):
             reject_case(session, actor="a", case_id=case.id, reason_code="bored", explanation="x")
-        reject_case(session, actor="a", case_id=case.id, reason_code="agent_without_power_of_attorney",
-                    explanation="委任状の添付がありません")  # fmt: skip
+        reject_case(
+            session,
+            actor="a",
+            case_id=case.id,
+            reason_code="agent_without_power_of_attorney",
+            explanation="委任状の添付がありません",
+        )
         assert case.state == "rejected"
         assert case.reasons == ["agent_without_power_of_attorney"]
         assert "委任状" not in (case.explanation_encrypted or "")

@@ -93,8 +93,22 @@ def move(session: Session, case: Case, target: CaseState, *, actor: str, reason:
     case.state = target.value
     if target in FINAL_STATES:
         case.closed_at = now
-    session.add(CaseEvent(case_id=case.id, from_state=current.value, to_state=target.value,
-                          actor=actor, reason=reason[:MAX_REASON], at=now))  # fmt: skip
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            from_state=current.value,
+            to_state=target.value,
+            actor=actor,
+            reason=reason[:MAX_REASON],
+            at=now,
+        )
+    )
     session.flush()
-    audit(session, case, actor=actor, action=f"request.{target.value}", from_state=current.value,
-          reason=reason[:MAX_REASON])  # fmt: skip
+    audit(
+        session,
+        case,
+        actor=actor,
+        action=f"request.{target.value}",
+        from_state=current.value,
+        reason=reason[:MAX_REASON],
+    )

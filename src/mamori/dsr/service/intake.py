@@ -96,11 +96,27 @@ def open_case(  # noqa: PLR0913 - the facts of a request as it arrives
     )
     session.add(case)
     session.flush()
-    session.add(CaseEvent(case_id=case.id, from_state=None, to_state=case.state, actor=actor,
-                          reason=f"received by {channel}", at=received))  # fmt: skip
-    common.audit(session, case, actor=actor, action="request.received", request_type=request_type,
-                 channel=channel, requester_kind=requester.kind.value, jurisdiction=where,
-                 inquiry_id=str(inquiry_id) if inquiry_id else None)  # fmt: skip
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            from_state=None,
+            to_state=case.state,
+            actor=actor,
+            reason=f"received by {channel}",
+            at=received,
+        )
+    )
+    common.audit(
+        session,
+        case,
+        actor=actor,
+        action="request.received",
+        request_type=request_type,
+        channel=channel,
+        requester_kind=requester.kind.value,
+        jurisdiction=where,
+        inquiry_id=str(inquiry_id) if inquiry_id else None,
+    )
     return case
 
 
@@ -155,8 +171,10 @@ def _check_requester(requester: RequesterIn, request_type: str, method: str, whe
     elif requester.representation is not None:
         errors.append(FieldError("requester.representation", "only for a legal representative"))
     if request_type in set(RequestKind):
-        errors += [FieldError("requester.kind", p) for p in
-                   requester_problems(requester.kind, RequestKind(request_type), where)]  # fmt: skip
+        errors += [
+            FieldError("requester.kind", p)
+            for p in requester_problems(requester.kind, RequestKind(request_type), where)
+        ]
     if requester.email is not None:
         try:
             normalise("email", requester.email)

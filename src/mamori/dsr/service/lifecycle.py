@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mamori.config import Settings
 from mamori.dsr.models import Case, CaseDocument, IdentityCheck
 from mamori.dsr.rules import (
     CaseState,
@@ -56,8 +57,14 @@ def transition_case(session: Session, *, actor: str, case_id: uuid.UUID, to: str
     return case
 
 
-def reject_case(
-    session: Session, *, actor: str, case_id: uuid.UUID, reason_code: str, explanation: str
+def reject_case(  # noqa: PLR0913
+    session: Session,
+    *,
+    actor: str,
+    case_id: uuid.UUID,
+    reason_code: str,
+    explanation: str,
+    settings: Settings | None = None,
 ) -> Case:
     """End a case before deciding on its substance (e.g. an agent without power of attorney).
 
@@ -74,7 +81,7 @@ def reject_case(
     case = common.get_case(session, case_id, for_update=True)
     common.move(session, case, CaseState.REJECTED, actor=actor, reason=reason_code)
     case.reasons = [reason_code]
-    case.explanation_encrypted = common.cipher(None).encrypt(
+    case.explanation_encrypted = common.cipher(settings).encrypt(
         explanation.strip(), context=common.EXPLANATION_CONTEXT
     )
     session.flush()
