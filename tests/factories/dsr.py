@@ -11,7 +11,7 @@ from mamori.config import Settings
 from mamori.dsr.models import Case
 from mamori.dsr.rules import RequesterKind
 from mamori.dsr.schemas import RequesterIn
-from mamori.dsr.service import open_case
+from mamori.dsr.service import open_case, record_identity_check, transition_case
 from tests.factories.subjects import ensure_policy
 
 ADDRESS = "〒224-0001 神奈川県横浜市都筑区中川1-2-3"
@@ -61,3 +61,25 @@ def create_case(  # noqa: PLR0913 - every attribute defaulted
         received_at=received_at,
         settings=settings,
     )
+
+
+def verify_person(session: Session, settings: Settings, case: Case, *, whose: str = "person") -> None:
+    """Record a verified driving-licence check (name and address matched) for the case."""
+    record_identity_check(
+        session,
+        actor="user:agent",
+        case_id=case.id,
+        whose=whose,
+        document_type="drivers_licence",
+        matched=["name", "address"],
+        outcome="verified",
+        settings=settings,
+    )
+
+
+def case_in_progress(session: Session, settings: Settings, **kwargs: object) -> Case:
+    """A case of the person themself with a verified ID, ready for a decision."""
+    case = create_case(session, settings, **kwargs)  # type: ignore[arg-type]
+    verify_person(session, settings, case)
+    transition_case(session, actor="user:agent", case_id=case.id, to="in_progress", reason="ID verified")
+    return case

@@ -1,0 +1,120 @@
+"""What an accepted request sets off: a usage suspension now, correction or erasure work for fulfillment.
+
+Fulfillment work is kept as a :class:`PendingTask` first, so that nothing is lost when the
+fulfillment room is not installed or fails; :func:`hand_over_pending` passes it on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mamori.config import Settings
+from mamori.consents.suspensions import suspend
+from mamori.db.base import utcnow
+from mamori.dsr.models import Case, PendingTask
+from mamori.dsr.rules import RequestKind
+from mamori.dsr.service import common
+
+CHANGES_CONTEXT = "dsr_tasks.changes"
+PENDING, HANDED_OVER = "pending", "handed_over"
+
+
+def apply(  # noqa: PLR0913
+    session: Session,
+    case: Case,
+    effect: str,
+    *,
+    actor: str,
+    changes: Mapping[str, str] | None,
+    settings: Settings | None,
+) -> None:
+    """Carry out one effect of :func:`mamori.dsr.rules.effects_of` for a decided case."""
+    if case.subject_id is None:  # pragma: no cover - decide() refuses before
+        raise ValueError("an effect needs the case's subject")
+    if effect == "suspend":
+        scope = "third_party_provision" if case.request_type == RequestKind.PROVISION_CEASE else "all"
+        suspend(
+            session,
+            actor=actor,
+            subject_id=case.subject_id,
+            scope=scope,
+            source="request",
+            source_ref=case.reference,
+            reason=f"request {case.reference}: {case.request_type}",
+        )
+        return
+    sealed = None
+    if changes:
+        text = json.dumps(dict(changes), ensure_ascii=False, sort_keys=True)
+        sealed = common.cipher(settings).encrypt(text, context=CHANGES_CONTEXT)
+    task = PendingTask(
+        id=uuid.uuid4(), case_id=case.id, action=effect, status=PENDING, changes_encrypted=sealed
+    )
+    session.add(task)
+    session.flush()
+    common.audit(session, case, actor=actor, action="request.task_created", task_id=str(task.id), task=effect)
+    hand_over(session, task, case, actor=actor, settings=settings)
+
+
+def _start_run() -> Callable[..., uuid.UUID] | None:
+    """``mamori.fulfillment.service.start_run`` when the fulfillment room provides it."""
+    try:
+        module = importlib.import_module("mamori.fulfillment.service")
+    except ImportError:
+        return None
+    return cast("Callable[..., uuid.UUID] | None", getattr(module, "start_run", None))
+
+
+def hand_over(
+    session: Session, task: PendingTask, case: Case, *, actor: str, settings: Settings | None
+) -> bool:
+    """Start the fulfillment run of a pending task; False (task still pending) without fulfillment."""
+    start_run = _start_run()
+    if start_run is None or task.status != PENDING:
+        return False
+    changes: dict[str, Any] | None = None
+    if task.changes_encrypted:
+        changes = json.loads(common.cipher(settings).decrypt(task.changes_encrypted, context=CHANGES_CONTEXT))
+    task.run_id = start_run(
+        session,
+        actor=actor,
+        action=task.action,
+        identities={"subject_id": str(case.subject_id)},
+        case_ref=case.reference,
+        changes=changes,
+        language=case.language,
+    )
+    task.status, task.handed_over_at = HANDED_OVER, utcnow()
+    session.flush()
+    common.audit(
+        session,
+        case,
+        actor=actor,
+        action="request.task_handed_over",
+        task_id=str(task.id),
+        run_id=str(task.run_id),
+    )
+    return True
+
+
+def pending_tasks(session: Session) -> list[PendingTask]:
+    """Correction and erasure work not yet handed to fulfillment, oldest first."""
+    stmt = select(PendingTask).where(PendingTask.status == PENDING).order_by(PendingTask.created_at)
+    return list(session.scalars(stmt))
+
+
+def hand_over_pending(session: Session, *, actor: str, settings: Settings | None = None) -> int:
+    """Hand every pending task to fulfillment; the number handed over (0 without fulfillment)."""
+    count = 0
+    for task in pending_tasks(session):
+        count += hand_over(
+            session, task, common.get_case(session, task.case_id), actor=actor, settings=settings
+        )
+    return count
