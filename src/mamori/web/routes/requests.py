@@ -37,6 +37,11 @@ _FIELDS = {  # service field → (form anchor, label key)
 }
 
 
+_BLANK: dict[str, Any] = dict.fromkeys(
+    ("request_type", "name", "email", "address", "member_number", "ground", "details"), ""
+) | {"erasure": False, "response_method": "electronic"}
+
+
 def _lang(lang: str | None) -> str:
     try:
         return negotiate_language(lang, None)
@@ -95,7 +100,7 @@ def _form(
         types=types,
         methods=methods,
         grounds=grounds,
-        values=values,
+        values=_BLANK | values,
         errors=errors,
     )
 
@@ -104,7 +109,7 @@ def _form(
 def request_form(session: ReadSessionDep, lang: LangQuery = None) -> HTMLResponse:
     """The public request form."""
     chosen = _lang(lang)
-    return _form(session, chosen, {"response_method": "electronic"}, [])
+    return _form(session, chosen, {}, [])
 
 
 @router.post("/requests/new")
