@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from mamori.config import get_settings
 from mamori.db.migrate import upgrade
+from mamori.dsr.demo import add_sample_requests
 from mamori.errors import Conflict
 from mamori.policy import service as policy
 from mamori.security import service as security
@@ -60,6 +61,7 @@ def prepare_demo(session: Session) -> tuple[str, str]:
                 password=secrets.token_urlsafe(16),
             )
     _sample_people(session)
+    typer.echo(f"sample requests: {add_sample_requests(session, get_settings())} (mamori requests list)")
     issued = security.create_token(session, actor=DEMO_ACTOR, username="admin", name="demo")
     return password, issued.secret
 

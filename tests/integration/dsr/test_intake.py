@@ -170,3 +170,15 @@ class TestTransitions:
         assert case.state == "rejected"
         assert case.reasons == ["agent_without_power_of_attorney"]
         assert "委任状" not in (case.explanation_encrypted or "")
+
+
+class TestDemoRequests:
+    def test_the_demo_opens_sample_cases_once(self, session: Session, settings: Settings) -> None:
+        from mamori.dsr.demo import SAMPLES, add_sample_requests
+
+        for email, *_ in SAMPLES:
+            jurisdiction = "CN" if email.endswith(".cn") else "JP"
+            create_subject(session, settings, identifiers=[("email", email)], jurisdiction=jurisdiction)
+        assert add_sample_requests(session, settings) == len(SAMPLES)
+        assert add_sample_requests(session, settings) == 0
+        assert _count(session, Case) == len(SAMPLES)
