@@ -169,11 +169,11 @@ def refusals(subject: SubjectFacts, ctx: GateContext) -> list[Reason]:
         code = _best(scopes, subject, ctx, separate=pipl)
         if code is not None:
             code = PIPL_SEPARATE_MISSING if pipl and code == CONSENT_MISSING else code
-            reasons.append(Reason(code, {"scopes": list(scopes)}))
+            reasons.append(Reason(code, {"scope": scopes[0], "accepted": list(scopes)}))
     elif ctx.basis == JOINT_USE and pipl:
         scopes = ("recipient:" + ctx.recipient_key, "sharing")
         if _best(scopes, subject, ctx, separate=True) is not None:
-            reasons.append(Reason(PIPL_SEPARATE_MISSING, {"scopes": list(scopes)}))
+            reasons.append(Reason(PIPL_SEPARATE_MISSING, {"scope": scopes[0], "accepted": list(scopes)}))
     if ctx.route.per_person_consent and ctx.basis in {CONSENT, JOINT_USE}:
         scope = "cross_border:" + ctx.recipient_country
         code = _best((scope,), subject, ctx, separate=pipl)
