@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mamori.audit.service import record_event
@@ -25,6 +25,8 @@ from mamori.db.base import utcnow
 from mamori.errors import PolicyViolation, ValidationFailed
 from mamori.policy.service import bundle_of, require_current_version
 from mamori.provisions import rules
+from mamori.provisions.bulk import id_chunks, insert_rows
+from mamori.provisions.facts import gate_facts, survivors
 from mamori.provisions.models import Party, Provision, ProvisionRecord
 from mamori.provisions.parties import measures_of, snapshot
 from mamori.provisions.validation import RequestCheck, check_request
@@ -58,6 +60,7 @@ class ProvisionOutcome:
     provision: Provision
     provided: list[uuid.UUID] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
+    group: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict, repr=False)  # member → root
 
 
 def provide(
@@ -89,8 +92,9 @@ def provide(
     roots = _resolve(session, request.subjects)
     policy = loader.policy_facts(version)
     ctx = _context(policy, recipient, request, now)
-    facts = loader.load_facts(session, list(roots.values()))
+    facts, group = gate_facts(session, list(roots.values()), rules.needed_scopes(ctx))
     outcome = _judge(facts, ctx)
+    outcome.group = group
     provision = _store(session, settings, actor, request, recipient, version.id, ctx, checked, outcome, now)
     outcome.provision = provision
     _audit(session, actor, provision, outcome)
@@ -98,7 +102,7 @@ def provide(
 
 
 def _resolve(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, loader.SubjectRow]:
-    resolved = loader.survivors(session, ids)
+    resolved = survivors(session, ids)
     unknown = [
         {"field": f"subjects[{i}]", "message": f"no subject {subject_id}"}
         for i, subject_id in enumerate(ids)
@@ -175,7 +179,7 @@ def _store(  # noqa: PLR0913 - the parts of one record
     )
     session.add(provision)
     session.flush()
-    events = _consent_events(session, outcome.provided, ctx) if request.basis == rules.CONSENT else {}
+    events = _consent_events(session, outcome, ctx) if request.basis == rules.CONSENT else {}
     end = rules.retention_end(now, contract_document=recipient.contract_document)
     rows = [
         {
@@ -188,25 +192,25 @@ def _store(  # noqa: PLR0913 - the parts of one record
         }
         for subject_id in outcome.provided
     ]
-    for part in loader.chunks(rows, 2_000):
-        session.execute(insert(ProvisionRecord), list(part))
+    insert_rows(session, ProvisionRecord.__table__, rows)  # type: ignore[arg-type]
     if recipient.contract_document and outcome.provided:
         _extend_contract_records(session, recipient, outcome.provided, end)
     return provision
 
 
 def _consent_events(
-    session: Session, subject_ids: list[uuid.UUID], ctx: rules.GateContext
+    session: Session, outcome: ProvisionOutcome, ctx: rules.GateContext
 ) -> dict[uuid.UUID, uuid.UUID]:
     """The consent event each record relies on: the latest given state of an accepted scope."""
-    group = loader.merge_groups(session, subject_ids)
+    provided = set(outcome.provided)
+    group = {member: root for member, root in outcome.group.items() if root in provided}
     scopes = rules.consent_scopes(ctx)
     stmt = select(ConsentState.subject_id, ConsentState.occurred_at, ConsentState.event_id).where(
         ConsentState.scope.in_(scopes), ConsentState.action == "given"
     )
     best: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
-    for part in loader.chunks(list(group)):
-        for member, occurred_at, event_id in session.execute(stmt.where(ConsentState.subject_id.in_(part))):
+    for cond in id_chunks(session, ConsentState.subject_id, list(group)):
+        for member, occurred_at, event_id in session.execute(stmt.where(cond)):
             root = group[member]
             if root not in best or occurred_at > best[root][0]:
                 best[root] = (occurred_at, event_id)
@@ -218,11 +222,11 @@ def _extend_contract_records(
 ) -> None:
     """Under a contract document the record is kept 1 year after the *last* provision: move older ends."""
     of_recipient = select(Provision.id).where(Provision.recipient_id == recipient.id)
-    for part in loader.chunks(subject_ids):
+    for cond in id_chunks(session, ProvisionRecord.subject_id, subject_ids):
         session.execute(
             update(ProvisionRecord)
             .where(
-                ProvisionRecord.subject_id.in_(part),
+                cond,
                 ProvisionRecord.provision_id.in_(of_recipient),
                 ProvisionRecord.retention_end < end,
             )

@@ -12,15 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from mamori.audit.service import record_event
-from mamori.consents.decisions import facts as loader
 from mamori.db.base import utcnow
 from mamori.errors import ValidationFailed
 from mamori.policy.service import bundle_of, require_current_version
 from mamori.provisions import rules
+from mamori.provisions.bulk import insert_rows
+from mamori.provisions.facts import survivors
 from mamori.provisions.models import Receipt, ReceiptRecord
 from mamori.provisions.parties import resolve_party, snapshot
 
@@ -69,7 +69,7 @@ def record_receipt(session: Session, *, actor: str, request: ReceiptRequest) -> 
         errors.append({"field": "acquisition", "message": "how the provider acquired the data (1 to 500)"})
     if received_at.tzinfo is None or received_at > now:
         errors.append({"field": "received_at", "message": "a past time with a zone"})
-    resolved = loader.survivors(session, request.subjects)
+    resolved = survivors(session, request.subjects)
     errors += [
         {"field": f"subjects[{i}]", "message": f"no subject {s}"}
         for i, s in enumerate(request.subjects)
@@ -102,8 +102,7 @@ def record_receipt(session: Session, *, actor: str, request: ReceiptRequest) -> 
         }
         for s in subjects
     ]
-    for part in loader.chunks(rows, 2_000):
-        session.execute(insert(ReceiptRecord), list(part))
+    insert_rows(session, ReceiptRecord.__table__, rows)  # type: ignore[arg-type]
     record_event(
         session,
         actor=actor,

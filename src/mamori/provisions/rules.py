@@ -133,6 +133,11 @@ def consent_scopes(ctx: GateContext) -> tuple[str, ...]:
     return tuple(scopes)
 
 
+def needed_scopes(ctx: GateContext) -> set[str]:
+    """Every consent scope the verdicts of this provision may read."""
+    return {*consent_scopes(ctx), "sharing", "cross_border:" + ctx.recipient_country}
+
+
 def _best(scopes: Iterable[str], subject: SubjectFacts, ctx: GateContext, *, separate: bool) -> str | None:
     """None when one of ``scopes`` holds a usable consent, else the reason of the first one."""
     problems = [

@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 
 from mamori.audit.service import record_event
 from mamori.db.base import utcnow
+from mamori.errors import NotFound
 from mamori.provisions import rules
+from mamori.provisions.facts import merge_groups
 from mamori.provisions.gate import ProvisionOutcome, ProvisionRequest, Refusal, provide
 from mamori.provisions.models import Provision, ProvisionRecord, Receipt, ReceiptRecord
+from mamori.subjects.models import Subject
 from mamori.subjects.repository import require_group
 
 __all__ = [
@@ -77,7 +80,7 @@ def list_records_for_subject(session: Session, subject_id: uuid.UUID) -> list[Su
     Raises:
         NotFound: no such subject.
     """
-    group = require_group(session, subject_id)
+    group = _group(session, subject_id)
     provided = session.execute(
         select(ProvisionRecord, Provision)
         .join(Provision, Provision.id == ProvisionRecord.provision_id)
@@ -120,6 +123,16 @@ def list_records_for_subject(session: Session, subject_id: uuid.UUID) -> list[Su
         for record, receipt in received
     ]
     return sorted(records, key=lambda r: (r.at, r.kind, r.record_id))
+
+
+def _group(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID]:
+    """The subject and those merged into it, in two light queries (a merged subject: its survivor's)."""
+    merged_into = session.execute(select(Subject.merged_into_id).where(Subject.id == subject_id)).first()
+    if merged_into is None:
+        raise NotFound(f"no subject {subject_id}")
+    if merged_into[0] is not None:
+        return require_group(session, subject_id)
+    return list(merge_groups(session, [subject_id]))
 
 
 @dataclass(frozen=True, slots=True)

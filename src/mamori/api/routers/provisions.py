@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
+from mamori.api.routers import provisions_processors
 from mamori.consents.decisions.messages import pick_language
 from mamori.provisions import counters, parties, receipts, service
 from mamori.provisions.messages import reason_dict
@@ -209,3 +210,6 @@ def pipl_counters(
 ) -> dict[str, Any]:
     """Persons of PIPL jurisdiction whose data went abroad in a calendar year, with the CAC thresholds."""
     return counters.pipl_counters(session, year=year).as_dict()
+
+
+router.include_router(provisions_processors.router)
