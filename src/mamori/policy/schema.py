@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from mamori.policy.sections.dsr import RequestHandling
+
 LANGUAGES: tuple[str, ...] = ("ja", "en", "zh-Hans", "zh-Hant")
 Language = Literal["ja", "en", "zh-Hans", "zh-Hant"]
 Jurisdiction = Literal["JP", "CN"]
@@ -306,6 +308,7 @@ class PolicyBundle(Strict):
     pipl: PiplAddendum
     consent_rules: ConsentRules = Field(default_factory=ConsentRules)
     provisions: ProvisionsSection = Field(default_factory=_no_provisions)
+    request_handling: RequestHandling = Field(default_factory=RequestHandling)
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> PolicyBundle:
