@@ -23,7 +23,9 @@ from mamori.errors import ValidationFailed
 from mamori.notices.letters import LetterInput, build_response_letter, letter_pdf
 from mamori.policy.schema import LANGUAGES
 from mamori.subjects.models import Subject
+from tests.factories.consents import record_consent
 from tests.factories.dsr import case_in_progress, create_case, requester
+from tests.factories.provisions import make_provision
 from tests.factories.subjects import create_subject
 from tests.integration.dsr.conftest import all_file_bytes
 
@@ -193,3 +195,31 @@ class TestOtherLetters:
         with pytest.raises(ValueError, match="unknown language"):
             build_response_letter(bundle, letter)
         assert letter_pdf(build_response_letter(bundle, dataclasses.replace(letter, lang="ja")))
+
+
+class TestProvisionRecordLetter:
+    @pytest.mark.parametrize(
+        ("lang", "recipient"),
+        [("ja", "（サンプル）信用情報機関"), ("en", "(Sample) Credit information agency")],
+    )
+    def test_the_letter_lists_the_provisions_recorded_for_the_person(
+        self, session: Session, settings: Settings, lang: str, recipient: str
+    ) -> None:
+        subject = create_subject(session, settings, language=lang)
+        record_consent(session, subject.id, scope="recipient:sample_credit_bureau")
+        make_provision(session, settings, [subject.id])
+        case = case_in_progress(
+            session,
+            settings,
+            subject_id=subject.id,
+            request_type="provision_record_disclosure",
+            language=lang,
+        )
+        decide(session, actor="a", case_id=case.id, outcome="full", settings=settings)
+        text = _text(
+            letter_bytes(generate_letter(session, actor="a", case_id=case.id, settings=settings), settings)
+        )
+        flat = text.replace(" ", "")  # table cells wrap inside words
+        assert recipient.replace(" ", "") in flat
+        assert ("第三者への提供" if lang == "ja" else "Providedto") in flat
+        assert ("氏名" if lang == "ja" else "Name") in flat  # item names, not ids

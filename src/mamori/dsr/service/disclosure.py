@@ -2,7 +2,8 @@
 
 Answering a request is a legal duty (APPI Art. 32-33, PIPL Art. 45), so the subject's data is
 decrypted here for the letter only and the compilation is audited with counts, never values.
-Provision records and fulfillment results come from their rooms when those are installed.
+Provision records come from the provisions room; the organisation's systems from fulfillment
+when it is installed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from mamori.notices import messages as m
 from mamori.notices.document import Fact, Facts, Paragraph, Section, Table
 from mamori.notices.receipt import format_instant, receipt_for_subject
 from mamori.policy.schema import PolicyBundle
+from mamori.provisions.service import list_records_for_subject
 from mamori.subjects.models import Subject, SubjectIdentifier
 from mamori.subjects.repository import merged_ids
 from mamori.subjects.service import NAME_CONTEXT, VALUE_CONTEXT
@@ -119,18 +121,29 @@ def _suspensions(session: Session, subject_id: uuid.UUID, lang: str) -> Section:
 def _record_row(record: Any) -> tuple[str, str]:
     data = record.model_dump(mode="json") if hasattr(record, "model_dump") else dict(vars(record))
     shown = {k: v for k, v in data.items() if not k.startswith("_") and not k.endswith("_id") and k != "id"}
-    return (
-        str(data.get("kind") or data.get("direction") or "-"),
-        "; ".join(f"{k}: {v}" for k, v in shown.items()),
-    )
+    return (str(data.get("kind") or "-"), "; ".join(f"{k}: {v}" for k, v in shown.items()))
 
 
-def _provisions(session: Session, subject_id: uuid.UUID, lang: str) -> Section | None:
-    list_records = _optional("mamori.provisions.service", "list_records_for_subject")
-    if list_records is None:
-        return None
-    rows = [_record_row(r) for r in list_records(session, subject_id)]
-    return _table("provisions", lang, ("item", "value"), rows)
+def _party_name(party: dict[str, Any], lang: str) -> str:
+    name = party.get("name")
+    if isinstance(name, dict):
+        return str(name.get(lang) or name.get("ja") or party.get("key", "-"))
+    return str(name or party.get("key", "-"))
+
+
+def _provisions(session: Session, subject_id: uuid.UUID, bundle: PolicyBundle, lang: str) -> Section:
+    """APPI Art. 33(5): the records of provision to and receipt from third parties."""
+    names = {item.id: item.name.get(lang) for item in bundle.data_items}
+    rows = [
+        (
+            t.label(f"record.{r.kind}", lang),
+            format_instant(r.at, lang),
+            _party_name(r.party, lang),
+            m.join([names.get(i, i) for i in r.items], lang),
+        )
+        for r in list_records_for_subject(session, subject_id)
+    ]
+    return _table("provisions", lang, ("kind", "date", "party", "item"), rows)
 
 
 def _systems(session: Session, case: Case, lang: str) -> Section | None:
@@ -162,7 +175,7 @@ def sections(
             _suspensions(session, case.subject_id, lang),
             _systems(session, case, lang),
         ]
-    found.append(_provisions(session, case.subject_id, lang))
+    found.append(_provisions(session, case.subject_id, bundle, lang))
     result = tuple(section for section in found if section is not None)
     common.audit(
         session,
