@@ -1,0 +1,1 @@
+"""Bundle sections owned by one room each: models here, one field line in ``PolicyBundle``."""
