@@ -35,9 +35,6 @@ from mamori.policy.schema import LANGUAGES, PolicyBundle
 from mamori.security.crypto import cipher_from_settings
 
 CONTENT_CONTEXT = "incident_reports.content"
-PPC_ITEMS = ("summary", "data_items", "persons", "cause", "secondary_damage", "response_to_individuals",
-             "publication", "prevention", "other")  # fmt: skip
-PIPL_ITEMS = ("categories", "cause", "harm", "measures", "individual_actions", "contact")
 WRITTEN = tuple(ReportItems.model_fields)
 
 
