@@ -50,9 +50,22 @@ PLAIN_FACTS = ("persons_known", "persons_max", "advanced_encryption", "financial
 COLUMN_FACTS = ("kind", "certainty", "occurred_at")
 
 
+_PARSED: dict[uuid.UUID, PolicyBundle] = {}
+_PARSED_MAX = 8
+
+
 def bundle(session: Session) -> PolicyBundle:
-    """The policy in force (NotFound when none is published)."""
-    return bundle_of(require_current_version(session))
+    """The policy in force (NotFound when none is published), parsed once per published version.
+
+    Published versions never change (their content is hashed), so a parsed bundle can be kept.
+    """
+    version = require_current_version(session)
+    parsed = _PARSED.get(version.id)
+    if parsed is None:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        parsed = _PARSED[version.id] = bundle_of(version)
+    return parsed
 
 
 def assessment_of(facts: Facts, policy: PolicyBundle) -> Assessment:
