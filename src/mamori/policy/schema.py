@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from mamori.policy.sections.dsr import RequestHandling
 from mamori.policy.sections.incidents import IncidentRules
 
 LANGUAGES: tuple[str, ...] = ("ja", "en", "zh-Hans", "zh-Hant")
@@ -303,6 +304,7 @@ class PolicyBundle(Strict):
     revisions: list[Revision] = Field(default_factory=list)
     pipl: PiplAddendum
     consent_rules: ConsentRules = Field(default_factory=ConsentRules)
+    request_handling: RequestHandling = Field(default_factory=RequestHandling)
     incidents: IncidentRules = Field(default_factory=IncidentRules)
 
     @model_validator(mode="after")

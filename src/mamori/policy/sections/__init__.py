@@ -1,1 +1,1 @@
-"""Bundle sections owned by one room each: models here, one field line in ``PolicyBundle``."""
+"""Bundle sections kept in their own modules (each adds one field to ``PolicyBundle``)."""
