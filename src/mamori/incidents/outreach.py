@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from mamori.incidents.models import Incident, IncidentNotice
 from mamori.incidents.reports import latest_items
 from mamori.incidents.schemas import NoticesCreate, NoticeTexts, StatementCreate, StatementRead
 from mamori.incidents.service import bundle, editable_incident, facts_of, get_incident, record
+from mamori.notices.document import section_text
 from mamori.notices.incident_notice import Letter, NoticeFacts, individual_notice, public_statement
 from mamori.notify.service import Outbox, queue_email
 from mamori.policy.schema import LANGUAGES, Language, PolicyBundle
@@ -145,8 +147,16 @@ def letter_text(settings: Settings, notice: IncidentNotice) -> str:
     return cipher_from_settings(settings).decrypt(notice.letter_encrypted, context=LETTER_CONTEXT)
 
 
-def _statement_content(letters: Mapping[str, Letter]) -> dict[str, dict[str, str]]:
-    return {lang: {"title": letter.title, "text": letter.text()} for lang, letter in letters.items()}
+def _statement_content(letters: Mapping[str, Letter]) -> dict[str, dict[str, Any]]:
+    """Per language: the title, the plain text, and the sections (heading and lines) for the web page."""
+
+    def sections(letter: Letter) -> list[dict[str, Any]]:
+        return [{"heading": sec.heading, "lines": section_text(sec)[1:]} for sec in letter.sections]
+
+    return {
+        lang: {"title": letter.title, "text": letter.text(), "sections": sections(letter)}
+        for lang, letter in letters.items()
+    }
 
 
 def publish_statement(
@@ -175,5 +185,8 @@ def statement(session: Session, incident_id: uuid.UUID) -> StatementRead:
         raise NotFound(f"incident {incident.reference} has no public statement")
     latest = published[-1]
     return StatementRead(
-        incident_id=incident.id, published_at=latest.created_at, texts=dict(latest.content or {})
+        incident_id=incident.id,
+        reference=incident.reference,
+        published_at=latest.created_at,
+        texts=dict(latest.content or {}),
     )

@@ -195,8 +195,9 @@ class NoticeRead(BaseModel):
 
 class StatementRead(BaseModel):
     incident_id: uuid.UUID
+    reference: str
     published_at: datetime
-    texts: dict[str, dict[str, str]]
+    texts: dict[str, dict[str, Any]] = Field(description="per language: title, text and sections")
 
 
 class ActionCreate(BaseModel):

@@ -124,6 +124,18 @@ _LABELS: dict[str, tuple[str, str, str, str]] = {
         "由于无法逐一联系所有受影响的个人，特此公告。您可通过下述专用窗口查询您的信息是否涉及其中。",
         "由於無法逐一聯繫所有受影響之個人，特此公告。您可透過下述專用窗口查詢您的資料是否涉及其中。",
     ),
+    "statement_missing_title": (
+        "お知らせが見つかりません",
+        "Notice not found",
+        "未找到该通知",
+        "找不到該通知",
+    ),
+    "statement_missing_body": (
+        "この番号で公表しているお知らせはありません。番号をご確認ください。",
+        "We have published no notice under this reference. Please check the reference.",
+        "我们未以此编号发布任何通知，请核对编号。",
+        "本公司未以此編號發布任何通知，請核對編號。",
+    ),
     "desk_title": ("専用お問い合わせ窓口", "Inquiry desk for this incident", "专用咨询窗口", "專用諮詢窗口"),
     "desk_text": (
         "本件に関するお問い合わせは、{centre}にて承ります。お問い合わせの際は「{reference}」とお伝えください。",
