@@ -301,6 +301,7 @@ class PolicyBundle(Strict):
     revisions: list[Revision] = Field(default_factory=list)
     pipl: PiplAddendum
     consent_rules: ConsentRules = Field(default_factory=ConsentRules)
+    datamap: list[System] = Field(default_factory=list, description="one system per datamap/*.yaml")
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> PolicyBundle:
@@ -364,6 +365,8 @@ def reference_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
     for index, processor in enumerate(bundle.outsourcing.processors):
         where = ("outsourcing", "processors", index, "duties")
         problems += _unknown(where, processor.duties, duties, "duty")
+    outsourced = duties | {p.id for p in bundle.outsourcing.processors}
+    problems += datamap_problems(bundle.datamap, items=known, purposes=seen, outsourced=outsourced)
     return problems
 
 
@@ -374,3 +377,9 @@ def parse_period(value: str) -> tuple[int, int, int]:
         msg = f"not an ISO 8601 period: {value!r}"
         raise ValueError(msg)
     return int(match["y"] or 0), int(match["m"] or 0), int(match["d"] or 0)
+
+
+# Sections build on the types above, so they are imported last (see mamori.policy.sections).
+from mamori.policy.sections.datamap import System, datamap_problems  # noqa: E402
+
+PolicyBundle.model_rebuild()
