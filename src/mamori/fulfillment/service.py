@@ -6,7 +6,6 @@ payloads, audit details and errors carry run ids, kinds, counts and field names 
 
 from __future__ import annotations
 
-import importlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mamori.audit.service import record_event
 from mamori.config import Settings, get_settings
 from mamori.db.base import utcnow
+from mamori.db.queue import enqueue
 from mamori.db.session import unit_of_work
 from mamori.errors import InvalidTransition, NotFound, ValidationFailed
 from mamori.fulfillment.models import FulfillmentRun, FulfillmentRunSystem, FulfillmentRunTable
@@ -159,21 +159,9 @@ def start_run(  # noqa: PLR0913 - the interface other rooms call
     return run.id
 
 
-def queue_available() -> bool:
-    """Whether the durable queue (``mamori.db.queue``) exists; without it, callers run ``execute_run``."""
-    try:
-        importlib.import_module("mamori.db.queue")
-    except ImportError:
-        return False
-    return True
-
-
 def _enqueue(session: Session, run_id: uuid.UUID, *, attempt: int) -> None:
-    if queue_available():
-        queue = importlib.import_module("mamori.db.queue")
-        queue.enqueue(
-            session, kind=TASK_KIND, payload={"run_id": str(run_id)}, key=f"{TASK_KIND}:{run_id}:{attempt}"
-        )
+    """The job carries the run id only; the key makes a repeated start or retry queue one job."""
+    enqueue(session, kind=TASK_KIND, payload={"run_id": str(run_id)}, key=f"{TASK_KIND}:{run_id}:{attempt}")
 
 
 def _require(session: Session, run_id: uuid.UUID) -> FulfillmentRun:
