@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from mamori.policy.sections.dsr import RequestHandling
+
 LANGUAGES: tuple[str, ...] = ("ja", "en", "zh-Hans", "zh-Hant")
 Language = Literal["ja", "en", "zh-Hans", "zh-Hant"]
 Jurisdiction = Literal["JP", "CN"]
@@ -301,6 +303,7 @@ class PolicyBundle(Strict):
     revisions: list[Revision] = Field(default_factory=list)
     pipl: PiplAddendum
     consent_rules: ConsentRules = Field(default_factory=ConsentRules)
+    request_handling: RequestHandling = Field(default_factory=RequestHandling)
     datamap: list[System] = Field(default_factory=list, description="one system per datamap/*.yaml")
 
     @model_validator(mode="after")
