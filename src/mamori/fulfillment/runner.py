@@ -25,14 +25,14 @@ from mamori.fulfillment.traversal import Pending, traverse
 from mamori.policy.schema import PolicyBundle
 from mamori.policy.sections.datamap import System
 
-_cache: dict[tuple[str, str], Connector] = {}
+_cache: dict[tuple[int, str], tuple[System, Connector]] = {}
 _cache_lock = threading.Lock()
 
 
-def _fingerprint(system: System, environ: Mapping[str, str]) -> tuple[str, str]:
+def _fingerprint(system: System, environ: Mapping[str, str]) -> tuple[int, str]:
+    """The system (kept alive by the cache entry, so its id is not reused) and where it points now."""
     conn = system.connection
-    resolved = "|".join(environ.get(v or "", "") for v in (conn.url_env, conn.path_env))
-    return system.model_dump_json(), resolved
+    return id(system), "|".join(environ.get(v or "", "") for v in (conn.url_env, conn.path_env))
 
 
 def connectors_for(
@@ -44,18 +44,18 @@ def connectors_for(
     with _cache_lock:
         for system in systems:
             key = _fingerprint(system, env)
-            connector = _cache.get(key)
-            if connector is None:
-                connector = connector_class(system.connection.kind)(system, env)
-                _cache[key] = connector
-            out[system.id] = connector
+            cached = _cache.get(key)
+            if cached is None:
+                cached = (system, connector_class(system.connection.kind)(system, env))
+                _cache[key] = cached
+            out[system.id] = cached[1]
     return out
 
 
 def close_connectors() -> None:
     """Dispose of every pooled connection (tests, shutdown)."""
     with _cache_lock:
-        for connector in _cache.values():
+        for _, connector in _cache.values():
             connector.close()
         _cache.clear()
 

@@ -24,9 +24,8 @@ from mamori.fulfillment.models import FulfillmentRun, FulfillmentRunSystem, Fulf
 from mamori.fulfillment.rules import ACTIONS, Graph
 from mamori.fulfillment.runner import Job, Outcome, perform, snapshot_from_json, snapshot_to_json
 from mamori.fulfillment.schemas import RunRead, SystemRead, TableRead
-from mamori.fulfillment.store import record_outcome, run_bundle
+from mamori.fulfillment.store import record_outcome, version_bundle
 from mamori.policy.schema import LANGUAGES
-from mamori.policy.service import get_version, require_current_version
 from mamori.security.crypto import FieldCipher, cipher_from_settings
 
 TASK_KIND = "fulfillment.run"
@@ -116,8 +115,7 @@ def start_run(  # noqa: PLR0913 - the interface other rooms call
         ValidationFailed: a field is wrong (``action``, ``identities.<kind>``, ``changes.<target>``…).
         NotFound: no policy is published, or its data map has no system.
     """
-    version = require_current_version(session)
-    _, graph = run_bundle(version)
+    number, _, graph = version_bundle(session)
     if not graph.systems:
         raise NotFound("the current policy has no data map (datamap/*.yaml); nothing to search")
     wanted = _identity_map(identities)
@@ -133,7 +131,7 @@ def start_run(  # noqa: PLR0913 - the interface other rooms call
         status="pending",
         case_ref=case_ref,
         language=language,
-        policy_version=version.number,
+        policy_version=number,
         identity_kinds=sorted(wanted),
         attempts=0,
         created_by=actor,
@@ -152,7 +150,7 @@ def start_run(  # noqa: PLR0913 - the interface other rooms call
             "action": action,
             "case_ref": case_ref,
             "identity_kinds": run.identity_kinds,
-            "policy_version": version.number,
+            "policy_version": number,
         },
     )
     _enqueue(session, run.id, attempt=0)
@@ -232,7 +230,7 @@ def _begin(session: Session, run_id: uuid.UUID, cipher: FieldCipher) -> Job | No
     if run.status not in {"pending", "running"}:
         return None  # done, or failed and not retried: nothing to do (a repeated job is harmless)
     run.status, run.attempts, run.started_at = "running", run.attempts + 1, utcnow()
-    bundle, graph = run_bundle(get_version(session, str(run.policy_version)))
+    _, bundle, graph = version_bundle(session, run.policy_version)
     return Job(
         run_id=str(run.id),
         action=run.action,

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mamori.db.base import utcnow
+from mamori.errors import NotFound
 from mamori.fulfillment.models import FulfillmentRun, FulfillmentRunSystem, FulfillmentRunTable
 from mamori.fulfillment.rules import Graph
 from mamori.fulfillment.runner import Outcome
 from mamori.policy.models import PolicyVersion
 from mamori.policy.schema import PolicyBundle
+from mamori.policy.service import TOKYO
 
 _bundles: dict[str, tuple[PolicyBundle, Graph]] = {}
 _lock = threading.Lock()
@@ -71,3 +74,25 @@ def _merge_places(old: list[dict[str, object]], new: list[dict[str, object]]) ->
         changed = int(str(earlier.get("changed", 0))) + int(str(place.get("changed", 0)))
         merged.append({**place, "changed": changed})
     return merged + list(before.values())
+
+
+def version_bundle(session: Session, number: int | None = None) -> tuple[int, PolicyBundle, Graph]:
+    """The version in force (or ``number``) with its bundle; the content is read only when not cached.
+
+    Raises:
+        NotFound: no such version (none published yet).
+    """
+    stmt = select(PolicyVersion.number, PolicyVersion.content_hash)
+    if number is None:
+        stmt = stmt.where(PolicyVersion.effective_date <= datetime.now(TOKYO).date())
+    else:
+        stmt = stmt.where(PolicyVersion.number == number)
+    row = session.execute(stmt.order_by(PolicyVersion.number.desc()).limit(1)).first()
+    if row is None:
+        raise NotFound("no policy has been published yet; run 'mamori policy publish DIR'")
+    with _lock:
+        cached = _bundles.get(row.content_hash)
+    if cached is None:
+        version = session.scalars(select(PolicyVersion).where(PolicyVersion.number == row.number)).one()
+        cached = run_bundle(version)
+    return row.number, *cached

@@ -59,11 +59,13 @@ def _follow(  # noqa: PLR0913 - the traversal state, passed explicitly
 ) -> None:
     dataset = graph.dataset(*where)
     known = found.rows[where]
+    by_key = found.looked[(*where, tuple(dataset.primary_key))]
     for row in rows:
         key = primary_key(dataset, row)
         if key in known:
             continue
         known[key] = row
+        by_key.add(key)  # a reference back to this row needs no query
         for edge in graph.edges.get(where, ()):
             value = row.get(edge.column)
             if value is not None:
