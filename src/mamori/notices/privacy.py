@@ -338,3 +338,8 @@ class _Builder:
             self._fact("content_hash", content_hash),
         )
         return Section("version", self._l("version"), (Facts(rows), Paragraph(self._l("authoritative_note"))))
+
+
+def build_joint_use_section(bundle: PolicyBundle, lang: str) -> Section | None:
+    """The joint-use declaration of ``bundle`` in ``lang`` (None when the policy declares no joint use)."""
+    return _Builder(bundle, lang).joint_use(bundle.joint_use) if bundle.joint_use else None

@@ -277,6 +277,10 @@ class ConsentRules(Strict):
     adult_age: int = 18
 
 
+def _no_provisions() -> ProvisionsSection:
+    return ProvisionsSection()
+
+
 class PolicyBundle(Strict):
     """The whole promise of one organisation."""
 
@@ -303,6 +307,7 @@ class PolicyBundle(Strict):
     revisions: list[Revision] = Field(default_factory=list)
     pipl: PiplAddendum
     consent_rules: ConsentRules = Field(default_factory=ConsentRules)
+    provisions: ProvisionsSection = Field(default_factory=_no_provisions)
     request_handling: RequestHandling = Field(default_factory=RequestHandling)
     datamap: list[System] = Field(default_factory=list, description="one system per datamap/*.yaml")
 
@@ -370,7 +375,7 @@ def reference_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
         problems += _unknown(where, processor.duties, duties, "duty")
     outsourced = duties | {p.id for p in bundle.outsourcing.processors}
     problems += datamap_problems(bundle.datamap, items=known, purposes=seen, outsourced=outsourced)
-    return problems
+    return problems + provisions_problems(bundle)
 
 
 def parse_period(value: str) -> tuple[int, int, int]:
@@ -382,7 +387,9 @@ def parse_period(value: str) -> tuple[int, int, int]:
     return int(match["y"] or 0), int(match["m"] or 0), int(match["d"] or 0)
 
 
-# Sections build on the types above, so they are imported last (see mamori.policy.sections).
+# Room sections import the base types above, so they are imported last (see policy/sections/).
 from mamori.policy.sections.datamap import System, datamap_problems  # noqa: E402
+from mamori.policy.sections.provisions import ProvisionsSection  # noqa: E402
+from mamori.policy.sections.provisions import reference_problems as provisions_problems  # noqa: E402
 
 PolicyBundle.model_rebuild()

@@ -1,7 +1,7 @@
 """Bundle sections kept in their own modules (each adds one field to ``PolicyBundle``).
 
-``mamori.policy.schema`` is imported first: sections that build on its base types (``Strict``,
-``Text``, ``Ident``), such as ``datamap``, are imported at its end, once those types exist.
+Some sections build on the base types of :mod:`mamori.policy.schema`, which imports them at its
+end; importing the schema first here lets either module be imported first.
 """
 
-from mamori.policy import schema as _schema  # noqa: F401 - import order, see above
+import mamori.policy.schema  # noqa: F401 - import order, see above
