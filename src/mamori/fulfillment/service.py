@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from mamori.db.base import utcnow
 from mamori.db.queue import enqueue
 from mamori.db.session import unit_of_work
 from mamori.errors import InvalidTransition, NotFound, ValidationFailed
+from mamori.fulfillment.identities import Identities, expand_subjects, identity_map
 from mamori.fulfillment.models import FulfillmentRun, FulfillmentRunSystem, FulfillmentRunTable
 from mamori.fulfillment.rules import ACTIONS, Graph
 from mamori.fulfillment.runner import Job, Outcome, perform, snapshot_from_json, snapshot_to_json
@@ -29,7 +30,6 @@ from mamori.policy.schema import LANGUAGES
 from mamori.security.crypto import FieldCipher, cipher_from_settings
 
 TASK_KIND = "fulfillment.run"
-Identities = Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]]
 
 
 def _context(run_id: uuid.UUID, part: str) -> str:
@@ -42,16 +42,6 @@ def _seal(cipher: FieldCipher, run_id: uuid.UUID, part: str, value: Any) -> str:
 
 def _open(cipher: FieldCipher, run_id: uuid.UUID, part: str, token: str | None) -> Any:
     return None if token is None else json.loads(cipher.decrypt(token, context=_context(run_id, part)))
-
-
-def _identity_map(identities: Identities) -> dict[str, list[str]]:
-    pairs = identities.items() if isinstance(identities, Mapping) else identities
-    out: dict[str, list[str]] = {}
-    for kind, values in pairs:
-        for value in [values] if isinstance(values, str) else values:
-            if value.strip() and value.strip() not in out.setdefault(kind, []):
-                out[kind].append(value.strip())
-    return {k: v for k, v in out.items() if v}
 
 
 def _problems(  # noqa: PLR0913 - every input of a run is checked at once
@@ -118,13 +108,15 @@ def start_run(  # noqa: PLR0913 - the interface other rooms call
     number, _, graph = version_bundle(session)
     if not graph.systems:
         raise NotFound("the current policy has no data map (datamap/*.yaml); nothing to search")
-    wanted = _identity_map(identities)
-    problems = _problems(
+    cipher = cipher_from_settings(settings or get_settings())
+    wanted = identity_map(identities)
+    mapped = {f.identity for s in graph.systems.values() for d in s.datasets for f in d.fields if f.identity}
+    expanded = expand_subjects(session, wanted, cipher, mapped)
+    problems = expanded + _problems(
         graph, action=action, identities=wanted, case_ref=case_ref, changes=changes, language=language
     )
     if problems:
         raise ValidationFailed("the run cannot be started; nothing was written", details={"errors": problems})
-    cipher = cipher_from_settings(settings or get_settings())
     run = FulfillmentRun(
         id=uuid.uuid4(),
         action=action,

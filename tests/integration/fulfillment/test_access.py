@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from sqlalchemy.orm import Session
 
+from mamori.config import Settings
+from mamori.errors import ValidationFailed
 from mamori.fulfillment.package import letter_section, package_json
 from tests.factories.fulfillment_runs import run, tables
+from tests.factories.subjects import create_subject
 from tests.integration.fulfillment.conftest import ON_EVERY_ENGINE
 
 EXPECTED = {
@@ -105,3 +109,25 @@ class TestReferenceCycle:
         assert found["shop.order_item"] == 15
         customer = {f["field"]: f["value"] for f in _fields(view.package or {}, "shop", "customer")}
         assert customer["email"] == "user7@example.jp"
+
+
+class TestSubjectIdentities:
+    @pytest.mark.usefixtures("published")
+    def test_a_subject_id_stands_for_the_identifiers_mamori_holds(
+        self, session: Session, settings: Settings
+    ) -> None:
+        subject = create_subject(session, settings, identifiers=[("email", "user9@example.jp")], name=None)
+        view = run(session, "access", {"subject_id": str(subject.id)})
+        assert view.status == "completed", view.error
+        assert view.identity_kinds == ["email"]
+        assert tables(view)["shop.customer"][0] == 1
+        customer = {f["field"]: f["value"] for f in _fields(view.package or {}, "shop", "customer")}
+        assert customer["email"] == "user9@example.jp"
+
+    @pytest.mark.usefixtures("published")
+    def test_an_unknown_subject_is_named(self, session: Session) -> None:
+        with pytest.raises(ValidationFailed) as caught:
+            run(session, "access", {"subject_id": str(uuid.uuid4())})
+        assert {"field": "identities.subject_id", "message": "no such subject"} in caught.value.details[
+            "errors"
+        ]
