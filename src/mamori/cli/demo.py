@@ -60,6 +60,10 @@ def prepare_demo(session: Session) -> tuple[str, str]:
                 password=secrets.token_urlsafe(16),
             )
     _sample_people(session)
+    from mamori.provisions.demo import seed_demo
+
+    typer.echo(f"sample processors assessed: {seed_demo(session, actor=DEMO_ACTOR)}")
+    _sample_incident(session)
     issued = security.create_token(session, actor=DEMO_ACTOR, username="admin", name="demo")
     return password, issued.secret
 
@@ -116,6 +120,14 @@ def _sample_people(session: Session) -> None:
     typer.echo(f"sample people: {len(SAMPLE_PEOPLE)} (e.g. hanako.sample@example.jp)")
 
 
+def _sample_incident(session: Session) -> None:
+    from mamori.incidents.demo import add_sample_incident
+
+    incident = add_sample_incident(session, get_settings(), DEMO_ACTOR)
+    if incident is not None:
+        typer.echo(f"sample incident: {incident.reference} (mamori incidents show {incident.reference})")
+
+
 def run_demo(*, serve: bool, host: str, port: int) -> None:
     from mamori.cli.common import session_scope
 
@@ -131,6 +143,7 @@ def run_demo(*, serve: bool, host: str, port: int) -> None:
     typer.echo(f"  admin password: {password}")
     typer.echo(f"  API token:      {token}")
     typer.echo(f"  privacy notice: {base}/privacy?lang=ja  (also en, zh-Hans, zh-Hant; PDF at /privacy.pdf)")
+    typer.echo(f"  joint use:      {base}/joint-use?lang=ja")
     typer.echo(f"  API docs:       {base}/api/v1/docs")
     typer.echo(f'  try:            curl -H "Authorization: Bearer {token}" {base}/api/v1/policy')
     if serve:
