@@ -6,11 +6,10 @@ fulfillment room is not installed or fails; :func:`hand_over_pending` passes it 
 
 from __future__ import annotations
 
-import importlib
 import json
 import uuid
-from collections.abc import Callable, Mapping
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +20,8 @@ from mamori.db.base import utcnow
 from mamori.dsr.models import Case, PendingTask
 from mamori.dsr.rules import RequestKind
 from mamori.dsr.service import common
+from mamori.errors import NotFound, ValidationFailed
+from mamori.fulfillment.service import start_run
 
 CHANGES_CONTEXT = "dsr_tasks.changes"
 PENDING, HANDED_OVER = "pending", "handed_over"
@@ -63,35 +64,42 @@ def apply(  # noqa: PLR0913
     hand_over(session, task, case, actor=actor, settings=settings)
 
 
-def _start_run() -> Callable[..., uuid.UUID] | None:
-    """``mamori.fulfillment.service.start_run`` when the fulfillment room provides it."""
-    try:
-        module = importlib.import_module("mamori.fulfillment.service")
-    except ImportError:
-        return None
-    return cast("Callable[..., uuid.UUID] | None", getattr(module, "start_run", None))
-
-
 def hand_over(
     session: Session, task: PendingTask, case: Case, *, actor: str, settings: Settings | None
 ) -> bool:
-    """Start the fulfillment run of a pending task; False (task still pending) without fulfillment."""
-    start_run = _start_run()
-    if start_run is None or task.status != PENDING:
+    """Start the fulfillment run of a pending task; False (task still pending) when it cannot start yet.
+
+    A run cannot start, for example, while the policy has no data map; the task then stays pending
+    for ``mamori requests tasks --hand-over`` and the refusal is audited.
+    """
+    if task.status != PENDING:
         return False
     changes: dict[str, Any] | None = None
     if task.changes_encrypted:
         changes = json.loads(common.cipher(settings).decrypt(task.changes_encrypted, context=CHANGES_CONTEXT))
-    task.run_id = start_run(
-        session,
-        actor=actor,
-        action=task.action,
-        identities={"subject_id": str(case.subject_id)},
-        case_ref=case.reference,
-        changes=changes,
-        language=case.language,
-    )
-    task.status, task.handed_over_at = HANDED_OVER, utcnow()
+    try:
+        with session.begin_nested():
+            run_id = start_run(
+                session,
+                actor=actor,
+                action=task.action,
+                case_ref=case.reference,
+                identities={"subject_id": str(case.subject_id)},
+                changes=changes,
+                language=case.language,
+                settings=settings,
+            )
+    except (NotFound, ValidationFailed) as exc:
+        common.audit(
+            session,
+            case,
+            actor=actor,
+            action="request.task_pending",
+            task_id=str(task.id),
+            why=exc.message[:200],
+        )
+        return False
+    task.run_id, task.status, task.handed_over_at = run_id, HANDED_OVER, utcnow()
     session.flush()
     common.audit(
         session,
@@ -99,7 +107,7 @@ def hand_over(
         actor=actor,
         action="request.task_handed_over",
         task_id=str(task.id),
-        run_id=str(task.run_id),
+        run_id=str(run_id),
     )
     return True
 
