@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from mamori.policy.sections.inquiries import Inquiries
+
 LANGUAGES: tuple[str, ...] = ("ja", "en", "zh-Hans", "zh-Hant")
 Language = Literal["ja", "en", "zh-Hans", "zh-Hant"]
 Jurisdiction = Literal["JP", "CN"]
@@ -296,6 +298,7 @@ class PolicyBundle(Strict):
     optionality: Text
     requests: Requests
     contact_centre: ContactCentre
+    inquiries: Inquiries = Field(default_factory=Inquiries)
     cookies: Cookies
     revision_policy: Text
     revisions: list[Revision] = Field(default_factory=list)

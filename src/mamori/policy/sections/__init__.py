@@ -1,0 +1,1 @@
+"""Bundle sections kept in their own modules (each adds one field to ``PolicyBundle``)."""
