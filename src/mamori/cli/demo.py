@@ -60,6 +60,7 @@ def prepare_demo(session: Session) -> tuple[str, str]:
                 password=secrets.token_urlsafe(16),
             )
     _sample_people(session)
+    _sample_inquiries(session)
     issued = security.create_token(session, actor=DEMO_ACTOR, username="admin", name="demo")
     return password, issued.secret
 
@@ -116,6 +117,13 @@ def _sample_people(session: Session) -> None:
     typer.echo(f"sample people: {len(SAMPLE_PEOPLE)} (e.g. hanako.sample@example.jp)")
 
 
+def _sample_inquiries(session: Session) -> None:
+    from mamori.inquiries.samples import add_sample_inquiries
+
+    added = add_sample_inquiries(session, get_settings(), DEMO_ACTOR)
+    typer.echo(f"sample inquiries: {added} (see /console/inquiries or 'mamori inquiries list')")
+
+
 def run_demo(*, serve: bool, host: str, port: int) -> None:
     from mamori.cli.common import session_scope
 
@@ -131,6 +139,7 @@ def run_demo(*, serve: bool, host: str, port: int) -> None:
     typer.echo(f"  admin password: {password}")
     typer.echo(f"  API token:      {token}")
     typer.echo(f"  privacy notice: {base}/privacy?lang=ja  (also en, zh-Hans, zh-Hant; PDF at /privacy.pdf)")
+    typer.echo(f"  contact form:   {base}/contact?lang=ja   staff console: {base}/console/login")
     typer.echo(f"  API docs:       {base}/api/v1/docs")
     typer.echo(f'  try:            curl -H "Authorization: Bearer {token}" {base}/api/v1/policy')
     if serve:
