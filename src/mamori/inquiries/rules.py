@@ -104,8 +104,11 @@ def next_due(cal: BusinessCalendar, clock: Clock) -> datetime:
 
 def remaining(cal: BusinessCalendar, clock: Clock, now: datetime) -> timedelta:
     """Opening hours left before :func:`next_due`; negative when late. Frozen while paused."""
-    reference = clock.paused_since or now
-    due = next_due(cal, clock)
+    return time_until(cal, next_due(cal, clock), clock.paused_since or now)
+
+
+def time_until(cal: BusinessCalendar, due: datetime, reference: datetime) -> timedelta:
+    """Opening hours from ``reference`` to ``due``; negative (the hours late) when ``due`` has passed."""
     if reference <= due:
         return business_time_between(cal, reference, due)
     return -business_time_between(cal, due, reference)

@@ -18,8 +18,8 @@ from mamori.db.base import utcnow
 from mamori.errors import NotFound
 from mamori.inquiries.intake import check_message, message_row
 from mamori.inquiries.models import Inquiry
-from mamori.inquiries.rules import OPEN_STATES, Channel, Direction, State, check_transition
-from mamori.inquiries.timing import centre_calendar, pause, resume, time_left
+from mamori.inquiries.rules import Channel, Direction, State, check_transition
+from mamori.inquiries.timing import centre_calendar, pause, resume
 from mamori.security.crypto import cipher_from_settings
 from mamori.security.service import get_user_by_username
 from mamori.subjects.repository import get_subject
@@ -159,15 +159,3 @@ def link_subject(session: Session, actor: str, inquiry_id: uuid.UUID, subject_id
         target_id=str(inquiry.id), details={"subject_id": str(subject_id)},
     )  # fmt: skip
     return inquiry
-
-
-def list_open(session: Session, *, now: datetime | None = None) -> list[Inquiry]:
-    """Open inquiries, the least business time left first; those waiting for the person come last."""
-    now = now or utcnow()
-    rows = list(session.scalars(select(Inquiry).where(Inquiry.state.in_([str(s) for s in OPEN_STATES]))))
-    if not rows:
-        return []
-    cal = centre_calendar(current_bundle(session))
-    return sorted(
-        rows, key=lambda row: (row.paused_since is not None, time_left(cal, row, now), row.reference)
-    )

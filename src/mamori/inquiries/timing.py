@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from mamori.calendar.rules import BusinessCalendar
 from mamori.calendar.service import calendar_from_contact_centre
 from mamori.inquiries.models import Inquiry
-from mamori.inquiries.rules import Clock, first_response_due, pause_length, remaining, resolution_due
+from mamori.inquiries.rules import Clock, first_response_due, pause_length, resolution_due, time_until
 from mamori.policy.schema import PolicyBundle
 from mamori.policy.sections.inquiries import Target
 
@@ -52,4 +52,7 @@ def resume(cal: BusinessCalendar, inquiry: Inquiry, now: datetime) -> None:
 
 
 def time_left(cal: BusinessCalendar, inquiry: Inquiry, now: datetime) -> timedelta:
-    return remaining(cal, clock_of(inquiry), now)
+    """Like :func:`mamori.inquiries.rules.remaining`, from the stored due instants (kept by set_due)."""
+    responded = inquiry.first_responded_at is not None
+    due = inquiry.resolution_due_at if responded else inquiry.first_response_due_at
+    return time_until(cal, due, inquiry.paused_since or now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mamori.audit.service import record_event
@@ -12,9 +13,9 @@ from mamori.config import Settings
 from mamori.db.base import utcnow
 from mamori.inquiries.intake import BODY_CONTEXT, EMAIL_CONTEXT, NAME_CONTEXT, PHONE_CONTEXT
 from mamori.inquiries.models import Inquiry, InquiryMessage
-from mamori.inquiries.rules import PURPOSE
+from mamori.inquiries.rules import OPEN_STATES, PURPOSE
 from mamori.inquiries.schemas import InquiryRead, InquiryThread, MessageRead
-from mamori.inquiries.service import get_inquiry, list_open
+from mamori.inquiries.service import get_inquiry
 from mamori.inquiries.timing import centre_calendar
 from mamori.security.crypto import FieldCipher, cipher_from_settings
 from mamori.subjects.validation import current_bundle
@@ -26,13 +27,21 @@ def inquiry_view(session: Session, inquiry: Inquiry, *, now: datetime | None = N
 
 
 def open_views(session: Session, *, now: datetime | None = None) -> list[InquiryRead]:
-    """Open inquiries ordered by business time left (waiting ones last), without personal data."""
+    """Open inquiries, least business time left first; those waiting for the person come last.
+
+    No personal data is decrypted. Each inquiry's remaining time is computed once, from its stored
+    due instants, with the contact centre's calendar.
+    """
     now = now or utcnow()
-    rows = list_open(session, now=now)
+    stmt = select(Inquiry).where(Inquiry.state.in_([str(s) for s in OPEN_STATES]))
+    rows = list(session.scalars(stmt))
     if not rows:
         return []
     cal = centre_calendar(current_bundle(session))
-    return [InquiryRead.of(cal, row, now) for row in rows]
+    views = [InquiryRead.of(cal, row, now) for row in rows]
+    return sorted(
+        views, key=lambda v: (v.waiting_since is not None, v.remaining_business_minutes, v.reference)
+    )
 
 
 def read_thread(session: Session, settings: Settings, actor: str, inquiry_id: uuid.UUID) -> InquiryThread:
