@@ -3,10 +3,10 @@
 from mamori.audit import models as audit_models
 from mamori.consents import models as consent_models
 from mamori.datamap import models as datamap_models
+from mamori.db import queue_models as job_models
 from mamori.dsr import models as dsr_models
 from mamori.incidents import models as incident_models
 from mamori.inquiries import models as inquiry_models
-from mamori.jobs import models as job_models
 from mamori.notify import models as notify_models
 from mamori.policy import models as policy_models
 from mamori.provisions import models as provision_models

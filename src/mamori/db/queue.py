@@ -1,0 +1,135 @@
+"""Enqueue durable background work inside the caller's transaction.
+
+``enqueue`` writes a ``jobs`` row in the caller's unit of work: the job exists once that
+transaction commits and never if it rolls back, so accepted work cannot be lost or phantom. A
+``key`` makes it idempotent (the same key returns the job already queued). When the database's
+engine is procrastinate (PostgreSQL), the job is also deferred to procrastinate through its SQL
+function on the same connection, in the same transaction.
+
+Rooms import only this module; the ``mamori.jobs`` package runs the work.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from mamori.db.base import utcnow
+from mamori.db.queue_models import ENGINE_ROW_ID, Job, JobEngine
+from mamori.errors import ValidationFailed
+
+KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+MAX_KIND = 120
+MAX_KEY = 200
+MAX_PAYLOAD = 4000  # characters of JSON: ids and small options, never documents
+PROCRASTINATE_QUEUE = "mamori"
+PROCRASTINATE_TASK = "mamori.run_job"
+_DEFER_SQL = text(
+    "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, NULL,"
+    " CAST(:args AS jsonb), :scheduled_at)::procrastinate_job_to_defer_v1])"
+)
+
+
+class JobState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    DEAD = "dead"
+
+
+class EngineName(StrEnum):
+    EMBEDDED = "embedded"
+    PROCRASTINATE = "procrastinate"
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    key: str | None = None,
+    run_after: datetime | None = None,
+) -> uuid.UUID:
+    """Queue ``kind`` with ``payload`` in the caller's transaction; return the job's id.
+
+    Raises:
+        ValidationFailed: the kind, key, payload or run_after cannot be used (nothing is written).
+    """
+    encoded = _check(kind=kind, payload=payload, key=key, run_after=run_after)
+    when = run_after or utcnow()
+    job_id = uuid.uuid4()
+    values = {
+        "id": job_id, "kind": kind, "payload": json.loads(encoded), "key": key,
+        "state": JobState.PENDING, "attempts": 0, "max_attempts": 5, "run_after": when,
+        "created_at": utcnow(),
+    }  # fmt: skip
+    if key is None:
+        session.execute(insert(Job).values(**values))
+    else:
+        existing = _insert_unless_key_exists(session, values, key)
+        if existing is not None:
+            return existing
+    if engine_of(session) == EngineName.PROCRASTINATE:
+        defer_to_procrastinate(session, job_id, when)
+    return job_id
+
+
+def engine_of(session: Session) -> EngineName:
+    """The executor this database hands committed jobs to (embedded unless set otherwise)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return EngineName.EMBEDDED
+    row = session.get(JobEngine, ENGINE_ROW_ID)
+    return EngineName(row.engine) if row is not None else EngineName.EMBEDDED
+
+
+def defer_to_procrastinate(session: Session, job_id: uuid.UUID, when: datetime) -> None:
+    """Defer ``job_id`` to procrastinate on the caller's connection (same transaction)."""
+    session.execute(
+        _DEFER_SQL,
+        {
+            "queue": PROCRASTINATE_QUEUE,
+            "task": PROCRASTINATE_TASK,
+            "args": json.dumps({"job_id": str(job_id)}),
+            "scheduled_at": when,
+        },
+    )
+
+
+def _insert_unless_key_exists(session: Session, values: dict[str, Any], key: str) -> uuid.UUID | None:
+    """Insert the job; if a job with ``key`` exists (or a concurrent one commits it), return its id."""
+    builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = builder(Job).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    inserted = session.execute(statement.returning(Job.id)).scalar_one_or_none()
+    if inserted is not None:
+        return None
+    return session.scalars(select(Job.id).where(Job.key == key)).one()
+
+
+def _check(*, kind: str, payload: dict[str, Any], key: str | None, run_after: datetime | None) -> str:
+    problems: list[str] = []
+    if len(kind) > MAX_KIND or not KIND_PATTERN.match(kind):
+        problems.append("kind: a dotted lower-case name such as 'room.task'")
+    if key is not None and (not key.strip() or len(key) > MAX_KEY):
+        problems.append(f"key: 1 to {MAX_KEY} characters")
+    if run_after is not None and run_after.tzinfo is None:
+        problems.append("run_after: an aware instant (with a time zone)")
+    encoded = ""
+    try:
+        encoded = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        problems.append("payload: JSON values only (ids, numbers, short strings)")
+    if not isinstance(payload, dict):
+        problems.append("payload: an object")
+    elif len(encoded) > MAX_PAYLOAD:
+        problems.append(f"payload: at most {MAX_PAYLOAD} characters of JSON (ids, not documents)")
+    if problems:
+        raise ValidationFailed("the job cannot be queued", details={"errors": problems})
+    return encoded

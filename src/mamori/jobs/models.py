@@ -1,3 +1,0 @@
-"""Tables of the jobs room."""
-
-from __future__ import annotations
