@@ -155,3 +155,4 @@ class TestConsole:
 
 def test_the_form_without_a_policy_says_so(client: TestClient) -> None:
     assert client.get("/contact?lang=ja").status_code == 503
+    assert client.post("/contact", data=FORM).status_code == 503

@@ -150,7 +150,10 @@ def submit_contact(  # noqa: PLR0913 - the form's fields
     if chosen is None:
         return _bad_language(request)
     runtime: Runtime = request.app.state.runtime
-    bundle = current_bundle(session)
+    try:
+        bundle = current_bundle(session)
+    except NotFound:
+        return _message_page(chosen, 503, FORM.label("title", chosen), FORM.label("no_policy", chosen))
     values = {"name": name, "email": email, "phone": phone, "category": category, "message": message}
     new = NewInquiry(channel=Channel.WEB_FORM, language=chosen, category=category, message=message,
                      name=name or None, email=email or None, phone=phone or None,
