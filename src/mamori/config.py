@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     default_policy_dir: Path = DEFAULT_POLICY_DIR
+    files_dir: Path = Field(
+        default=Path("mamori-files"),
+        description="Where encrypted files (request documents, response letters) are kept.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from mamori.policy.sections.dsr import RequestHandling
 from mamori.policy.sections.inquiries import Inquiries
 
 LANGUAGES: tuple[str, ...] = ("ja", "en", "zh-Hans", "zh-Hant")
@@ -304,6 +305,7 @@ class PolicyBundle(Strict):
     revisions: list[Revision] = Field(default_factory=list)
     pipl: PiplAddendum
     consent_rules: ConsentRules = Field(default_factory=ConsentRules)
+    request_handling: RequestHandling = Field(default_factory=RequestHandling)
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> PolicyBundle:

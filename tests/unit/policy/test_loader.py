@@ -55,7 +55,8 @@ class TestDefaultBundle:
         assert centre.closed_on_national_holidays
         assert list(centre.languages) == list(LANGUAGES)
         assert {m.id for m in bundle.requests.response_methods} >= {"post", "electronic"}
-        assert {r.id for r in bundle.requests.requesters} == {"self", "legal_representative", "agent"}
+        requesters = {r.id for r in bundle.requests.requesters}
+        assert requesters == {"self", "legal_representative", "agent", "next_of_kin"}
 
     def test_every_purpose_has_four_languages_and_camera_flags(self) -> None:
         bundle = load_bundle(DEFAULT_POLICY_DIR).bundle

@@ -1,0 +1,74 @@
+"""Input and output shapes of the dsr room (used by the services, the API and the CLI)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mamori.dsr.rules import RequesterKind
+
+
+class RequesterIn(BaseModel):
+    """Who files the request. Ask only what is needed to answer and to match what we hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: RequesterKind = RequesterKind.SELF
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    address: str | None = Field(default=None, max_length=500)
+    representation: str | None = Field(
+        default=None, description="legal representative only: 'minor' or 'adult_ward'"
+    )
+
+
+class RequesterRead(BaseModel):
+    kind: str
+    representation: str | None
+    name: str
+    email: str | None
+    address: str | None
+
+
+class DeadlinesRead(BaseModel):
+    target_on: date = Field(description="answer by this day (business calendar)")
+    art39_on: date = Field(description="last day of the two weeks of APPI Art. 39; a suit may follow")
+    cap_on: date | None = Field(description="latest allowed day (PIPL), if any")
+    overdue: bool
+
+
+class CaseEventRead(BaseModel):
+    from_state: str | None
+    to_state: str
+    actor: str
+    reason: str
+    at: datetime
+
+
+class CaseRead(BaseModel):
+    id: uuid.UUID
+    reference: str
+    request_type: str
+    ground: str | None
+    erasure: bool
+    channel: str
+    language: str
+    jurisdiction: str
+    state: str
+    allowed_transitions: list[str]
+    subject_id: uuid.UUID | None
+    inquiry_id: uuid.UUID | None
+    requester: RequesterRead
+    response_method: str
+    received_at: datetime
+    deadlines: DeadlinesRead
+    my_number_front_only: bool
+    outcome: str | None
+    reasons: list[str]
+    fee_yen: int
+    fee_paid_yen: int | None
+    fee_paid_at: datetime | None
+    closed_at: datetime | None
+    history: list[CaseEventRead]

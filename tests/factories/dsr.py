@@ -1,0 +1,63 @@
+"""Request cases for tests, opened through the real service (encrypted, audited)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from mamori.config import Settings
+from mamori.dsr.models import Case
+from mamori.dsr.rules import RequesterKind
+from mamori.dsr.schemas import RequesterIn
+from mamori.dsr.service import open_case
+from tests.factories.subjects import ensure_policy
+
+ADDRESS = "〒224-0001 神奈川県横浜市都筑区中川1-2-3"
+
+
+def requester(
+    kind: RequesterKind = RequesterKind.SELF,
+    *,
+    name: str = "山田 花子",
+    email: str | None = "hanako@example.jp",
+    address: str | None = ADDRESS,
+    representation: str | None = None,
+) -> RequesterIn:
+    return RequesterIn(kind=kind, name=name, email=email, address=address, representation=representation)
+
+
+def create_case(  # noqa: PLR0913 - every attribute defaulted
+    session: Session,
+    settings: Settings,
+    *,
+    request_type: str = "disclosure",
+    who: RequesterIn | None = None,
+    subject_id: uuid.UUID | None = None,
+    channel: str = "post",
+    language: str = "ja",
+    response_method: str = "post",
+    ground: str | None = None,
+    erasure: bool = False,
+    jurisdiction: str | None = None,
+    received_at: datetime | None = None,
+    inquiry_id: uuid.UUID | None = None,
+) -> Case:
+    ensure_policy(session)
+    return open_case(
+        session,
+        actor="user:agent",
+        request_type=request_type,
+        channel=channel,
+        language=language,
+        subject_id=subject_id,
+        requester=who or requester(),
+        inquiry_id=inquiry_id,
+        response_method=response_method,
+        ground=ground,
+        erasure=erasure,
+        jurisdiction=jurisdiction,
+        received_at=received_at,
+        settings=settings,
+    )
