@@ -15,6 +15,7 @@ from mamori.config import get_settings
 from mamori.db.session import make_engine, make_session_factory
 from mamori.errors import ValidationFailed
 from mamori.inquiries import replies, service
+from mamori.inquiries.escalation import convert_to_request
 from mamori.inquiries.intake import NewInquiry, open_inquiry
 from mamori.inquiries.models import Inquiry
 from mamori.inquiries.reports import complaints_report
@@ -200,6 +201,27 @@ def reopen_cmd(ref: str = RefArg) -> None:
     with session_scope() as session:
         inquiry = service.reopen(session, cli_actor(), _find(session, ref).id)
         typer.echo(f"{inquiry.reference}  {inquiry.state}")
+
+
+@app.command("convert")
+def convert_cmd(
+    ref: str = RefArg,
+    request_type: str = typer.Option(..., "--type", help="A request type id of the policy, e.g. disclosure."),
+    name: str = typer.Option(None, help="The requester's name, when the inquiry has none."),
+    address: str = typer.Option(None, help="Postal address, when the answer goes by post."),
+) -> None:
+    """Turn an inquiry into a request case (disclosure, correction, suspension, ...), keeping the link.
+
+    Example: mamori inquiries convert Q-261201-7KX3PA --type disclosure.
+    """
+    settings = get_settings()
+    with session_scope(settings) as session:
+        inquiry = _find(session, ref)
+        convert_to_request(
+            session, settings, cli_actor(), inquiry.id, request_type=request_type,
+            requester_name=name, requester_address=address,
+        )  # fmt: skip
+        typer.echo(f"{inquiry.reference}  {inquiry.state}  case {inquiry.request_case_id}")
 
 
 @app.command("complaints")

@@ -65,6 +65,12 @@ class ConvertIn(BaseModel):
     request_type: str = Field(
         description="a request type id of the policy, e.g. disclosure", examples=["disclosure"]
     )
+    requester_name: str | None = Field(default=None, description="when the inquiry has no name")
+    requester_address: str | None = Field(default=None, description="postal address, for an answer by post")
+    response_method: str | None = Field(
+        default=None,
+        description="a response method id of the policy; default: post for letters, else electronic",
+    )
 
 
 class InquiryRead(BaseModel):

@@ -83,3 +83,20 @@ def test_the_open_list_is_ordered_by_time_left(client: TestClient, tokens: dict[
     listed = client.get("/api/v1/inquiries", headers=headers).json()
     assert [row["category"] for row in listed] == ["complaint", "other"]
     assert listed[0]["remaining_business_minutes"] <= listed[1]["remaining_business_minutes"]
+
+
+def test_convert_into_a_request_case(client: TestClient, tokens: dict[str, str]) -> None:
+    headers = _auth(tokens)
+    inquiry = client.post(
+        "/api/v1/inquiries", json={**COMPLAINT, "category": "personal_information"}, headers=headers
+    )
+    url = f"/api/v1/inquiries/{inquiry.json()['id']}/convert"
+    refused = client.post(url, json={"request_type": "telepathy"}, headers=headers)
+    assert refused.status_code == 422
+    assert client.get(f"/api/v1/inquiries/{inquiry.json()['id']}", headers=headers).json()["state"] == "new"
+    converted = client.post(url, json={"request_type": "disclosure"}, headers=headers)
+    assert converted.status_code == 200, converted.text
+    assert converted.json()["state"] == "converted"
+    assert converted.json()["request_case_id"] is not None
+    again = client.post(url, json={"request_type": "disclosure"}, headers=headers)
+    assert again.status_code == 409

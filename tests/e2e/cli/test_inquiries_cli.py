@@ -15,7 +15,19 @@ from mamori.policy.service import publish_bundle
 from mamori.security.rules import Role
 from mamori.security.service import add_user
 
-COMMANDS = ("add", "list", "show", "assign", "reply", "answer", "message", "close", "reopen", "complaints")
+COMMANDS = (
+    "add",
+    "list",
+    "show",
+    "assign",
+    "reply",
+    "answer",
+    "message",
+    "close",
+    "reopen",
+    "convert",
+    "complaints",
+)
 
 
 @pytest.fixture

@@ -10,12 +10,14 @@ from fastapi import APIRouter, Depends, Query, status
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
 from mamori.inquiries import replies, service
+from mamori.inquiries.escalation import convert_to_request
 from mamori.inquiries.intake import NewInquiry, open_inquiry
 from mamori.inquiries.reports import complaints_report
 from mamori.inquiries.schemas import (
     AnswerRecordIn,
     AssignIn,
     ComplaintReport,
+    ConvertIn,
     InboundIn,
     InquiryCreate,
     InquiryRead,
@@ -138,3 +140,16 @@ def reopen(inquiry_id: uuid.UUID, session: SessionDep, caller: Writer) -> Inquir
 def link_subject(inquiry_id: uuid.UUID, body: LinkIn, session: SessionDep, caller: Writer) -> InquiryRead:
     """Link the inquiry to the subject the inquirer was identified as."""
     return inquiry_view(session, service.link_subject(session, caller.actor, inquiry_id, body.subject_id))
+
+
+@router.post("/{inquiry_id}/convert")
+def convert(
+    inquiry_id: uuid.UUID, body: ConvertIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
+) -> InquiryRead:
+    """Turn the inquiry into a request case (disclosure, correction, ...); both keep the link."""
+    inquiry = convert_to_request(
+        session, runtime.settings, caller.actor, inquiry_id, request_type=body.request_type,
+        requester_name=body.requester_name, requester_address=body.requester_address,
+        response_method=body.response_method,
+    )  # fmt: skip
+    return inquiry_view(session, inquiry)
