@@ -28,6 +28,7 @@ from datagen import generate
 
 from mamori.consents.decisions.audiences import AudienceRequest, count_audience, prepare, stream_audience
 from mamori.consents.decisions.rules import period_cutoff
+from mamori.db.migrate import upgrade
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.subjects.models import Subject
 
@@ -102,6 +103,8 @@ def _ensure(url: str, subjects: int) -> None:
     if present == 0:
         print(f"generating {subjects:,} subjects into {url}", flush=True)
         generate(url, subjects)
+    else:
+        upgrade(url)  # data kept from an earlier run gets this version's indexes
 
 
 def postgres(base_url: str, subjects: int, *, keep: bool) -> list[tuple[str, float, float]]:

@@ -59,6 +59,9 @@ class ConsentState(Base):
             # Audiences read these too: on PostgreSQL an index-only scan answers them.
             postgresql_include=["separate", "occurred_at", "expires_at", "on_behalf_by_id"],
         ),
+        # The earliest state of a scope in one index step: audiences skip the age rule for
+        # everyone born early enough to have been of age then.
+        Index("ix_consent_states_scope_occurred", "scope", "occurred_at"),
     )
 
 

@@ -344,3 +344,8 @@ def closed_days(centre: ContactCentre, lang: str) -> list[str]:
         for closure in centre.closures
     ]
     return closed
+
+
+def build_joint_use_section(bundle: PolicyBundle, lang: str) -> Section | None:
+    """The joint-use declaration of ``bundle`` in ``lang`` (None when the policy declares no joint use)."""
+    return _Builder(bundle, lang).joint_use(bundle.joint_use) if bundle.joint_use else None

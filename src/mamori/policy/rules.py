@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -78,3 +79,77 @@ def _diff_maps(old: dict[str, Any], new: dict[str, Any], path: str, *, keyed: bo
         else:
             changes.extend(diff_content(old[key], new[key], child))
     return sorted(changes, key=lambda change: change.path)
+
+
+# --- joint use (APPI Art. 27(5)(iii) and (6)) ------------------------------------------------
+
+
+class JointUseClass(StrEnum):
+    """What a change of the joint-use declaration requires before or after it takes effect."""
+
+    NEEDS_CONSENT = "needs_consent"  # new items or joint users: each person's consent
+    ADVANCE_NOTICE = "advance_notice"  # new purposes or another responsible entity: announce first
+    NOTIFY_WITHOUT_DELAY = "notify_without_delay"  # the responsible entity's name/address/representative
+    PUBLISH_ONLY = "publish_only"  # narrowing or wording
+
+
+@dataclass(frozen=True, slots=True)
+class JointUseChange:
+    kind: JointUseClass
+    path: str
+    detail: str
+
+
+def _ids(value: Any, key: str = "id") -> set[str]:
+    return {str(entry[key]) for entry in value or [] if isinstance(entry, dict)}
+
+
+def classify_joint_use(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[JointUseChange]:
+    """Each change of the ``joint_use`` section between two versions, with the class it falls in."""
+    if old == new or new is None:
+        return (
+            [] if old == new else [JointUseChange(JointUseClass.PUBLISH_ONLY, "joint_use", "joint use ends")]
+        )
+    old = old or {}
+    changes = [
+        JointUseChange(JointUseClass.NEEDS_CONSENT, "joint_use.items", f"new item {item!r}")
+        for item in sorted(set(new.get("items", [])) - set(old.get("items", [])))
+    ]
+    changes += [
+        JointUseChange(JointUseClass.NEEDS_CONSENT, "joint_use.companies", f"new joint user {ident!r}")
+        for ident in sorted(_ids(new.get("companies")) - _ids(old.get("companies")))
+    ]
+    if old.get("users") != new.get("users"):
+        changes.append(JointUseChange(JointUseClass.NEEDS_CONSENT, "joint_use.users", "scope of joint users"))
+    if old.get("purposes") != new.get("purposes"):
+        changes.append(JointUseChange(JointUseClass.ADVANCE_NOTICE, "joint_use.purposes", "purposes changed"))
+    changes += _responsible_changes(old.get("responsible") or {}, new.get("responsible") or {})
+    narrowed = set(old.get("items", [])) - set(new.get("items", [])) or _ids(old.get("companies")) - _ids(
+        new.get("companies")
+    )
+    if narrowed or old.get("statement") != new.get("statement"):
+        changes.append(JointUseChange(JointUseClass.PUBLISH_ONLY, "joint_use", "narrowed or reworded"))
+    return changes
+
+
+def _responsible_changes(old: dict[str, Any], new: dict[str, Any]) -> list[JointUseChange]:
+    if old.get("id") != new.get("id"):
+        detail = f"responsible entity {old.get('id')!r} → {new.get('id')!r}"
+        return [JointUseChange(JointUseClass.ADVANCE_NOTICE, "joint_use.responsible", detail)]
+    return [
+        JointUseChange(
+            JointUseClass.NOTIFY_WITHOUT_DELAY, f"joint_use.responsible.{field}", f"{field} changed"
+        )
+        for field in ("name", "address", "representative")
+        if old.get(field) != new.get(field)
+    ]
+
+
+def advance_notice_problem(changes: list[JointUseChange], effective: date, today: date) -> str | None:
+    """Why a version with these joint-use changes cannot take effect on ``effective`` (None: it can)."""
+    if effective > today or not any(c.kind is JointUseClass.ADVANCE_NOTICE for c in changes):
+        return None
+    return (
+        "the joint-use purposes or responsible entity change: announce it in advance, "
+        f"with an effective date after {today.isoformat()}"
+    )

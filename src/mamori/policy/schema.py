@@ -278,6 +278,10 @@ class ConsentRules(Strict):
     adult_age: int = 18
 
 
+def _no_provisions() -> ProvisionsSection:
+    return ProvisionsSection()
+
+
 class PolicyBundle(Strict):
     """The whole promise of one organisation."""
 
@@ -305,6 +309,7 @@ class PolicyBundle(Strict):
     revisions: list[Revision] = Field(default_factory=list)
     pipl: PiplAddendum
     consent_rules: ConsentRules = Field(default_factory=ConsentRules)
+    provisions: ProvisionsSection = Field(default_factory=_no_provisions)
     request_handling: RequestHandling = Field(default_factory=RequestHandling)
 
     @model_validator(mode="after")
@@ -369,7 +374,7 @@ def reference_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
     for index, processor in enumerate(bundle.outsourcing.processors):
         where = ("outsourcing", "processors", index, "duties")
         problems += _unknown(where, processor.duties, duties, "duty")
-    return problems
+    return problems + provisions_problems(bundle)
 
 
 def parse_period(value: str) -> tuple[int, int, int]:
@@ -379,3 +384,10 @@ def parse_period(value: str) -> tuple[int, int, int]:
         msg = f"not an ISO 8601 period: {value!r}"
         raise ValueError(msg)
     return int(match["y"] or 0), int(match["m"] or 0), int(match["d"] or 0)
+
+
+# Room sections import the base types above, so they are imported last (see policy/sections/).
+from mamori.policy.sections.provisions import ProvisionsSection  # noqa: E402
+from mamori.policy.sections.provisions import reference_problems as provisions_problems  # noqa: E402
+
+PolicyBundle.model_rebuild()

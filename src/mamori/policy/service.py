@@ -15,7 +15,7 @@ from mamori.audit.service import record_event
 from mamori.errors import Conflict, NotFound, ValidationFailed
 from mamori.policy.loader import LoadResult, load_bundle
 from mamori.policy.models import PolicyVersion
-from mamori.policy.rules import Change, content_hash, diff_content
+from mamori.policy.rules import Change, advance_notice_problem, classify_joint_use, content_hash, diff_content
 from mamori.policy.schema import PolicyBundle
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -55,6 +55,12 @@ def publish_bundle(
     current = latest_version(session)
     if current is not None and current.content_hash == digest:
         raise Conflict(f"the bundle is unchanged since version {current.number}; nothing was published")
+    today = datetime.now(TOKYO).date()
+    joint = classify_joint_use(current.content.get("joint_use"), content.get("joint_use")) if current else []
+    problem = advance_notice_problem(joint, effective_date or today, today)
+    if problem is not None:
+        error = {"field": "effective_date", "message": problem}
+        raise ValidationFailed(f"{problem}; nothing was published", details={"errors": [error]})
     number = (session.scalar(select(func.max(PolicyVersion.number))) or 0) + 1
     version = PolicyVersion(
         number=number,
@@ -63,7 +69,7 @@ def publish_bundle(
         content=content,
         sources=result.sources,
         published_by=actor,
-        effective_date=effective_date or datetime.now(TOKYO).date(),
+        effective_date=effective_date or today,
         note=note,
     )
     session.add(version)
@@ -75,7 +81,12 @@ def publish_bundle(
         action="policy.published",
         target_type="policy_version",
         target_id=str(version.id),
-        details={"number": number, "content_hash": digest, "changes": len(changes)},
+        details={
+            "number": number,
+            "content_hash": digest,
+            "changes": len(changes),
+            "joint_use": sorted({change.kind.value for change in joint}),
+        },
     )
     return version
 

@@ -204,3 +204,18 @@ class TestMinorsInAudiences:
         assert got == {own_child.id}
         decided = _decided(session, settings, [parent, own_child, other_child], "customer.mailings", None)
         assert decided == got
+
+    def test_age_at_consent_counts_not_age_today(self, session: Session, settings: Settings) -> None:
+        # Everyone of age at the scope's earliest state skips the per-row age test; the person who
+        # consented alone at 15 (of age today) must still be left out, and agree with decisions.
+        today = datetime.now(UTC).date()
+        adult = create_subject(session, settings, date_of_birth=today - timedelta(days=365 * 40))
+        grown_up = create_subject(session, settings, date_of_birth=today - timedelta(days=365 * 19))
+        unknown_age = create_subject(session, settings)
+        create_consent(session, adult, "purpose:customer.mailings", occurred_at=NOW - 2000 * DAY)
+        create_consent(session, grown_up, "purpose:customer.mailings", occurred_at=NOW - 1460 * DAY)
+        create_consent(session, unknown_age, "purpose:customer.mailings", occurred_at=NOW - DAY)
+        got = {m.subject_id for m in stream_audience(session, AudienceRequest("customer.mailings"))}
+        assert got == {adult.id, unknown_age.id}
+        people = [adult, grown_up, unknown_age]
+        assert _decided(session, settings, people, "customer.mailings", None) == got

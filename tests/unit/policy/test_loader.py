@@ -156,7 +156,9 @@ class TestBadBundles:
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         result = load_bundle(bundle)
         assert [(e.file, e.field) for e in result.errors] == [
-            ("outsourcing.yaml", "outsourcing.duties[1].id")
+            ("outsourcing.yaml", "outsourcing.duties[1].id"),
+            # the duty that lost its id is still named by the provisions section
+            ("provisions.yaml", "provisions.duty_items.sns_messaging"),
         ]
 
     def test_centre_closed_every_day(self, tmp_path: Path) -> None:

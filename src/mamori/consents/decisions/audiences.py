@@ -197,12 +197,16 @@ class _Builder:
         # CTE: PostgreSQL can then run them in parallel.
         child = Subject.__table__.alias("child")
         has_members = exists().where(child.c.merged_into_id == self.subject.c.id)
+        # (The IS NOT NULL lets PostgreSQL hash just the few merged rows, read off the index.)
+        no_members = not_(
+            exists().where(child.c.merged_into_id.is_not(None), child.c.merged_into_id == self.subject.c.id)
+        )
         # CN subjects get their own branches: their separate-consent tests then stand alone in
         # the WHERE clause, where the database can turn them into (hash) semi-joins.
         split = bool(pipl_requirements(self.purpose, self.items, self.policy))
         kinds: tuple[bool | None, ...] = (False, True) if split else (None,)
         parts = [
-            self._branch(grouped=grouped, cn=cn).where(has_members if grouped else not_(has_members))
+            self._branch(grouped=grouped, cn=cn, members=has_members if grouped else no_members)
             for grouped in (False, True)
             for cn in kinds
         ]
@@ -217,13 +221,15 @@ class _Builder:
         sub = select(g.c.root.label("root"), *table.c).join(g, g.c.id == table.c.subject_id).subquery()
         return _Source(sub, sub.c.root)
 
-    def _branch(self, *, grouped: bool, cn: bool | None) -> Any:
+    def _branch(self, *, grouped: bool, cn: bool | None, members: ColumnElement[bool]) -> Any:
         s = self.subject
-        where: list[ColumnElement[bool]] = [s.c.status == "active", s.c.merged_into_id.is_(None)]
+        where: list[ColumnElement[bool]] = [s.c.status == "active", s.c.merged_into_id.is_(None), members]
         where += self._filters()
+        aged: list[tuple[Sequence[str], bool]] = []  # consent tests that may need the age rule
         # The most selective tests first: SQLite evaluates the correlated subqueries in this order.
         if self.purpose.consent_required:
             where.append(self._usable(("purpose:" + self.purpose.id,), separate=False, grouped=grouped))
+            aged.append((("purpose:" + self.purpose.id,), False))
         where.append(self._collected(grouped=grouped))
         if cn is False:
             where.append(s.c.jurisdiction != "CN")
@@ -231,12 +237,48 @@ class _Builder:
             where.append(s.c.jurisdiction == "CN")
             requirements = pipl_requirements(self.purpose, self.items, self.policy)
             where.extend(self._usable(scopes, separate=True, grouped=grouped) for scopes in requirements)
+            aged.extend((scopes, True) for scopes in requirements)
         kind = CHANNEL_IDENTIFIERS[self.request.channel]
         if kind:
             ident = self._source(SubjectIdentifier, grouped=grouped)
             where.append(exists().where(ident.root == s.c.id, ident.c.kind == kind))
         where.append(not_(self._suspended(grouped=grouped)))
-        return select(s.c.id, s.c.language, s.c.jurisdiction).where(*where)
+        if grouped or not aged or not self.policy.minor_age:
+            return select(s.c.id, s.c.language, s.c.jurisdiction).where(*where)
+        # The age rule (who may consent for a minor) needs per-row date arithmetic on each
+        # consent state; most people were of age at the earliest state of a scope, so it runs
+        # afterwards, only for the others. OFFSET 0 keeps the planner from folding it back in.
+        cols = (s.c.id, s.c.language, s.c.jurisdiction, s.c.date_of_birth)
+        eligible = select(*cols).where(*where).offset(0).subquery("eligible")
+        self.subject = eligible
+        try:
+            late = [self._aged(scopes, separate=separate) for scopes, separate in aged]
+        finally:
+            self.subject = s
+        return select(eligible.c.id, eligible.c.language, eligible.c.jurisdiction).where(*late)
+
+    def _aged(self, scopes: Sequence[str], *, separate: bool) -> ColumnElement[bool]:
+        """The subject was entitled to give one of its usable states of ``scopes`` (age rule)."""
+        h = self._source(ConsentState, grouped=False)
+        checked = exists().where(
+            *self._given(h, scopes, separate=separate, grouped=False), self._entitled(h, grouped=False)
+        )
+        born = self.subject.c.date_of_birth
+        return or_(born.is_(None), self._of_age_throughout(scopes), checked)
+
+    def _of_age_throughout(self, scopes: Sequence[str]) -> ColumnElement[bool]:
+        """Born early enough to be of age (every jurisdiction) at the earliest state of ``scopes``.
+
+        The earliest time per scope is an uncorrelated subquery (run once, answered by the index
+        on scope and time); a scope without any state can give no consent and sets no bound.
+        """
+        oldest = max(self.policy.minor_age.values())
+        states = ConsentState.__table__.alias("earliest")
+        tests = []
+        for scope in scopes:
+            first = select(func.min(states.c.occurred_at)).where(states.c.scope == scope).scalar_subquery()
+            tests.append(or_(first.is_(None), self.subject.c.date_of_birth <= self._threshold(first, oldest)))
+        return and_(*tests)
 
     def _filters(self) -> list[ColumnElement[bool]]:
         s, filters = self.subject, self.request.filters
@@ -270,14 +312,24 @@ class _Builder:
         )
 
     def _usable(self, scopes: Sequence[str], *, separate: bool, grouped: bool) -> ColumnElement[bool]:
-        g, t = self._source(ConsentState, grouped=grouped), self.time
+        """A given state of ``scopes``; in a merge group with the age rule (else :meth:`_aged` adds it)."""
+        g = self._source(ConsentState, grouped=grouped)
+        given = self._given(g, scopes, separate=separate, grouped=grouped)
+        if grouped or not self.policy.minor_age:
+            return exists().where(*given, self._entitled(g, grouped=grouped))
+        return exists().where(*given)
+
+    def _given(
+        self, g: _Source, scopes: Sequence[str], *, separate: bool, grouped: bool
+    ) -> list[ColumnElement[bool]]:
+        """A given, unexpired state of one of ``scopes`` (in a merge group: the latest one)."""
+        t = self.time
         where: list[ColumnElement[bool]] = [
             g.root == self.subject.c.id,
             g.c.scope.in_(list(scopes)),
             g.c.action == "given",
             g.c.occurred_at <= t,
             or_(g.c.expires_at.is_(None), g.c.expires_at > t),
-            self._entitled(g, grouped=grouped),
         ]
         if separate:
             where.append(g.c.separate.is_(true()))
@@ -288,7 +340,7 @@ class _Builder:
                 and_(o.c.occurred_at == g.c.occurred_at, o.c.action != "given"),
             )
             where.append(not_(exists().where(o.root == g.root, o.c.scope == g.c.scope, later)))
-        return exists().where(*where)
+        return where
 
     def _entitled(self, g: _Source, *, grouped: bool) -> ColumnElement[bool]:
         s = self.subject

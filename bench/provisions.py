@@ -1,0 +1,230 @@
+"""Provision records: one person's records among 10M, and one provision to 100k persons.
+
+Run:  .venv/bin/python bench/provisions.py [--records 10000000] [--subjects 1000000] [--provide 100000]
+      [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--keep]
+Creates its own PostgreSQL database ``mamori_bench_provisions`` (dropped first; kept with --keep).
+Targets (issue 4): listing one person's records among 10M <= 10 ms; a 100k-person provision with its rate.
+
+Rows are generated set-wise in SQL (INSERT ... SELECT FROM generate_series); subject ids are
+``md5(n)::uuid`` so that the benchmark can name subject n. Baselines, measured in the same run:
+  listing: the same query with index scans disabled (what the lookup costs without the
+  (subject_id, provided_at) index);
+  provision: a naive per-person path (one consent query, one suspension query and one insert per
+  person), timed on a sample and compared by rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, make_url, select, text
+from sqlalchemy.orm import Session
+
+from mamori.config import DEFAULT_POLICY_DIR, Settings
+from mamori.consents.models import ConsentState, UsageSuspension
+from mamori.db.migrate import upgrade
+from mamori.db.session import make_engine, make_session_factory, unit_of_work
+from mamori.policy.service import publish_bundle
+from mamori.provisions.gate import ProvisionRequest, provide
+from mamori.provisions.models import ProvisionRecord
+from mamori.provisions.parties import resolve_party
+from mamori.provisions.service import list_records_for_subject
+
+DB = "mamori_bench_provisions"
+RECIPIENT = "sample_credit_bureau"
+INDEXES = (
+    "ix_provision_records_subject_provided",
+    "ix_provision_records_provision_id",
+    "ix_provision_records_retention_end",
+)
+INDEX_COLUMNS = ("subject_id, provided_at", "provision_id", "retention_end")
+PROVISIONS_SQL = """
+INSERT INTO provisions (id, recipient_id, basis, art29_record, items, country, route, recipient_snapshot,
+    policy_version_id, provided_at, requested, provided, refused, sensitive, requested_by)
+SELECT md5('p' || n)::uuid, :party, 'consent', true, '["name", "address"]'::jsonb, 'JP', 'domestic',
+    '{"key": "sample_credit_bureau"}'::jsonb, :version, now() - (n || ' minutes')::interval,
+    :per, :per, 0, false, 'bench'
+FROM generate_series(0, 9999) AS n
+"""
+RECORDS_SQL = """
+INSERT INTO provision_records (id, provision_id, subject_id, provided_at, retention_end)
+SELECT gen_random_uuid(), md5('p' || (n % 10000))::uuid, md5((n % :subjects)::text)::uuid,
+    now() - (n % 10000 || ' minutes')::interval, now() + interval '3 years'
+FROM generate_series(0, :n - 1) AS n
+"""
+CONSENTS_SQL = """
+INSERT INTO consent_events (id, subject_id, scope, action, occurred_at, recorded_at, separate, language,
+    channel, collected_by)
+SELECT md5('c' || n)::uuid, md5(n::text)::uuid, :scope, 'given', now() - interval '1 day', now(), true,
+    'ja', 'web', 'bench'
+FROM generate_series(0, :n - 1) AS n
+"""
+
+
+def subject_id(n: int) -> uuid.UUID:
+    import hashlib
+
+    return uuid.UUID(hashlib.md5(str(n).encode()).hexdigest())  # noqa: S324 - ids, not security
+
+
+def _step(label: str, started: float) -> None:
+    print(f"  {label}: {time.perf_counter() - started:,.1f} s", flush=True)
+
+
+def create_database(admin_url: str) -> str:
+    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{DB}"'))
+    admin.dispose()
+    url = make_url(admin_url).set(database=DB).render_as_string(hide_password=False)
+    upgrade(url)
+    return url
+
+
+def generate(engine: Engine, *, subjects: int, records: int, consenting: int) -> None:
+    """Subjects, 10k provisions and the records, set-wise in SQL; consent for the first ``consenting``."""
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as session:
+        version = publish_bundle(session, actor="bench", directory=DEFAULT_POLICY_DIR)
+        party = resolve_party(session, RECIPIENT)
+        assert party is not None
+        party_id, version_id = party.id, version.id
+    with engine.begin() as conn:
+        started = time.perf_counter()
+        conn.execute(text("SET session_replication_role = replica"))  # no FK triggers for the bulk load
+        conn.execute(text(
+            "INSERT INTO subjects (id, jurisdiction, language, status, created_at) "
+            "SELECT md5(n::text)::uuid, CASE WHEN n % 10 = 0 THEN 'CN' ELSE 'JP' END, 'ja', 'active', now() "
+            "FROM generate_series(0, :n - 1) AS n"), {"n": subjects})  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO subject_categories (subject_id, category, collected_at, source) "
+            "SELECT md5(n::text)::uuid, 'customers', now(), 'bench' FROM generate_series(0, :n - 1) AS n"),
+            {"n": subjects})  # fmt: skip
+        _step(f"{subjects:,} subjects", started)
+        started = time.perf_counter()
+        conn.execute(
+            text(PROVISIONS_SQL), {"party": party_id, "version": version_id, "per": records // 10_000}
+        )
+        for index in INDEXES:
+            conn.execute(text(f"DROP INDEX {index}"))
+        conn.execute(text(RECORDS_SQL), {"n": records, "subjects": subjects})
+        _step(f"{records:,} provision records", started)
+        started = time.perf_counter()
+        for index, columns in zip(INDEXES, INDEX_COLUMNS, strict=True):
+            conn.execute(text(f"CREATE INDEX {index} ON provision_records ({columns})"))
+        _step("indexes", started)
+        started = time.perf_counter()
+        conn.execute(text(CONSENTS_SQL), {"scope": f"recipient:{RECIPIENT}", "n": consenting})
+        conn.execute(text(
+            "INSERT INTO consent_states (subject_id, scope, action, occurred_at, separate, event_id) "
+            "SELECT subject_id, scope, action, occurred_at, separate, id FROM consent_events"))  # fmt: skip
+        conn.execute(text("SET session_replication_role = DEFAULT"))
+        _step(f"{consenting:,} consents", started)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        started = time.perf_counter()
+        conn.execute(text("VACUUM ANALYZE"))
+        _step("vacuum analyze", started)
+
+
+def _lookup_ms(session: Session, ids: list[uuid.UUID]) -> list[float]:
+    times = []
+    for sid in ids:
+        started = time.perf_counter()
+        found = list_records_for_subject(session, sid)
+        times.append((time.perf_counter() - started) * 1000)
+        assert found, "every subject has records"
+    return times
+
+
+def bench_listing(engine: Engine, subjects: int, samples: int) -> None:
+    rng = random.Random(4)
+    ids = [subject_id(rng.randrange(subjects)) for _ in range(samples)]
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as session:
+        _lookup_ms(session, ids[:20])  # warm the connection and the statement cache
+        times = _lookup_ms(session, ids)
+        count = len(list_records_for_subject(session, ids[0]))
+        session.execute(text("SET LOCAL enable_indexscan = off"))
+        session.execute(text("SET LOCAL enable_bitmapscan = off"))
+        baseline = _lookup_ms(session, ids[:3])
+    median, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1]
+    print(f"listing one person's records ({count} each) among the records, {samples} lookups:")
+    print(f"  median {median:.2f} ms, p95 {p95:.2f} ms, max {max(times):.2f} ms (target <= 10 ms)")
+    base = statistics.median(baseline)
+    print(
+        f"  baseline without the index (sequential scan): median {base:,.0f} ms, {base / median:,.0f}x slower"
+    )
+
+
+def _naive_one(session: Session, sid: uuid.UUID, provision_id: uuid.UUID, now: datetime) -> None:
+    state = session.get(ConsentState, (sid, f"recipient:{RECIPIENT}"))
+    blocked = session.scalars(select(UsageSuspension.id).where(UsageSuspension.subject_id == sid)).first()
+    if state is not None and state.action == "given" and blocked is None:
+        session.add(
+            ProvisionRecord(provision_id=provision_id, subject_id=sid, provided_at=now, retention_end=now)
+        )
+        session.flush()
+
+
+def bench_provide(engine: Engine, settings: Settings, count: int, naive_sample: int) -> None:
+    ids = [subject_id(n) for n in range(count)]
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as session:
+        started = time.perf_counter()
+        request = ProvisionRequest(RECIPIENT, ids, ["name", "address"], "consent")
+        outcome = provide(session, settings, actor="bench", request=request)
+        elapsed = time.perf_counter() - started
+        session.rollback()
+    rate = count / elapsed
+    print(f"one provision to {count:,} persons: {elapsed:,.2f} s, {rate:,.0f} persons/s")
+    print(f"  provided {len(outcome.provided):,}, refused {len(outcome.refused):,}")
+    with unit_of_work(factory) as session:
+        provision_id = session.scalars(text("SELECT id FROM provisions LIMIT 1")).one()
+        now = datetime.now(UTC)
+        started = time.perf_counter()
+        for sid in ids[:naive_sample]:
+            _naive_one(session, sid, provision_id, now)
+        naive = naive_sample / (time.perf_counter() - started)
+        session.rollback()
+    print(
+        f"  baseline, naive per-person queries and inserts ({naive_sample:,} persons): {naive:,.0f} persons/s"
+    )
+    print(f"  set-based gate is {rate / naive:,.1f}x the naive rate")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--records", type=int, default=10_000_000)
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--provide", type=int, default=100_000)
+    parser.add_argument("--samples", type=int, default=500)
+    parser.add_argument("--naive", type=int, default=3_000)
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    args = parser.parse_args()
+    print(f"creating {DB} …", flush=True)
+    url = create_database(args.admin_url)
+    engine = make_engine(url)
+    generate(engine, subjects=args.subjects, records=args.records, consenting=args.provide)
+    bench_listing(engine, args.subjects, args.samples)
+    settings = Settings(database_url=url, mail_backend="null", _env_file=None)  # type: ignore[call-arg]
+    bench_provide(engine, settings, args.provide, args.naive)
+    engine.dispose()
+    if not args.keep:
+        admin = make_engine(args.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""The provision gate: may this data go to this recipient, for whom, and the record of it.
+
+Everything is set-wise: subjects are resolved and their consents, suspensions and relationships
+loaded with one query per table per chunk, each person is judged by the pure rules, and the
+records go in with bulk inserts, all in the caller's transaction with one audit event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mamori.audit.service import record_event
+from mamori.config import Settings
+from mamori.consents.decisions import facts as loader
+from mamori.consents.decisions.rules import PolicyFacts, Reason, SubjectFacts, tokyo_date
+from mamori.consents.models import ConsentState
+from mamori.db.base import utcnow
+from mamori.errors import PolicyViolation, ValidationFailed
+from mamori.policy.service import bundle_of, require_current_version
+from mamori.provisions import rules
+from mamori.provisions.bulk import id_chunks, insert_rows
+from mamori.provisions.facts import gate_facts, survivors
+from mamori.provisions.models import Party, Provision, ProvisionRecord
+from mamori.provisions.parties import measures_of, snapshot
+from mamori.provisions.validation import RequestCheck, check_request
+from mamori.security.crypto import cipher_from_settings
+
+AUDIT_ID_LIMIT = 1_000  # refused subject ids listed in the audit event (the counts are always there)
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionRequest:
+    """What the caller asks: ``basis`` is ``consent``, ``joint_use`` or an exception code of the policy."""
+
+    recipient: str
+    subjects: Sequence[uuid.UUID]
+    items: Sequence[str]
+    basis: str
+    justification: str | None = None
+    approved_by: str | None = None
+    purpose: str | None = None
+    contract_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    subject_id: uuid.UUID
+    reasons: tuple[Reason, ...]
+
+
+@dataclass
+class ProvisionOutcome:
+    provision: Provision
+    provided: list[uuid.UUID] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    group: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict, repr=False)  # member → root
+
+
+def provide(
+    session: Session,
+    settings: Settings,
+    *,
+    actor: str,
+    request: ProvisionRequest,
+    now: datetime | None = None,
+) -> ProvisionOutcome:
+    """Provide data to a recipient for every person allowed; refuse the others, each with reasons.
+
+    Raises:
+        ValidationFailed: unknown recipient, basis, item, purpose or subject, empty subject list,
+            an exception without justification or approving officer (each field named); nothing written.
+        PolicyViolation: opt-out provision, which the policy does not use; nothing written.
+    """
+    now = now or utcnow()
+    version = require_current_version(session)
+    bundle = bundle_of(version)
+    if request.basis == rules.OPT_OUT:
+        raise PolicyViolation(
+            "opt-out provision (APPI Art. 27(2)) is not used by this policy: provide on consent or "
+            "on one of the policy's exceptions; nothing was recorded",
+            details={"errors": [{"field": "basis", "message": "opt-out provision is not allowed"}]},
+        )
+    checked = check_request(session, bundle, request)
+    recipient = checked.recipient
+    roots = _resolve(session, request.subjects)
+    policy = loader.policy_facts(version)
+    ctx = _context(policy, recipient, request, now)
+    facts, group = gate_facts(session, list(roots.values()), rules.needed_scopes(ctx))
+    outcome = _judge(facts, ctx)
+    outcome.group = group
+    provision = _store(session, settings, actor, request, recipient, version.id, ctx, checked, outcome, now)
+    outcome.provision = provision
+    _audit(session, actor, provision, outcome)
+    return outcome
+
+
+def _resolve(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, loader.SubjectRow]:
+    resolved = survivors(session, ids)
+    unknown = [
+        {"field": f"subjects[{i}]", "message": f"no subject {subject_id}"}
+        for i, subject_id in enumerate(ids)
+        if subject_id not in resolved
+    ]
+    if unknown:
+        raise ValidationFailed("unknown subjects; nothing was recorded", details={"errors": unknown[:100]})
+    return {row.id: row for row in resolved.values()}
+
+
+def _context(
+    policy: PolicyFacts, recipient: Party, request: ProvisionRequest, now: datetime
+) -> rules.GateContext:
+    route = rules.foreign_route(recipient.country, measures_of(recipient), tokyo_date(now))
+    return rules.GateContext(
+        policy=policy,
+        basis=request.basis,
+        recipient_key=recipient.key,
+        recipient_country=recipient.country,
+        group_company=recipient.kind == rules.GROUP_COMPANY,
+        route=route,
+        purpose_scope=f"purpose:{request.purpose}" if request.purpose else None,
+        time=now,
+    )
+
+
+def _judge(facts: dict[uuid.UUID, SubjectFacts], ctx: rules.GateContext) -> ProvisionOutcome:
+    outcome = ProvisionOutcome(provision=Provision())
+    for subject_id, subject in facts.items():
+        reasons = rules.refusals(subject, ctx)
+        if reasons:
+            outcome.refused.append(Refusal(subject_id, tuple(reasons)))
+        else:
+            outcome.provided.append(subject_id)
+    return outcome
+
+
+def _store(  # noqa: PLR0913 - the parts of one record
+    session: Session,
+    settings: Settings,
+    actor: str,
+    request: ProvisionRequest,
+    recipient: Party,
+    version_id: uuid.UUID,
+    ctx: rules.GateContext,
+    checked: RequestCheck,
+    outcome: ProvisionOutcome,
+    now: datetime,
+) -> Provision:
+    justification = None
+    if request.justification:
+        cipher = cipher_from_settings(settings)
+        justification = cipher.encrypt(request.justification.strip(), context="provision.justification")
+    provision = Provision(
+        id=uuid.uuid4(),
+        recipient_id=recipient.id,
+        basis=request.basis,
+        art29_record=request.basis == rules.CONSENT,
+        items=list(request.items),
+        purpose_id=request.purpose,
+        country=recipient.country,
+        route=ctx.route.route,
+        justification_encrypted=justification,
+        approved_by=request.approved_by if checked.exception else None,
+        contract_ref=request.contract_ref,
+        recipient_snapshot=snapshot(recipient),
+        policy_version_id=version_id,
+        provided_at=now,
+        requested=len(outcome.provided) + len(outcome.refused),
+        provided=len(outcome.provided),
+        refused=len(outcome.refused),
+        sensitive=checked.sensitive,
+        requested_by=actor,
+    )
+    session.add(provision)
+    session.flush()
+    events = _consent_events(session, outcome, ctx) if request.basis == rules.CONSENT else {}
+    end = rules.retention_end(now, contract_document=recipient.contract_document)
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "provision_id": provision.id,
+            "subject_id": subject_id,
+            "consent_event_id": events.get(subject_id),
+            "provided_at": now,
+            "retention_end": end,
+        }
+        for subject_id in outcome.provided
+    ]
+    insert_rows(session, ProvisionRecord.__table__, rows)  # type: ignore[arg-type]
+    if recipient.contract_document and outcome.provided:
+        _extend_contract_records(session, recipient, outcome.provided, end)
+    return provision
+
+
+def _consent_events(
+    session: Session, outcome: ProvisionOutcome, ctx: rules.GateContext
+) -> dict[uuid.UUID, uuid.UUID]:
+    """The consent event each record relies on: the latest given state of an accepted scope."""
+    provided = set(outcome.provided)
+    group = {member: root for member, root in outcome.group.items() if root in provided}
+    scopes = rules.consent_scopes(ctx)
+    stmt = select(ConsentState.subject_id, ConsentState.occurred_at, ConsentState.event_id).where(
+        ConsentState.scope.in_(scopes), ConsentState.action == "given"
+    )
+    best: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
+    for cond in id_chunks(session, ConsentState.subject_id, list(group)):
+        for member, occurred_at, event_id in session.execute(stmt.where(cond)):
+            root = group[member]
+            if root not in best or occurred_at > best[root][0]:
+                best[root] = (occurred_at, event_id)
+    return {root: event_id for root, (_, event_id) in best.items()}
+
+
+def _extend_contract_records(
+    session: Session, recipient: Party, subject_ids: list[uuid.UUID], end: datetime
+) -> None:
+    """Under a contract document the record is kept 1 year after the *last* provision: move older ends."""
+    of_recipient = select(Provision.id).where(Provision.recipient_id == recipient.id)
+    for cond in id_chunks(session, ProvisionRecord.subject_id, subject_ids):
+        session.execute(
+            update(ProvisionRecord)
+            .where(
+                cond,
+                ProvisionRecord.provision_id.in_(of_recipient),
+                ProvisionRecord.retention_end < end,
+            )
+            .values(retention_end=end)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _audit(session: Session, actor: str, provision: Provision, outcome: ProvisionOutcome) -> None:
+    reasons = Counter(reason.code for refusal in outcome.refused for reason in refusal.reasons)
+    details = {
+        "provision_id": str(provision.id),
+        "basis": provision.basis,
+        "art29_record": provision.art29_record,
+        "items": provision.items,
+        "country": provision.country,
+        "route": provision.route,
+        "provided": provision.provided,
+        "refused": provision.refused,
+        "refusal_reasons": dict(sorted(reasons.items())),
+        "refused_subjects": [str(r.subject_id) for r in outcome.refused[:AUDIT_ID_LIMIT]],
+    }
+    if not provision.art29_record:
+        details["approved_by"] = provision.approved_by
+        details["justification_encrypted"] = provision.justification_encrypted
+        details["note"] = "no APPI Art. 29 record is needed for this basis"
+    record_event(
+        session,
+        actor=actor,
+        action="provision.recorded",
+        target_type="party",
+        target_id=provision.recipient_snapshot["key"],
+        details=details,
+    )

@@ -1,0 +1,209 @@
+"""Pure rules of provision: bases, foreign-transfer routes, retention ends, per-person verdicts.
+
+No session and no I/O: the service loads the facts set-wise and asks these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from mamori.consents.decisions.rules import (
+    CONSENT_MISSING,
+    MINOR_UNENTITLED,
+    PIPL_SEPARATE_MISSING,
+    ConsentFact,
+    PolicyFacts,
+    Reason,
+    SubjectFacts,
+    consent_problem,
+)
+from mamori.policy.schema import parse_period
+
+CONSENT, JOINT_USE, OPT_OUT = "consent", "joint_use", "opt_out"
+RECIPIENT, GROUP_COMPANY, PROCESSOR, PROVIDER = "recipient", "group_company", "processor", "provider"
+PARTY_KINDS: tuple[str, ...] = (RECIPIENT, GROUP_COMPANY, PROCESSOR, PROVIDER)
+DOMESTIC, ADEQUATE, EQUIVALENT, BY_CONSENT, NONE = (
+    "domestic",
+    "adequate",
+    "equivalent_measures",
+    "consent",
+    "none",
+)
+HOME_COUNTRY = "JP"
+# Countries the PPC recognises as having an equivalent system (Rules Art. 15): the EU and EEA
+# member states and the United Kingdom.
+ADEQUATE_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "GB",
+})  # fmt: skip
+CONTRACT_RETENTION_YEARS, DEFAULT_RETENTION_YEARS = 1, 3
+
+SUBJECT_ERASED = "subject_erased"
+SUSPENDED = "third_party_provision_suspended"
+CROSS_BORDER_MISSING = "cross_border_consent_missing"
+BLOCKING_SUSPENSIONS = frozenset({"all", "third_party_provision"})
+
+
+def add_years(instant: datetime, years: int) -> datetime:
+    """The same moment ``years`` later (29 February becomes 28 February)."""
+    try:
+        return instant.replace(year=instant.year + years)
+    except ValueError:
+        return instant.replace(year=instant.year + years, day=28)
+
+
+def retention_end(provided_at: datetime, *, contract_document: bool) -> datetime:
+    """APPI Rules 21: 1 year after the provision where a contract document serves as the record, else 3."""
+    years = CONTRACT_RETENTION_YEARS if contract_document else DEFAULT_RETENTION_YEARS
+    return add_years(provided_at, years)
+
+
+def period_after(day: date, period: str) -> date:
+    """``day`` plus an ISO period such as P1Y, P6M or P180D (month ends clamp)."""
+    years, months, days = parse_period(period)
+    total = day.year * 12 + day.month - 1 + years * 12 + months
+    year, month = divmod(total, 12)
+    for clamp in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month + 1, day=clamp) + timedelta(days=days)
+        except ValueError:
+            continue
+    raise AssertionError  # pragma: no cover - day 28 exists in every month
+
+
+@dataclass(frozen=True, slots=True)
+class Measures:
+    """A foreign party's equivalent measures: when they were last checked and how often they must be."""
+
+    basis: str
+    checked_on: date
+    interval: str
+
+    def due(self) -> date:
+        return period_after(self.checked_on, self.interval)
+
+    def overdue(self, today: date) -> bool:
+        return self.due() < today
+
+
+@dataclass(frozen=True, slots=True)
+class RouteVerdict:
+    """How data may go to the party's country: ``route`` and, when refused, why."""
+
+    route: str
+    per_person_consent: bool = False
+    problem: str | None = None
+
+
+def foreign_route(country: str, measures: Measures | None, today: date) -> RouteVerdict:
+    """APPI Art. 28: adequate country, equivalent measures checked in time, or each person's consent."""
+    if country == HOME_COUNTRY:
+        return RouteVerdict(DOMESTIC)
+    if country in ADEQUATE_COUNTRIES:
+        return RouteVerdict(ADEQUATE)
+    if measures is not None and not measures.overdue(today):
+        return RouteVerdict(EQUIVALENT)
+    problem = None
+    if measures is not None:
+        problem = f"the periodic check of the equivalent measures was due on {measures.due().isoformat()}"
+    return RouteVerdict(BY_CONSENT, per_person_consent=True, problem=problem)
+
+
+@dataclass(frozen=True, slots=True)
+class GateContext:
+    """What one provision asks, the same for every person in it."""
+
+    policy: PolicyFacts
+    basis: str
+    recipient_key: str
+    recipient_country: str
+    group_company: bool
+    route: RouteVerdict
+    purpose_scope: str | None
+    time: datetime
+
+
+def consent_scopes(ctx: GateContext) -> tuple[str, ...]:
+    """Consent scopes that allow a consent-based provision to this recipient."""
+    scopes = ["recipient:" + ctx.recipient_key]
+    if ctx.purpose_scope is not None:
+        scopes.append(ctx.purpose_scope)
+    return tuple(scopes)
+
+
+def needed_scopes(ctx: GateContext) -> set[str]:
+    """Every consent scope the verdicts of this provision may read."""
+    return {*consent_scopes(ctx), "sharing", "cross_border:" + ctx.recipient_country}
+
+
+def _best(scopes: Iterable[str], subject: SubjectFacts, ctx: GateContext, *, separate: bool) -> str | None:
+    """None when one of ``scopes`` holds a usable consent, else the reason of the first one."""
+    problems = [
+        consent_problem(subject.consents.get(s), subject, ctx.policy, ctx.time, separate=separate)
+        for s in scopes
+    ]
+    if None in problems:
+        return None
+    return MINOR_UNENTITLED if MINOR_UNENTITLED in problems else problems[0]
+
+
+def consent_fact(subject: SubjectFacts, scopes: Iterable[str]) -> ConsentFact | None:
+    """The given consent a record refers to (the first usable scope)."""
+    for scope in scopes:
+        state = subject.consents.get(scope)
+        if state is not None and state.action == "given":
+            return state
+    return None
+
+
+def refusals(subject: SubjectFacts, ctx: GateContext) -> list[Reason]:
+    """Every reason this person's data may not go to the recipient; empty when it may."""
+    if subject.status == "erased":
+        return [Reason(SUBJECT_ERASED)]
+    reasons: list[Reason] = []
+    hits = sorted(
+        {s.scope for s in subject.suspensions if s.scope in BLOCKING_SUSPENSIONS and s.active(ctx.time)}
+    )
+    if hits:
+        reasons.append(Reason(SUSPENDED, {"scopes": hits}))
+    pipl = subject.jurisdiction == "CN"
+    if ctx.basis == CONSENT:
+        scopes = consent_scopes(ctx)
+        code = _best(scopes, subject, ctx, separate=pipl)
+        if code is not None:
+            code = PIPL_SEPARATE_MISSING if pipl and code == CONSENT_MISSING else code
+            reasons.append(Reason(code, {"scope": scopes[0], "accepted": list(scopes)}))
+    elif ctx.basis == JOINT_USE and pipl:
+        scopes = ("recipient:" + ctx.recipient_key, "sharing")
+        if _best(scopes, subject, ctx, separate=True) is not None:
+            reasons.append(Reason(PIPL_SEPARATE_MISSING, {"scope": scopes[0], "accepted": list(scopes)}))
+    if ctx.route.per_person_consent and ctx.basis in {CONSENT, JOINT_USE}:
+        scope = "cross_border:" + ctx.recipient_country
+        code = _best((scope,), subject, ctx, separate=pipl)
+        if code is not None:
+            reasons.append(
+                Reason(CROSS_BORDER_MISSING if code == CONSENT_MISSING else code, {"scope": scope})
+            )
+    return reasons
+
+
+# --- PIPL cross-border counters (CAC provisions of 2024, per calendar year) -------------------
+
+NON_SENSITIVE_EXEMPT, NON_SENSITIVE_ASSESSMENT, SENSITIVE_ASSESSMENT = 100_000, 1_000_000, 10_000
+
+
+def pipl_obligation(non_sensitive: int, sensitive: int) -> str:
+    """``exempt``, ``standard_contract`` (or certification) or ``security_assessment``."""
+    if non_sensitive >= NON_SENSITIVE_ASSESSMENT or sensitive >= SENSITIVE_ASSESSMENT:
+        return "security_assessment"
+    if non_sensitive >= NON_SENSITIVE_EXEMPT or sensitive > 0:
+        return "standard_contract"
+    return "exempt"
+
+
+def tokyo_year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The calendar year in Asia/Tokyo as UTC instants [start, end)."""
+    offset = timedelta(hours=9)
+    return datetime(year, 1, 1, tzinfo=UTC) - offset, datetime(year + 1, 1, 1, tzinfo=UTC) - offset

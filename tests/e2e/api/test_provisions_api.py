@@ -1,0 +1,169 @@
+"""The provisions API as a client sees it, on a database the app commits to."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from mamori.api.app import create_app
+from mamori.audit.models import AuditEvent
+from mamori.config import DEFAULT_POLICY_DIR, Settings
+from mamori.db.session import make_engine, make_session_factory, unit_of_work
+from mamori.policy.service import publish_bundle
+from mamori.provisions.models import Provision, ProvisionRecord
+from mamori.security.rules import Role
+from mamori.security.service import add_user, create_token
+from tests.factories.consents import create_plain_subject, record_consent
+
+
+@dataclass
+class World:
+    url: str
+    tokens: dict[str, str]
+    agreed: uuid.UUID
+    silent: uuid.UUID
+
+    def counts(self) -> tuple[int, int, int]:
+        engine = make_engine(self.url)
+        with engine.connect() as conn:
+            result = tuple(
+                conn.scalar(select(func.count()).select_from(m)) or 0
+                for m in (Provision, ProvisionRecord, AuditEvent)
+            )
+        engine.dispose()
+        return result  # type: ignore[return-value]
+
+
+@pytest.fixture
+def world(fresh_database_url: str) -> World:
+    engine = make_engine(fresh_database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        publish_bundle(session, actor="user:officer", directory=DEFAULT_POLICY_DIR)
+        tokens = {}
+        for role in (Role.PRIVACY_OFFICER, Role.AUDITOR):
+            add_user(
+                session, actor="t", username=role.value, display_name=role.value, role=role, password="x" * 12
+            )
+            tokens[role.value] = create_token(session, actor="t", username=role.value, name="t").secret
+        agreed, silent = create_plain_subject(session), create_plain_subject(session)
+        record_consent(session, agreed, scope="recipient:sample_credit_bureau")
+    engine.dispose()
+    return World(fresh_database_url, tokens, agreed.id, silent.id)
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    settings = Settings(database_url=world.url, mail_backend="null", _env_file=None)  # type: ignore[call-arg]
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def _auth(world: World, role: str = "privacy_officer") -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.tokens[role]}"}
+
+
+def _body(world: World, **changes: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "recipient": "sample_credit_bureau",
+        "subjects": [str(world.agreed), str(world.silent)],
+        "items": ["name", "address"],
+        "basis": "consent",
+        "lang": "en",
+    }
+    return {**body, **changes}
+
+
+class TestCreateProvision:
+    def test_provides_records_and_explains_each_refusal(self, client: TestClient, world: World) -> None:
+        response = client.post("/api/v1/provisions", json=_body(world), headers=_auth(world))
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert body["provided"] == [str(world.agreed)]
+        [refusal] = body["refused"]
+        assert refusal["subject_id"] == str(world.silent)
+        assert refusal["reasons"][0]["code"] == "consent_missing"
+        assert "recipient:sample_credit_bureau" in refusal["reasons"][0]["message"]
+        assert world.counts()[:2] == (1, 1)
+        records = client.get(
+            f"/api/v1/subjects/{world.agreed}/provision-records", headers=_auth(world, "auditor")
+        )
+        assert records.status_code == 200
+        [record] = records.json()
+        assert record["party"]["name"]["ja"] == "（サンプル）信用情報機関"
+        assert record["items"] == ["name", "address"]
+
+    def test_refusal_message_in_japanese_keeps_characters(self, client: TestClient, world: World) -> None:
+        response = client.post("/api/v1/provisions", json=_body(world, lang="ja"), headers=_auth(world))
+        assert "同意がありません" in response.json()["refused"][0]["reasons"][0]["message"]
+        assert "同意".encode() in response.content
+
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"recipient": "nobody_inc"}, "recipient"),
+            ({"subjects": []}, "subjects"),
+            ({"basis": "law", "approved_by": "privacy_officer"}, "justification"),
+        ],
+    )
+    def test_bad_input_is_problem_json_naming_the_field(
+        self, client: TestClient, world: World, changes: dict[str, object], field: str
+    ) -> None:
+        before = world.counts()
+        response = client.post("/api/v1/provisions", json=_body(world, **changes), headers=_auth(world))
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert field in [e["field"] for e in response.json()["errors"]]
+        assert world.counts() == before
+
+    def test_opt_out_is_refused(self, client: TestClient, world: World) -> None:
+        response = client.post("/api/v1/provisions", json=_body(world, basis="opt_out"), headers=_auth(world))
+        assert response.status_code == 422
+        assert "opt-out" in response.json()["detail"]
+
+    def test_auditor_cannot_provide(self, client: TestClient, world: World) -> None:
+        response = client.post("/api/v1/provisions", json=_body(world), headers=_auth(world, "auditor"))
+        assert response.status_code == 403
+
+
+class TestReceiptsAndParties:
+    def test_register_a_provider_and_record_a_receipt(self, client: TestClient, world: World) -> None:
+        party = {
+            "key": "sample_list_broker",
+            "kind": "provider",
+            "name": {"ja": "見本名簿株式会社", "en": "Sample Lists Ltd."},
+            "country": "JP",
+            "address": {"ja": "東京都港区見本3-3"},
+            "representative": {"title": {"ja": "代表取締役"}, "name": {"ja": "見本 次郎"}},
+        }
+        created = client.post("/api/v1/parties", json=party, headers=_auth(world))
+        assert created.status_code == 201, created.text
+        receipt = {
+            "provider": "sample_list_broker",
+            "subjects": [str(world.silent)],
+            "items": ["name", "address"],
+            "acquisition": "members' web sign-up with consent to provision",
+        }
+        response = client.post("/api/v1/receipts", json=receipt, headers=_auth(world))
+        assert response.status_code == 201, response.text
+        records = client.get(
+            f"/api/v1/subjects/{world.silent}/provision-records", headers=_auth(world)
+        ).json()
+        assert [(r["kind"], r["acquisition"]) for r in records] == [("receipt", receipt["acquisition"])]
+        assert records[0]["party"]["representative"]["name"]["ja"] == "見本 次郎"
+
+    def test_receipt_from_unknown_provider(self, client: TestClient, world: World) -> None:
+        body = {"provider": "ghost", "subjects": [str(world.silent)], "items": ["name"], "acquisition": "x"}
+        response = client.post("/api/v1/receipts", json=body, headers=_auth(world))
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "provider"
+
+    def test_parties_list_the_policys_parties(self, client: TestClient, world: World) -> None:
+        response = client.get(
+            "/api/v1/parties", params={"kind": "group_company"}, headers=_auth(world, "auditor")
+        )
+        assert {p["key"] for p in response.json()} == {"aoki_holdings", "aoki", "kaikatsu_frontier", "valic"}

@@ -1,0 +1,127 @@
+"""`mamori provisions` and `mamori processors` as an operator runs them, on a committed database."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from mamori.cli.main import app
+from mamori.config import DEFAULT_POLICY_DIR, get_settings
+from mamori.db.session import make_engine, make_session_factory, unit_of_work
+from mamori.policy.service import publish_bundle
+from mamori.provisions.models import Entrustment, Provision
+from tests.factories.consents import create_plain_subject, record_consent
+
+runner = CliRunner()
+
+
+@dataclass
+class World:
+    url: str
+    agreed: uuid.UUID
+    silent: uuid.UUID
+
+    def count(self, model: type[object]) -> int:
+        engine = make_engine(self.url)
+        with engine.connect() as conn:
+            value = conn.scalar(select(func.count()).select_from(model)) or 0
+        engine.dispose()
+        return value
+
+
+@pytest.fixture
+def world(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    monkeypatch.setenv("MAMORI_DATABASE_URL", fresh_database_url)
+    monkeypatch.setenv("MAMORI_MAIL_BACKEND", "null")
+    get_settings.cache_clear()
+    engine = make_engine(fresh_database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        publish_bundle(session, actor="user:officer", directory=DEFAULT_POLICY_DIR)
+        agreed, silent = create_plain_subject(session), create_plain_subject(session)
+        record_consent(session, agreed, scope="recipient:sample_credit_bureau")
+    engine.dispose()
+    yield World(fresh_database_url, agreed.id, silent.id)
+    get_settings.cache_clear()
+
+
+class TestProvisionsCli:
+    def test_provide_then_list_records(self, world: World, tmp_path: Path) -> None:
+        ids = tmp_path / "ids.txt"
+        ids.write_text(f"{world.agreed}\n{world.silent}\n", encoding="utf-8")
+        args = [
+            "provisions",
+            "provide",
+            "sample_credit_bureau",
+            "--subjects-file",
+            str(ids),
+            "--items",
+            "name,address",
+        ]
+        result = runner.invoke(app, [*args, "--lang", "en"])
+        assert result.exit_code == 0, result.output
+        assert "1 provided, 1 refused" in result.output
+        assert f"refused {world.silent}: There is no consent" in result.output
+        listed = runner.invoke(app, ["provisions", "records", str(world.agreed), "--json"])
+        [record] = json.loads(listed.output)
+        assert record["party"]["key"] == "sample_credit_bureau"
+
+    def test_exception_without_justification_exits_2_and_records_nothing(self, world: World) -> None:
+        args = [
+            "provisions",
+            "provide",
+            "sample_credit_bureau",
+            "--subject",
+            str(world.agreed),
+            "--items",
+            "name",
+        ]
+        result = runner.invoke(app, [*args, "--basis", "law"])
+        assert result.exit_code == 2
+        assert "justification:" in result.output
+        assert world.count(Provision) == 0
+
+    @pytest.mark.usefixtures("world")
+    def test_joint_use_changes_against_a_directory(self) -> None:
+        result = runner.invoke(app, ["provisions", "joint-use-changes", "current", str(DEFAULT_POLICY_DIR)])
+        assert result.exit_code == 0, result.output
+        assert "0 joint-use change(s)" in result.output
+
+    @pytest.mark.usefixtures("world")
+    def test_help_of_each_command(self) -> None:
+        for group, command in (("provisions", "provide"), ("provisions", "sweep"), ("processors", "entrust")):
+            result = runner.invoke(app, [group, command, "--help"])
+            assert result.exit_code == 0
+            assert "Example: mamori" in result.output
+
+
+class TestProcessorsCli:
+    def test_assess_entrust_and_overdue(self, world: World) -> None:
+        overdue = runner.invoke(app, ["processors", "overdue"])
+        assert overdue.exit_code == 1
+        assert "sample_mailing_house" in overdue.output
+        assert "never assessed" in overdue.output
+        assess = [
+            "processors",
+            "assess",
+            "sample_mailing_house",
+            "--kind",
+            "pre_selection",
+            "--result",
+            "pass",
+        ]
+        assessed = runner.invoke(app, [*assess, "--evidence", "audit/2026.pdf"])
+        assert assessed.exit_code == 0, assessed.output
+        entrusted = runner.invoke(
+            app, ["processors", "entrust", "sample_mailing_house", "--duty", "promotional_printing",
+                  "--items", "name,address,phone"],
+        )  # fmt: skip
+        assert entrusted.exit_code == 0, entrusted.output
+        assert "flagged: promotional_printing does not need phone" in entrusted.output
+        assert world.count(Entrustment) == 1

@@ -1,0 +1,303 @@
+"""The provision gate against a real database: each basis, each refusal, and the records."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mamori.audit.models import AuditEvent
+from mamori.config import Settings
+from mamori.consents import suspensions
+from mamori.db.base import utcnow
+from mamori.errors import PolicyViolation, ValidationFailed
+from mamori.provisions.models import Provision, ProvisionRecord
+from mamori.provisions.rules import add_years
+from mamori.provisions.service import list_records_for_subject
+from tests.factories.consents import create_plain_subject, ensure_policy, record_consent
+from tests.factories.provisions import OFFICER, create_officer, make_provision
+
+BUREAU = "recipient:sample_credit_bureau"
+
+
+@pytest.fixture(autouse=True)
+def _policy(session: Session) -> None:
+    ensure_policy(session)
+
+
+def _last_audit(session: Session) -> AuditEvent:
+    return session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
+
+
+def _count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+class TestConsentBasis:
+    def test_provides_to_those_who_consented_and_refuses_the_rest_individually(
+        self, session: Session, settings: Settings
+    ) -> None:
+        agreed, silent, withdrew = (create_plain_subject(session) for _ in range(3))
+        event = record_consent(session, agreed, scope=BUREAU)
+        record_consent(session, withdrew, scope=BUREAU)
+        record_consent(session, withdrew, scope=BUREAU, action="withdrawn")
+        outcome = make_provision(session, settings, [agreed.id, silent.id, withdrew.id])
+        assert outcome.provided == [agreed.id]
+        reasons = {r.subject_id: [x.code for x in r.reasons] for r in outcome.refused}
+        assert reasons == {silent.id: ["consent_missing"], withdrew.id: ["consent_withdrawn"]}
+        [record] = session.scalars(select(ProvisionRecord)).all()
+        assert (record.subject_id, record.consent_event_id) == (agreed.id, event.id)
+        assert outcome.provision.art29_record is True
+        assert outcome.provision.recipient_snapshot["address"]["ja"].startswith("東京都")
+
+    def test_record_keeps_three_years_without_a_contract_document(
+        self, session: Session, settings: Settings
+    ) -> None:
+        subject = create_plain_subject(session)
+        record_consent(session, subject, scope=BUREAU)
+        now = utcnow()
+        make_provision(session, settings, [subject.id], now=now)
+        [record] = list_records_for_subject(session, subject.id)
+        assert record.retention_end == add_years(now, 3)
+
+    def test_contract_document_keeps_one_year_after_the_last_provision(
+        self, session: Session, settings: Settings
+    ) -> None:
+        subject = create_plain_subject(session)
+        record_consent(
+            session,
+            subject,
+            scope="recipient:sample_mailing_partner",
+            occurred_at=utcnow() - timedelta(days=90),
+        )
+        first, second = utcnow() - timedelta(days=60), utcnow()
+        make_provision(session, settings, [subject.id], recipient="sample_mailing_partner", now=first)
+        make_provision(session, settings, [subject.id], recipient="sample_mailing_partner", now=second)
+        records = list_records_for_subject(session, subject.id)
+        assert [r.retention_end for r in records] == [add_years(second, 1)] * 2
+
+    def test_expired_consent_is_refused(self, session: Session, settings: Settings) -> None:
+        subject = create_plain_subject(session)
+        now = utcnow()
+        record_consent(
+            session,
+            subject,
+            scope=BUREAU,
+            occurred_at=now - timedelta(days=10),
+            expires_at=now - timedelta(days=1),
+        )
+        outcome = make_provision(session, settings, [subject.id])
+        assert [x.code for x in outcome.refused[0].reasons] == ["consent_expired"]
+
+    def test_suspension_of_third_party_provision_blocks(self, session: Session, settings: Settings) -> None:
+        subject = create_plain_subject(session)
+        record_consent(session, subject, scope=BUREAU)
+        suspensions.suspend(
+            session, actor="test", subject_id=subject.id, scope="third_party_provision",
+            reason="asked to stop", source="manual",
+        )  # fmt: skip
+        outcome = make_provision(session, settings, [subject.id])
+        assert outcome.provided == []
+        assert [x.code for x in outcome.refused[0].reasons] == ["third_party_provision_suspended"]
+
+    def test_merged_subject_is_provided_under_its_survivor(
+        self, session: Session, settings: Settings
+    ) -> None:
+        survivor = create_plain_subject(session)
+        merged = create_plain_subject(session, merged_into=survivor)
+        record_consent(session, merged, scope=BUREAU)
+        outcome = make_provision(session, settings, [merged.id, survivor.id])
+        assert outcome.provided == [survivor.id]
+        assert [r.kind for r in list_records_for_subject(session, merged.id)] == ["provision"]
+
+    def test_audit_event_names_counts_and_reasons(self, session: Session, settings: Settings) -> None:
+        agreed, silent = create_plain_subject(session), create_plain_subject(session)
+        record_consent(session, agreed, scope=BUREAU)
+        outcome = make_provision(session, settings, [agreed.id, silent.id])
+        audit = _last_audit(session)
+        details = json.loads(audit.details)
+        assert (audit.action, audit.target_id) == ("provision.recorded", "sample_credit_bureau")
+        assert details["provision_id"] == str(outcome.provision.id)
+        assert (details["provided"], details["refused"]) == (1, 1)
+        assert details["refusal_reasons"] == {"consent_missing": 1}
+        assert details["refused_subjects"] == [str(silent.id)]
+
+
+class TestPipl:
+    def test_cn_subject_needs_a_separate_consent(self, session: Session, settings: Settings) -> None:
+        plain, separate = (create_plain_subject(session, jurisdiction="CN") for _ in range(2))
+        record_consent(session, plain, scope=BUREAU)
+        record_consent(session, separate, scope=BUREAU, separate=True)
+        outcome = make_provision(session, settings, [plain.id, separate.id])
+        assert outcome.provided == [separate.id]
+        assert [x.code for x in outcome.refused[0].reasons] == ["pipl_separate_consent_missing"]
+
+    def test_cn_subject_needs_separate_consent_even_for_a_group_company(
+        self, session: Session, settings: Settings
+    ) -> None:
+        japan, china, china_ok = (
+            create_plain_subject(session),
+            create_plain_subject(session, jurisdiction="CN"),
+            create_plain_subject(session, jurisdiction="CN"),
+        )
+        record_consent(session, china_ok, scope="sharing", separate=True)
+        outcome = make_provision(
+            session, settings, [japan.id, china.id, china_ok.id], recipient="valic", basis="joint_use"
+        )
+        assert sorted(outcome.provided) == sorted([japan.id, china_ok.id])
+        assert [r.subject_id for r in outcome.refused] == [china.id]
+        assert outcome.provision.art29_record is False
+
+
+class TestExceptions:
+    def test_exception_with_justification_and_officer_needs_no_art29_record(
+        self, session: Session, settings: Settings
+    ) -> None:
+        create_officer(session)
+        subject = create_plain_subject(session)
+        outcome = make_provision(
+            session, settings, [subject.id], basis="law", justification="照会書 2026-118 に基づく",
+            approved_by=OFFICER,
+        )  # fmt: skip
+        assert outcome.provided == [subject.id]
+        assert outcome.provision.art29_record is False
+        details = json.loads(_last_audit(session).details)
+        assert details["approved_by"] == OFFICER
+        assert details["justification_encrypted"] == outcome.provision.justification_encrypted
+        assert "照会書" not in _last_audit(session).details
+        [listed] = list_records_for_subject(session, subject.id)
+        assert (listed.basis, listed.art29_record) == ("law", False)
+
+    @pytest.mark.parametrize(
+        ("changes", "fields"),
+        [
+            ({"justification": None}, ["justification"]),
+            ({"justification": "  "}, ["justification"]),
+            ({"approved_by": None}, ["approved_by"]),
+            ({"approved_by": "nobody"}, ["approved_by"]),
+            ({"justification": None, "approved_by": None}, ["justification", "approved_by"]),
+        ],
+    )
+    def test_exception_without_justification_or_officer_records_nothing(
+        self, session: Session, settings: Settings, changes: dict[str, str | None], fields: list[str]
+    ) -> None:
+        create_officer(session)
+        subject = create_plain_subject(session)
+        before = _count(session, AuditEvent)
+        kwargs = {
+            "basis": "life_body_property",
+            "justification": "救急搬送",
+            "approved_by": OFFICER,
+            **changes,
+        }
+        with pytest.raises(ValidationFailed) as caught:
+            make_provision(session, settings, [subject.id], **kwargs)  # type: ignore[arg-type]
+        assert [e["field"] for e in caught.value.details["errors"]] == fields
+        assert (_count(session, Provision), _count(session, AuditEvent)) == (0, before)
+
+    def test_an_agent_cannot_approve(self, session: Session, settings: Settings) -> None:
+        create_officer(session, username="agent.ito", role="agent")
+        subject = create_plain_subject(session)
+        with pytest.raises(ValidationFailed) as caught:
+            make_provision(
+                session, settings, [subject.id], basis="law", justification="x", approved_by="agent.ito"
+            )
+        assert caught.value.details["errors"][0]["field"] == "approved_by"
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("kwargs", "field"),
+        [
+            ({"recipient": "nobody_inc"}, "recipient"),
+            ({"recipient": "sample_mailing_house"}, "recipient"),
+            ({"items": []}, "items"),
+            ({"items": ["name", "shoe_size"]}, "items[1]"),
+            ({"basis": "because"}, "basis"),
+            ({"basis": "joint_use"}, "recipient"),
+            ({"basis": "joint_use", "recipient": "valic", "items": ["payment_info"]}, "items[0]"),
+        ],
+    )
+    def test_names_the_field_and_records_nothing(
+        self, session: Session, settings: Settings, kwargs: dict[str, object], field: str
+    ) -> None:
+        subject = create_plain_subject(session)
+        with pytest.raises(ValidationFailed) as caught:
+            make_provision(session, settings, [subject.id], **kwargs)  # type: ignore[arg-type]
+        assert field in [e["field"] for e in caught.value.details["errors"]]
+        assert _count(session, Provision) == 0
+
+    def test_empty_subject_list(self, session: Session, settings: Settings) -> None:
+        with pytest.raises(ValidationFailed) as caught:
+            make_provision(session, settings, [])
+        assert caught.value.details["errors"][0]["field"] == "subjects"
+
+    def test_unknown_subject(self, session: Session, settings: Settings) -> None:
+        import uuid
+
+        known = create_plain_subject(session)
+        with pytest.raises(ValidationFailed) as caught:
+            make_provision(session, settings, [known.id, uuid.uuid4()])
+        assert caught.value.details["errors"][0]["field"] == "subjects[1]"
+        assert _count(session, Provision) == 0
+
+    def test_opt_out_is_refused_with_a_reason(self, session: Session, settings: Settings) -> None:
+        subject = create_plain_subject(session)
+        with pytest.raises(PolicyViolation, match="opt-out provision"):
+            make_provision(session, settings, [subject.id], basis="opt_out")
+        assert _count(session, Provision) == 0
+
+
+class TestForeignRecipients:
+    def test_adequate_country_needs_no_cross_border_consent(
+        self, session: Session, settings: Settings
+    ) -> None:
+        subject = create_plain_subject(session)
+        record_consent(session, subject, scope="recipient:sample_partner_de")
+        outcome = make_provision(session, settings, [subject.id], recipient="sample_partner_de")
+        assert (outcome.provided, outcome.provision.route) == ([subject.id], "adequate")
+
+    def test_equivalent_measures_checked_in_time(self, session: Session, settings: Settings) -> None:
+        subject = create_plain_subject(session)
+        record_consent(
+            session,
+            subject,
+            scope="recipient:sample_partner_us",
+            occurred_at=datetime(2026, 7, 1, tzinfo=UTC),
+        )
+        on_time = datetime(2027, 6, 1, 12, tzinfo=UTC)
+        outcome = make_provision(session, settings, [subject.id], recipient="sample_partner_us", now=on_time)
+        assert (outcome.provided, outcome.provision.route) == ([subject.id], "equivalent_measures")
+
+    def test_overdue_check_falls_back_to_each_persons_consent(
+        self, session: Session, settings: Settings
+    ) -> None:
+        told, untold = create_plain_subject(session), create_plain_subject(session)
+        for subject in (told, untold):
+            record_consent(
+                session,
+                subject,
+                scope="recipient:sample_partner_us",
+                occurred_at=datetime(2026, 7, 1, tzinfo=UTC),
+            )
+        record_consent(session, told, scope="cross_border:US", occurred_at=datetime(2026, 7, 1, tzinfo=UTC))
+        late = datetime(2027, 6, 2, 12, tzinfo=UTC)
+        outcome = make_provision(
+            session, settings, [told.id, untold.id], recipient="sample_partner_us", now=late
+        )
+        assert (outcome.provided, outcome.provision.route) == ([told.id], "consent")
+        assert [x.code for x in outcome.refused[0].reasons] == ["cross_border_consent_missing"]
+
+    def test_no_route_needs_consent_after_country_information(
+        self, session: Session, settings: Settings
+    ) -> None:
+        told, untold = create_plain_subject(session), create_plain_subject(session)
+        for subject in (told, untold):
+            record_consent(session, subject, scope="recipient:sample_partner_sg")
+        record_consent(session, told, scope="cross_border:SG")
+        outcome = make_provision(session, settings, [told.id, untold.id], recipient="sample_partner_sg")
+        assert outcome.provided == [told.id]
+        assert outcome.refused[0].subject_id == untold.id
