@@ -19,6 +19,9 @@ from mamori.db.migrate import upgrade
 from mamori.db.session import make_engine
 
 REPO = Path(__file__).resolve().parents[1]
+# No embedded background worker in test processes (nor in the servers they start) unless a test
+# asks for one: queued jobs stay where the test can see them.
+os.environ.setdefault("MAMORI_WORKER_EMBEDDED", "false")
 
 
 @pytest.fixture(scope="session")

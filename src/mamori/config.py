@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    worker_embedded: bool = Field(
+        default=True,
+        description="Run the background worker inside the server process (the embedded default).",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +26,7 @@ from mamori.api.routers import (
 )
 from mamori.config import Settings, get_settings
 from mamori.db.session import make_engine, make_session_factory
+from mamori.jobs.embedded import start_embedded
 
 API_PREFIX = "/api/v1"
 
@@ -48,7 +50,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = start_embedded(runtime.session_factory) if runtime.settings.worker_embedded else None
         yield
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)  # the job in hand finishes first
         if owned:
             runtime.engine.dispose()  # close pooled connections when the server stops
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from mamori.db.base import utcnow
 from mamori.db.queue_models import ENGINE_ROW_ID, Job, JobEngine
+from mamori.db.session import after_commit
 from mamori.errors import ValidationFailed
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -36,6 +38,8 @@ _DEFER_SQL = text(
     "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, NULL,"
     " CAST(:args AS jsonb), :scheduled_at)::procrastinate_job_to_defer_v1])"
 )
+
+_listeners: list[Callable[[], None]] = []
 
 
 class JobState(StrEnum):
@@ -79,7 +83,23 @@ def enqueue(
             return existing
     if engine_of(session) == EngineName.PROCRASTINATE:
         defer_to_procrastinate(session, job_id, when)
+    if _listeners:
+        after_commit(session, _wake_listeners)
     return job_id
+
+
+def add_enqueue_listener(callback: Callable[[], None]) -> Callable[[], None]:
+    """Call ``callback`` after a unit of work that enqueued a job commits (in-process workers wake up).
+
+    Returns the function that removes it.
+    """
+    _listeners.append(callback)
+    return lambda: _listeners.remove(callback)
+
+
+def _wake_listeners() -> None:
+    for callback in _listeners:
+        callback()
 
 
 def engine_of(session: Session) -> EngineName:

@@ -40,19 +40,22 @@ class Registry:
         return self.tasks.get(kind)
 
 
-def load_registry(rooms: Iterable[str] = ROOMS, *, package: str = "mamori") -> Registry:
-    """Import ``<package>.<room>.tasks`` for each room that has one and merge what they declare.
+def load_registry(
+    rooms: Iterable[str] = ROOMS, *, package: str = "mamori", extra: Iterable[str] = ()
+) -> Registry:
+    """Import ``<package>.<room>.tasks`` for each room that has one, then the ``extra`` modules.
 
     Raises:
-        RegistryError: two rooms declare the same kind, or a periodic kind has no handler or a
+        RegistryError: two modules declare the same kind, or a periodic kind has no handler or a
             non-positive interval.
+        ModuleNotFoundError: an ``extra`` module, or an import inside a tasks module, is missing.
     """
+    found = (_tasks_module(f"{package}.{room}.tasks") for room in rooms)
+    modules = [module for module in found if module is not None]
+    modules += [importlib.import_module(name) for name in extra]
     tasks: dict[str, Handler] = {}
     periodic: dict[str, timedelta] = {}
-    for room in rooms:
-        module = _tasks_module(f"{package}.{room}.tasks")
-        if module is None:
-            continue
+    for module in modules:
         _merge(tasks, getattr(module, "TASKS", {}), module.__name__)
         _merge(periodic, getattr(module, "PERIODIC", {}), module.__name__)
     for kind, interval in periodic.items():

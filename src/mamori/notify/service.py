@@ -115,19 +115,24 @@ def dispatch_pending(outbox: Outbox, *, limit: int = 100) -> DispatchResult:
 def deliver(outbox: Outbox, message_id: uuid.UUID) -> bool | None:
     """Try one message: True if sent, False if the attempt failed, None if it was not pending."""
     with unit_of_work(outbox.session_factory) as session:
-        message = session.scalars(
-            select(OutboundMessage)
-            .where(OutboundMessage.id == message_id, OutboundMessage.status == MessageStatus.PENDING)
-            .with_for_update(skip_locked=True)
-        ).one_or_none()
-        if message is None:
-            return None
-        failure = _try_send(outbox, message)
-        if failure is None:
-            _mark_sent(session, message)
-            return True
-        _mark_failed(session, outbox, message, failure)
-        return False
+        return deliver_in(session, outbox, message_id)
+
+
+def deliver_in(session: Session, outbox: Outbox, message_id: uuid.UUID) -> bool | None:
+    """:func:`deliver` inside the caller's transaction (a worker's job): the outcome commits with it."""
+    message = session.scalars(
+        select(OutboundMessage)
+        .where(OutboundMessage.id == message_id, OutboundMessage.status == MessageStatus.PENDING)
+        .with_for_update(skip_locked=True)
+    ).one_or_none()
+    if message is None:
+        return None
+    failure = _try_send(outbox, message)
+    if failure is None:
+        _mark_sent(session, message)
+        return True
+    _mark_failed(session, outbox, message, failure)
+    return False
 
 
 def _new_message(cipher: FieldCipher, *, to: str, subject: str, body: str) -> OutboundMessage:

@@ -37,6 +37,7 @@ class Scope(StrEnum):
     DATAMAP_READ = "datamap:read"
     DATAMAP_WRITE = "datamap:write"
     JOBS_READ = "jobs:read"
+    JOBS_RETRY = "jobs:retry"
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
@@ -64,6 +65,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.INQUIRIES_WRITE,
             Scope.DATAMAP_READ,
             Scope.JOBS_READ,
+            Scope.JOBS_RETRY,
         }
     ),
     Role.AGENT: frozenset(
@@ -93,6 +95,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.DATAMAP_READ,
             Scope.DATAMAP_WRITE,
             Scope.JOBS_READ,
+            Scope.JOBS_RETRY,
         }
     ),
     Role.AUDITOR: frozenset(

@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from mamori.db.queue import EngineName, JobState, engine_of, enqueue
@@ -83,3 +83,38 @@ def test_a_job_for_later_keeps_its_time(session: Session) -> None:
     later = datetime.now(UTC) + timedelta(days=3)
     job_id = enqueue(session, kind="incidents.deadline", payload={"incident_id": "i-1"}, run_after=later)
     assert session.get_one(Job, job_id).run_after == later
+
+
+@pytest.mark.postgres
+def test_procrastinate_deferral_shares_the_callers_transaction(fresh_database_url: str) -> None:
+    if not fresh_database_url.startswith("postgresql"):
+        pytest.skip("procrastinate runs on PostgreSQL (set MAMORI_TEST_DATABASE_URL)")
+    from mamori.jobs.procrastinate_engine import use_engine
+
+    engine = make_engine(fresh_database_url)
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as session:
+        waiting = enqueue(session, kind="dsr.remind", payload={})
+    with unit_of_work(factory) as session:
+        assert use_engine(session, EngineName.PROCRASTINATE) == 1  # the job waiting is handed over
+
+    def enqueue_then_fail() -> None:
+        with unit_of_work(factory) as session:
+            enqueue(session, kind="dsr.remind", payload={}, key="rolled-back")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        enqueue_then_fail()
+    with unit_of_work(factory) as session:
+        committed = enqueue(session, kind="dsr.remind", payload={}, key="kept")
+        assert enqueue(session, kind="dsr.remind", payload={}, key="kept") == committed
+        assert engine_of(session) == EngineName.PROCRASTINATE
+    with engine.connect() as conn:
+        deferred = conn.execute(
+            text("SELECT args->>'job_id', status, queue_name, task_name FROM procrastinate_jobs ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in deferred] == [
+        (str(waiting), "todo", "mamori", "mamori.run_job"),
+        (str(committed), "todo", "mamori", "mamori.run_job"),
+    ]
+    engine.dispose()
