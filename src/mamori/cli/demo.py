@@ -61,6 +61,9 @@ def prepare_demo(session: Session) -> tuple[str, str]:
             )
     _sample_people(session)
     _sample_inquiries(session)
+    from mamori.provisions.demo import seed_demo
+
+    typer.echo(f"sample processors assessed: {seed_demo(session, actor=DEMO_ACTOR)}")
     issued = security.create_token(session, actor=DEMO_ACTOR, username="admin", name="demo")
     return password, issued.secret
 
@@ -140,6 +143,7 @@ def run_demo(*, serve: bool, host: str, port: int) -> None:
     typer.echo(f"  API token:      {token}")
     typer.echo(f"  privacy notice: {base}/privacy?lang=ja  (also en, zh-Hans, zh-Hant; PDF at /privacy.pdf)")
     typer.echo(f"  contact form:   {base}/contact?lang=ja   staff console: {base}/console/login")
+    typer.echo(f"  joint use:      {base}/joint-use?lang=ja")
     typer.echo(f"  API docs:       {base}/api/v1/docs")
     typer.echo(f'  try:            curl -H "Authorization: Bearer {token}" {base}/api/v1/policy')
     if serve:

@@ -29,7 +29,7 @@ from mamori.provisions.bulk import id_chunks, insert_rows
 from mamori.provisions.facts import gate_facts, survivors
 from mamori.provisions.models import Party, Provision, ProvisionRecord
 from mamori.provisions.parties import measures_of, snapshot
-from mamori.provisions.validation import RequestCheck, check_request
+from mamori.provisions.validation import RequestCheck, check_request, unknown_subject_errors
 from mamori.security.crypto import cipher_from_settings
 
 AUDIT_ID_LIMIT = 1_000  # refused subject ids listed in the audit event (the counts are always there)
@@ -103,13 +103,8 @@ def provide(
 
 def _resolve(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, loader.SubjectRow]:
     resolved = survivors(session, ids)
-    unknown = [
-        {"field": f"subjects[{i}]", "message": f"no subject {subject_id}"}
-        for i, subject_id in enumerate(ids)
-        if subject_id not in resolved
-    ]
-    if unknown:
-        raise ValidationFailed("unknown subjects; nothing was recorded", details={"errors": unknown[:100]})
+    if unknown := unknown_subject_errors(ids, resolved):
+        raise ValidationFailed("unknown subjects; nothing was recorded", details={"errors": unknown})
     return {row.id: row for row in resolved.values()}
 
 

@@ -21,8 +21,9 @@ from mamori.policy.service import bundle_of, require_current_version
 from mamori.provisions import rules
 from mamori.provisions.bulk import insert_rows
 from mamori.provisions.facts import survivors
-from mamori.provisions.models import Receipt, ReceiptRecord
+from mamori.provisions.models import Party, Receipt, ReceiptRecord
 from mamori.provisions.parties import resolve_party, snapshot
+from mamori.provisions.validation import subject_and_item_errors, unknown_subject_errors
 
 MAX_ACQUISITION = 500
 
@@ -37,6 +38,14 @@ class ReceiptRequest:
     received_at: datetime | None = None
 
 
+def _provider_errors(key: str, provider: Party | None) -> list[dict[str, str]]:
+    if provider is None:
+        return [{"field": "provider", "message": f"unknown provider {key!r}"}]
+    if not (provider.address and provider.representative):
+        return [{"field": "provider", "message": "the provider's address and representative are needed"}]
+    return []
+
+
 def record_receipt(session: Session, *, actor: str, request: ReceiptRequest) -> Receipt:
     """Record data received from a provider, one record per person.
 
@@ -47,34 +56,15 @@ def record_receipt(session: Session, *, actor: str, request: ReceiptRequest) -> 
     bundle = bundle_of(require_current_version(session))
     now = utcnow()
     received_at = request.received_at or now
-    errors: list[dict[str, str]] = []
     provider = resolve_party(session, request.provider, bundle=bundle)
-    if provider is None:
-        errors.append({"field": "provider", "message": f"unknown provider {request.provider!r}"})
-    elif not (provider.address and provider.representative):
-        errors.append(
-            {"field": "provider", "message": "the provider's address and representative are needed"}
-        )
-    if not request.subjects:
-        errors.append({"field": "subjects", "message": "name at least one subject"})
-    known = {item.id for item in bundle.data_items}
-    if not request.items:
-        errors.append({"field": "items", "message": "name at least one data item"})
-    errors += [
-        {"field": f"items[{i}]", "message": f"unknown data item {item!r}"}
-        for i, item in enumerate(request.items)
-        if item not in known
-    ]
+    errors = _provider_errors(request.provider, provider)
+    errors += subject_and_item_errors(bundle, request.subjects, request.items)
     if not request.acquisition.strip() or len(request.acquisition) > MAX_ACQUISITION:
         errors.append({"field": "acquisition", "message": "how the provider acquired the data (1 to 500)"})
     if received_at.tzinfo is None or received_at > now:
         errors.append({"field": "received_at", "message": "a past time with a zone"})
     resolved = survivors(session, request.subjects)
-    errors += [
-        {"field": f"subjects[{i}]", "message": f"no subject {s}"}
-        for i, s in enumerate(request.subjects)
-        if s not in resolved
-    ][:100]
+    errors += unknown_subject_errors(request.subjects, resolved)
     if errors or provider is None:
         raise ValidationFailed("the receipt is not valid; nothing was recorded", details={"errors": errors})
     subjects = sorted({row.id for row in resolved.values()})

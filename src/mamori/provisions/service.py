@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import String, Uuid, delete, exists, literal, null, select, true, union_all
 from sqlalchemy.orm import Session
 
 from mamori.audit.service import record_event
 from mamori.db.base import utcnow
 from mamori.errors import NotFound
 from mamori.provisions import rules
-from mamori.provisions.facts import merge_groups
 from mamori.provisions.gate import ProvisionOutcome, ProvisionRequest, Refusal, provide
 from mamori.provisions.models import Provision, ProvisionRecord, Receipt, ReceiptRecord
 from mamori.subjects.models import Subject
@@ -77,62 +76,60 @@ class SubjectRecord:
 def list_records_for_subject(session: Session, subject_id: uuid.UUID) -> list[SubjectRecord]:
     """Every provision and receipt record of the person (and of subjects merged into them), oldest first.
 
+    Two queries: the subject (a merged subject reads its survivor's records), then one statement
+    for both kinds of record over the merge group (a recursive CTE), by the subject index.
+
     Raises:
         NotFound: no such subject.
     """
-    group = _group(session, subject_id)
-    provided = session.execute(
-        select(ProvisionRecord, Provision)
+    row = session.execute(select(Subject.merged_into_id).where(Subject.id == subject_id)).first()
+    if row is None:
+        raise NotFound(f"no subject {subject_id}")
+    if row[0] is not None:
+        subject_id = require_group(session, subject_id)[0]
+    group = (
+        select(Subject.id.label("id")).where(Subject.id == subject_id).cte("subject_group", recursive=True)
+    )
+    group = group.union_all(select(Subject.id).where(Subject.merged_into_id == group.c.id))
+    provided = (
+        select(
+            literal("provision").label("kind"), ProvisionRecord.id, Provision.id, ProvisionRecord.provided_at,
+            Provision.recipient_snapshot, Provision.items, ProvisionRecord.retention_end, Provision.basis,
+            Provision.art29_record, ProvisionRecord.consent_event_id, Provision.country, Provision.route,
+            null().cast(String).label("acquisition"),
+        )
         .join(Provision, Provision.id == ProvisionRecord.provision_id)
-        .where(ProvisionRecord.subject_id.in_(group))
-    )
-    records = [
-        SubjectRecord(
-            kind="provision",
-            record_id=record.id,
-            parent_id=provision.id,
-            at=record.provided_at,
-            party=provision.recipient_snapshot,
-            items=provision.items,
-            retention_end=record.retention_end,
-            basis=provision.basis,
-            art29_record=provision.art29_record,
-            consent_event_id=record.consent_event_id,
-            country=provision.country,
-            route=provision.route,
+        .where(ProvisionRecord.subject_id.in_(select(group.c.id)))
+    )  # fmt: skip
+    received = (
+        select(
+            literal("receipt"), ReceiptRecord.id, Receipt.id, ReceiptRecord.received_at,
+            Receipt.provider_snapshot, Receipt.items, ReceiptRecord.retention_end, null().cast(String),
+            true(), null().cast(Uuid), null().cast(String), null().cast(String), Receipt.acquisition,
         )
-        for record, provision in provided
-    ]
-    received = session.execute(
-        select(ReceiptRecord, Receipt)
         .join(Receipt, Receipt.id == ReceiptRecord.receipt_id)
-        .where(ReceiptRecord.subject_id.in_(group))
-    )
-    records += [
-        SubjectRecord(
-            kind="receipt",
-            record_id=record.id,
-            parent_id=receipt.id,
-            at=record.received_at,
-            party=receipt.provider_snapshot,
-            items=receipt.items,
-            retention_end=record.retention_end,
-            country=receipt.provider_snapshot.get("country"),
-            acquisition=receipt.acquisition,
-        )
-        for record, receipt in received
-    ]
+        .where(ReceiptRecord.subject_id.in_(select(group.c.id)))
+    )  # fmt: skip
+    records = [_record(*values) for values in session.execute(union_all(provided, received))]
     return sorted(records, key=lambda r: (r.at, r.kind, r.record_id))
 
 
-def _group(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID]:
-    """The subject and those merged into it, in two light queries (a merged subject: its survivor's)."""
-    merged_into = session.execute(select(Subject.merged_into_id).where(Subject.id == subject_id)).first()
-    if merged_into is None:
-        raise NotFound(f"no subject {subject_id}")
-    if merged_into[0] is not None:
-        return require_group(session, subject_id)
-    return list(merge_groups(session, [subject_id]))
+def _record(*values: Any) -> SubjectRecord:
+    kind, record_id, parent_id, at, party, items, end, basis, art29, event, country, route, acquisition = (
+        values
+    )
+    if kind == "receipt":
+        country = party.get("country")
+    return SubjectRecord(
+        kind=kind, record_id=record_id, parent_id=parent_id, at=_aware(at), party=party, items=items,
+        retention_end=_aware(end), basis=basis, art29_record=bool(art29), consent_event_id=event,
+        country=country, route=route, acquisition=acquisition,
+    )  # fmt: skip
+
+
+def _aware(value: datetime) -> datetime:
+    """Instants read through a UNION may come back without their zone (SQLite): they are UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,7 +45,7 @@ def check_request(session: Session, bundle: PolicyBundle, request: ProvisionRequ
         ValidationFailed: each problem in ``details['errors']`` with its field.
     """
     exceptions = {e.code for e in bundle.third_party_provision.exceptions}
-    errors = _subject_and_item_errors(bundle, request)
+    errors = subject_and_item_errors(bundle, request.subjects, request.items)
     recipient = resolve_party(session, request.recipient, bundle=bundle)
     errors += _recipient_errors(bundle, request, recipient)
     allowed = (rules.CONSENT, rules.JOINT_USE, *sorted(exceptions))
@@ -62,21 +64,29 @@ def check_request(session: Session, bundle: PolicyBundle, request: ProvisionRequ
     return RequestCheck(recipient, request.basis in exceptions, bool(sensitive_items & set(request.items)))
 
 
-def _subject_and_item_errors(bundle: PolicyBundle, request: ProvisionRequest) -> Errors:
+def subject_and_item_errors(bundle: PolicyBundle, subjects: Sequence[object], items: Sequence[str]) -> Errors:
+    """An empty or oversized subject list, no items, items the policy does not declare."""
     errors: Errors = []
-    if not request.subjects:
+    if not subjects:
         errors.append(_error("subjects", "name at least one subject"))
-    elif len(request.subjects) > MAX_SUBJECTS:
-        errors.append(_error("subjects", f"at most {MAX_SUBJECTS:,} subjects per provision"))
-    if not request.items:
+    elif len(subjects) > MAX_SUBJECTS:
+        errors.append(_error("subjects", f"at most {MAX_SUBJECTS:,} subjects per call"))
+    if not items:
         errors.append(_error("items", "name at least one data item"))
     known = {item.id for item in bundle.data_items}
     errors += [
         _error(f"items[{i}]", f"unknown data item {item!r}")
-        for i, item in enumerate(request.items)
+        for i, item in enumerate(items)
         if item not in known
     ]
     return errors
+
+
+def unknown_subject_errors(ids: Sequence[uuid.UUID], known: Collection[uuid.UUID]) -> Errors:
+    """The ids that name no subject (the first 100)."""
+    return [_error(f"subjects[{i}]", f"no subject {sid}") for i, sid in enumerate(ids) if sid not in known][
+        :100
+    ]
 
 
 def _recipient_errors(bundle: PolicyBundle, request: ProvisionRequest, recipient: Party | None) -> Errors:

@@ -167,3 +167,45 @@ class TestReceiptsAndParties:
             "/api/v1/parties", params={"kind": "group_company"}, headers=_auth(world, "auditor")
         )
         assert {p["key"] for p in response.json()} == {"aoki_holdings", "aoki", "kaikatsu_frontier", "valic"}
+
+
+class TestProcessorsApi:
+    def test_assess_entrust_and_list_overdue(self, client: TestClient, world: World) -> None:
+        overdue = client.get("/api/v1/processors/assessments/overdue", headers=_auth(world, "auditor"))
+        assert {o["processor"] for o in overdue.json()} == {
+            "sample_mailing_house",
+            "sample_payment_processor",
+        }
+        assessment = {
+            "kind": "pre_selection",
+            "assessed_on": "2026-11-01",
+            "result": "pass",
+            "evidence_ref": "a.pdf",
+        }
+        created = client.post(
+            "/api/v1/processors/sample_mailing_house/assessments", json=assessment, headers=_auth(world)
+        )
+        assert created.status_code == 201, created.text
+        body = {"duty": "promotional_printing", "items": ["name", "address", "email"]}
+        entrusted = client.post(
+            "/api/v1/processors/sample_mailing_house/entrustments", json=body, headers=_auth(world)
+        )
+        assert entrusted.status_code == 201, entrusted.text
+        assert entrusted.json()["excess_items"] == ["email"]
+        overdue = client.get("/api/v1/processors/assessments/overdue", headers=_auth(world, "auditor"))
+        assert [o["processor"] for o in overdue.json()] == ["sample_payment_processor"]
+
+    def test_entrust_with_an_unknown_duty_is_problem_json(self, client: TestClient, world: World) -> None:
+        body = {"duty": "painting", "items": ["name"]}
+        response = client.post(
+            "/api/v1/processors/sample_mailing_house/entrustments", json=body, headers=_auth(world)
+        )
+        assert response.status_code == 422
+        assert "duty" in [e["field"] for e in response.json()["errors"]]
+
+    def test_pipl_counters_and_sweep(self, client: TestClient, world: World) -> None:
+        counters = client.get("/api/v1/provisions/pipl-counters", params={"year": 2026}, headers=_auth(world))
+        assert counters.json()["obligation"] == "exempt"
+        assert counters.json()["thresholds"]["sensitive_security_assessment_from"] == 10_000
+        swept = client.post("/api/v1/provisions/sweep", headers=_auth(world))
+        assert swept.json() == {"provision_records": 0, "receipt_records": 0, "provisions": 0, "receipts": 0}

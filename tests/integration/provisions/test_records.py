@@ -175,3 +175,13 @@ class TestPiplCounters:
         assert body["obligation"] == "standard_contract"
         assert body["thresholds"]["non_sensitive_exempt_below"] == 100_000
         assert pipl_counters(session, year=2025).non_sensitive == 0
+
+
+class TestSweepTask:
+    def test_the_daily_task_runs_the_sweep(self, session: Session) -> None:
+        from mamori.provisions.tasks import PERIODIC, SWEEP, TASKS
+
+        assert PERIODIC[SWEEP] == timedelta(days=1)
+        TASKS[SWEEP](session, {})
+        audit = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
+        assert (audit.action, audit.actor) == ("provision_records.swept", "job:provisions.sweep_records")
