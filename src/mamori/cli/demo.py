@@ -64,6 +64,7 @@ def prepare_demo(session: Session) -> tuple[str, str]:
     from mamori.provisions.demo import seed_demo
 
     typer.echo(f"sample processors assessed: {seed_demo(session, actor=DEMO_ACTOR)}")
+    _sample_incident(session)
     issued = security.create_token(session, actor=DEMO_ACTOR, username="admin", name="demo")
     return password, issued.secret
 
@@ -125,6 +126,14 @@ def _sample_inquiries(session: Session) -> None:
 
     added = add_sample_inquiries(session, get_settings(), DEMO_ACTOR)
     typer.echo(f"sample inquiries: {added} (see /console/inquiries or 'mamori inquiries list')")
+
+
+def _sample_incident(session: Session) -> None:
+    from mamori.incidents.demo import add_sample_incident
+
+    incident = add_sample_incident(session, get_settings(), DEMO_ACTOR)
+    if incident is not None:
+        typer.echo(f"sample incident: {incident.reference} (mamori incidents show {incident.reference})")
 
 
 def run_demo(*, serve: bool, host: str, port: int) -> None:

@@ -14,7 +14,7 @@ from mamori.db.queue import EngineName, JobState, defer_to_procrastinate, engine
 from mamori.db.session import unit_of_work
 from mamori.jobs.registry import Registry
 from mamori.jobs.rules import error_text
-from mamori.jobs.store import Claimed, claim_due, lock_owned, mark_done, mark_failed
+from mamori.jobs.store import Claimed, claim_due, mark_done, mark_failed, still_owned
 
 logger = logging.getLogger("mamori.jobs")
 
@@ -62,14 +62,13 @@ class Runner:
     def _apply(self, claimed: Claimed) -> Outcome:
         handler = self.registry.handler(claimed.kind)
         with unit_of_work(self.session_factory) as session:
-            job = lock_owned(session, claimed.id, owner=self.owner)
-            if job is None:
+            if not still_owned(session, claimed.id, owner=self.owner):
                 logger.warning("job %s %s: lease lost; another worker has it", claimed.id, claimed.kind)
                 return Outcome.LOST
             if handler is None:
                 raise UnknownKindError(f"no handler for kind {claimed.kind!r} in this worker")
             handler(session, dict(claimed.payload))
-            mark_done(job)
+            mark_done(session, claimed.id)
         return Outcome.DONE
 
     def _record_failure(self, claimed: Claimed, exc: Exception) -> Outcome:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from mamori.audit.service import record_event
@@ -34,16 +34,34 @@ class Claimed:
 
 
 def claim_due(session: Session, *, owner: str, lease: timedelta, limit: int = 1) -> list[Claimed]:
-    """Take up to ``limit`` due jobs (pending, or running under an expired lease) for ``owner``."""
+    """Take up to ``limit`` due jobs (pending, or running under an expired lease) for ``owner``.
+
+    One statement: ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`` (SQLite has
+    no row locks and serialises writers instead).
+    """
     now = utcnow()
     due = or_(
         (Job.state == JobState.PENDING) & (Job.run_after <= now),
         (Job.state == JobState.RUNNING) & (Job.locked_until < now),
     )
-    rows = session.scalars(
-        select(Job).where(due).order_by(Job.run_after, Job.id).limit(limit).with_for_update(skip_locked=True)
-    ).all()
-    return [_take(job, owner=owner, lease=lease, now=now) for job in rows]
+    chosen = select(Job.id).where(due).order_by(Job.run_after, Job.id).limit(limit)
+    statement = (
+        update(Job)
+        .where(Job.id.in_(chosen.with_for_update(skip_locked=True)))
+        .values(
+            state=JobState.RUNNING,
+            locked_by=owner,
+            locked_until=now + lease,
+            attempts=Job.attempts + 1,
+            started_at=now,
+        )
+        .returning(Job.id, Job.kind, Job.payload, Job.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    return [
+        Claimed(id=row.id, kind=row.kind, payload=dict(row.payload), attempt=row.attempts)
+        for row in session.execute(statement)
+    ]
 
 
 def claim_one(session: Session, job_id: uuid.UUID, *, owner: str, lease: timedelta) -> Claimed | None:
@@ -76,9 +94,21 @@ def lock_owned(session: Session, job_id: uuid.UUID, *, owner: str) -> Job | None
     return job
 
 
-def mark_done(job: Job) -> None:
-    job.state, job.finished_at = JobState.DONE, utcnow()
-    job.locked_by = job.locked_until = job.last_error = None
+def still_owned(session: Session, job_id: uuid.UUID, *, owner: str) -> bool:
+    """Lock the job's row for this transaction; whether ``owner`` still holds its lease."""
+    row = session.execute(
+        select(Job.state, Job.locked_by).where(Job.id == job_id).with_for_update()
+    ).one_or_none()
+    return row is not None and row.state == JobState.RUNNING and row.locked_by == owner
+
+
+def mark_done(session: Session, job_id: uuid.UUID) -> None:
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(state=JobState.DONE, finished_at=utcnow(), locked_by=None, locked_until=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def mark_failed(

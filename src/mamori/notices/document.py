@@ -103,6 +103,11 @@ class PrivacyNotice:
         return "\n".join(lines)
 
 
+def section_text(section: Section) -> list[str]:
+    """Every text of one section and its subsections, one per line."""
+    return _section_text(section)
+
+
 def _section_text(section: Section) -> list[str]:
     lines = [section.heading]
     for block in section.blocks:

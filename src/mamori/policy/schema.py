@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from mamori.policy.sections.dsr import RequestHandling
+from mamori.policy.sections.incidents import IncidentRules
 from mamori.policy.sections.inquiries import Inquiries
 
 LANGUAGES: tuple[str, ...] = ("ja", "en", "zh-Hans", "zh-Hant")
@@ -311,6 +312,7 @@ class PolicyBundle(Strict):
     consent_rules: ConsentRules = Field(default_factory=ConsentRules)
     provisions: ProvisionsSection = Field(default_factory=_no_provisions)
     request_handling: RequestHandling = Field(default_factory=RequestHandling)
+    incidents: IncidentRules = Field(default_factory=IncidentRules)
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> PolicyBundle:
@@ -370,6 +372,9 @@ def reference_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
             problems += _unknown((*where, "items"), purpose.items, known, "data item")
     if bundle.joint_use is not None:
         problems += _unknown(("joint_use", "items"), bundle.joint_use.items, known, "data item")
+    problems += _unknown(
+        ("incidents", "financial_loss_items"), bundle.incidents.financial_loss_items, known, "data item"
+    )
     duties = {duty.id for duty in bundle.outsourcing.duties}
     for index, processor in enumerate(bundle.outsourcing.processors):
         where = ("outsourcing", "processors", index, "duties")

@@ -10,9 +10,9 @@ from mamori.web.staff import LoginRequired, login_redirect
 
 def include_web(app: FastAPI) -> None:
     """Attach the public pages (privacy notice, ...) and the staff console to ``app``."""
-    from mamori.web.routes import console, contact, joint_use, public, requests
+    from mamori.web.routes import console, contact, incidents, joint_use, public, requests
 
-    for routes in (public, joint_use, requests, contact, console):
+    for routes in (public, joint_use, requests, contact, incidents, console):
         app.include_router(routes.router)
 
     @app.exception_handler(LoginRequired)

@@ -1,0 +1,134 @@
+"""Queries of the incidents room. Functions return None or empty results; services raise NotFound."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mamori.incidents.clocks import ClockCode
+from mamori.incidents.models import (
+    Incident,
+    IncidentAction,
+    IncidentEvent,
+    IncidentNotice,
+    IncidentReport,
+    IncidentSubject,
+)
+from mamori.subjects.models import Subject
+
+PUBLIC = "public"
+SENT_STATUSES = ("queued", "printed", "published")
+
+
+def incident(session: Session, incident_id: uuid.UUID) -> Incident | None:
+    return session.get(Incident, incident_id)
+
+
+def by_reference(session: Session, reference: str) -> Incident | None:
+    return session.scalars(select(Incident).where(Incident.reference == reference)).one_or_none()
+
+
+def incidents(session: Session, *, state: str | None = None, limit: int = 100) -> list[Incident]:
+    stmt = select(Incident).order_by(Incident.known_at.desc(), Incident.reference.desc()).limit(limit)
+    if state:
+        stmt = stmt.where(Incident.state == state)
+    return list(session.scalars(stmt))
+
+
+def next_seq(session: Session, incident_id: uuid.UUID) -> int:
+    last = session.scalar(select(func.max(IncidentEvent.seq)).where(IncidentEvent.incident_id == incident_id))
+    return (last or 0) + 1
+
+
+def count_in_year(session: Session, prefix: str) -> int:
+    return session.scalar(select(func.count()).where(Incident.reference.like(f"{prefix}%"))) or 0
+
+
+def events(session: Session, incident_id: uuid.UUID) -> list[IncidentEvent]:
+    return list(
+        session.scalars(
+            select(IncidentEvent).where(IncidentEvent.incident_id == incident_id).order_by(IncidentEvent.seq)
+        )
+    )
+
+
+def subject_jurisdictions(session: Session, incident_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    rows = session.execute(
+        select(IncidentSubject.subject_id, Subject.jurisdiction)
+        .join(Subject, Subject.id == IncidentSubject.subject_id)
+        .where(IncidentSubject.incident_id == incident_id)
+    )
+    return {subject_id: jurisdiction for subject_id, jurisdiction in rows}  # noqa: C416 - rows, not pairs
+
+
+def linked(session: Session, incident_id: uuid.UUID) -> set[uuid.UUID]:
+    return set(
+        session.scalars(select(IncidentSubject.subject_id).where(IncidentSubject.incident_id == incident_id))
+    )
+
+
+def reports(session: Session, incident_id: uuid.UUID) -> list[IncidentReport]:
+    return list(
+        session.scalars(
+            select(IncidentReport)
+            .where(IncidentReport.incident_id == incident_id)
+            .order_by(IncidentReport.authority, IncidentReport.stage, IncidentReport.version)
+        )
+    )
+
+
+def notices(session: Session, incident_id: uuid.UUID) -> list[IncidentNotice]:
+    return list(
+        session.scalars(
+            select(IncidentNotice)
+            .where(IncidentNotice.incident_id == incident_id)
+            .order_by(IncidentNotice.created_at, IncidentNotice.id)
+        )
+    )
+
+
+def actions(session: Session, incident_id: uuid.UUID) -> list[IncidentAction]:
+    return list(
+        session.scalars(
+            select(IncidentAction)
+            .where(IncidentAction.incident_id == incident_id)
+            .order_by(IncidentAction.due_on, IncidentAction.created_at)
+        )
+    )
+
+
+def _earliest(values: Sequence[datetime | None]) -> datetime | None:
+    present = [value for value in values if value is not None]
+    return min(present) if present else None
+
+
+def _told_at(notices_: Sequence[IncidentNotice], people: set[uuid.UUID]) -> datetime | None:
+    """When every one of ``people`` had been told (a public statement covers everyone)."""
+    statement = _earliest([n.created_at for n in notices_ if n.channel == PUBLIC])
+    if statement is not None:
+        return statement
+    told = {n.subject_id: n.created_at for n in notices_ if n.subject_id and n.status in SENT_STATUSES}
+    if not people or not people <= told.keys():
+        return None
+    return max(told[person] for person in people)
+
+
+def done_times(session: Session, incident_id: uuid.UUID) -> dict[ClockCode, datetime]:
+    """When each clock was satisfied: reports filed, everyone (or everyone in China) told."""
+    filed = [r for r in reports(session, incident_id) if r.filed_at is not None]
+    given = notices(session, incident_id)
+    people = subject_jurisdictions(session, incident_id)
+    found = {
+        ClockCode.PPC_PRELIMINARY: _earliest([r.filed_at for r in filed if r.authority == "ppc"]),
+        ClockCode.PPC_FINAL: _earliest(
+            [r.filed_at for r in filed if (r.authority, r.stage) == ("ppc", "final")]
+        ),
+        ClockCode.PIPL_AUTHORITY: _earliest([r.filed_at for r in filed if r.authority == "pipl"]),
+        ClockCode.INDIVIDUALS: _told_at(given, set(people)),
+        ClockCode.PIPL_INDIVIDUALS: _told_at(given, {p for p, j in people.items() if j == "CN"}),
+    }
+    return {code: at for code, at in found.items() if at is not None}
