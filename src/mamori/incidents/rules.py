@@ -133,8 +133,13 @@ class FactProblem:
         return {"field": self.field, "message": self.message}
 
 
-def fact_problems(facts: Facts, *, known_items: Iterable[str]) -> list[FactProblem]:
-    """Every reason the facts cannot be accepted, each naming its field."""
+def fact_problems(
+    facts: Facts, *, known_items: Iterable[str], known_systems: Iterable[str] | None = None
+) -> list[FactProblem]:
+    """Every reason the facts cannot be accepted, each naming its field.
+
+    ``known_systems`` are the data map's system ids; None (no data map in the bundle) accepts any id.
+    """
     problems: list[FactProblem] = []
     if facts.known_at.tzinfo is None or (facts.occurred_at and facts.occurred_at.tzinfo is None):
         problems.append(FactProblem("known_at", "times need a time zone (ISO 8601 with an offset)"))
@@ -151,6 +156,13 @@ def fact_problems(facts: Facts, *, known_items: Iterable[str]) -> list[FactProbl
     for index, item in enumerate(facts.data_items):
         if item not in known:
             problems.append(FactProblem(f"data_items[{index}]", f"{item!r} is not a data item of the policy"))
+    if known_systems is not None:
+        systems = frozenset(known_systems)
+        problems += [
+            FactProblem(f"systems[{i}]", f"{system!r} is not a system of the data map")
+            for i, system in enumerate(facts.systems)
+            if system not in systems
+        ]
     problems += [
         FactProblem(f"jurisdictions[{i}]", "must be JP or CN")
         for i, code in enumerate(facts.jurisdictions)

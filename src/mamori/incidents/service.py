@@ -133,6 +133,11 @@ def _facts_from(data: IncidentCreate) -> Facts:
     )  # fmt: skip
 
 
+def _systems(policy: PolicyBundle) -> list[str] | None:
+    """The data map's system ids, or None when the bundle has no data map (any id is then accepted)."""
+    return [system.id for system in policy.datamap] or None
+
+
 def _future(at: datetime | None, field: str) -> list[FactProblem]:
     if at is not None and at.tzinfo is not None and at > utcnow() + CLOCK_SKEW:
         return [FactProblem(field, "is in the future")]
@@ -148,7 +153,8 @@ def register_incident(session: Session, settings: Settings, actor: str, data: In
     """
     policy = bundle(session)
     facts = _facts_from(data)
-    problems = fact_problems(facts, known_items=[item.id for item in policy.data_items])
+    problems = fact_problems(facts, known_items=[item.id for item in policy.data_items],
+                             known_systems=_systems(policy))  # fmt: skip
     problems += _future(data.known_at, "known_at") + _future(data.occurred_at, "occurred_at")
     _refuse(problems + _subject_problems(session, data.subject_ids, "subject_ids"))
     assessment = assessment_of(facts, policy)
@@ -230,7 +236,8 @@ def update_facts(
     policy = bundle(session)
     before, observed = facts_of(incident), data.observed_at or utcnow()
     after = _updated(before, data)
-    problems = fact_problems(after, known_items=[item.id for item in policy.data_items])
+    problems = fact_problems(after, known_items=[item.id for item in policy.data_items],
+                             known_systems=_systems(policy))  # fmt: skip
     if observed.tzinfo is not None and observed < incident.known_at:
         problems.append(FactProblem("observed_at", "is before the day of knowledge (known_at)"))
     _refuse(problems + _future(observed, "observed_at") + _future(after.occurred_at, "occurred_at"))

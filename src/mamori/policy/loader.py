@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from mamori.policy.schema import PolicyBundle, reference_problems
 
 Loc = tuple[str | int, ...]
+FOLDER_SECTIONS: tuple[str, ...] = ("datamap",)  # list sections kept as a folder of files, one element each
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,25 +74,33 @@ def _message(error: Any) -> str:
 
 
 class _Files:
-    """Which file and line each top-level key and nested path came from."""
+    """Which file and line each top-level key and nested path came from.
+
+    A file of a folder section (``datamap/shop.yaml``) holds one list element: its paths are
+    relative to the element (``datamap[0].datasets`` is ``datasets`` of that file).
+    """
 
     def __init__(self) -> None:
         self.owner: dict[str, str] = {}
         self.lines: dict[str, dict[Loc, int]] = {}
+        self.elements: dict[Loc, str] = {}
 
-    def locate(self, loc: Loc) -> tuple[str, int | None]:
-        if not loc or str(loc[0]) not in self.owner:
-            return "(bundle)", None
-        name = self.owner[str(loc[0])]
+    def locate(self, loc: Loc) -> tuple[str, int | None, Loc]:
+        if loc[:2] in self.elements:
+            name, loc = self.elements[loc[:2]], loc[2:]
+        elif loc and str(loc[0]) in self.owner:
+            name = self.owner[str(loc[0])]
+        else:
+            return "(bundle)", None, loc
         lines = self.lines[name]
-        for cut in range(len(loc), 0, -1):
+        for cut in range(len(loc), -1, -1):
             if loc[:cut] in lines:
-                return name, lines[loc[:cut]]
-        return name, None
+                return name, lines[loc[:cut]], loc
+        return name, None, loc
 
 
-def _read_file(path: Path, files: _Files, data: dict[str, Any], errors: list[BundleError]) -> str | None:
-    name = path.name
+def _parse(path: Path, name: str, errors: list[BundleError]) -> tuple[str, Any, dict[Loc, int]] | None:
+    """Text, content and line map of one YAML file; None (with an error) when it cannot be read."""
     try:
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -105,23 +114,61 @@ def _read_file(path: Path, files: _Files, data: dict[str, Any], errors: list[Bun
         errors.append(BundleError(name, mark.line + 1 if mark else None, "", f"YAML syntax error: {problem}"))
         return None
     if content is None:
-        return text
+        return text, None, {}
     if not isinstance(content, dict) or node is None:
         errors.append(BundleError(name, 1, "", "the file must be a mapping of top-level bundle keys"))
         return None
     lines: dict[Loc, int] = {}
     repeated: list[tuple[Loc, int]] = []
     _line_map(node, (), lines, repeated)
-    files.lines[name] = lines
     for loc, line in repeated:
         errors.append(BundleError(name, line, _field_name(loc), "key given twice in the same mapping"))
-    for key, value in content.items():
+    return text, content, lines
+
+
+def _read_file(path: Path, files: _Files, data: dict[str, Any], errors: list[BundleError]) -> str | None:
+    name = path.name
+    parsed = _parse(path, name, errors)
+    if parsed is None:
+        return None
+    text, content, lines = parsed
+    files.lines[name] = lines
+    for key, value in (content or {}).items():
+        if key in FOLDER_SECTIONS:
+            errors.append(
+                BundleError(name, lines.get((key,)), key, f"kept in the folder {key}/, one file each")
+            )
+            continue
         if key in files.owner:
             errors.append(BundleError(name, lines.get((key,)), key, f"already given in {files.owner[key]}"))
             continue
         files.owner[key] = name
         data[key] = value
     return text
+
+
+def _read_folder(  # noqa: PLR0913 - the loader's shared state
+    directory: Path,
+    section: str,
+    files: _Files,
+    data: dict[str, Any],
+    errors: list[BundleError],
+    sources: dict[str, str],
+) -> None:
+    """Each ``<section>/*.yaml`` file is one element of the list ``section`` (one system of the data map)."""
+    folder = directory / section
+    elements: list[Any] = []
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]) if folder.is_dir() else []:
+        name = f"{section}/{path.name}"
+        parsed = _parse(path, name, errors)
+        if parsed is None or parsed[1] is None:
+            continue
+        sources[name] = parsed[0]
+        files.lines[name] = parsed[2]
+        files.elements[(section, len(elements))] = name
+        elements.append(parsed[1])
+    if elements:
+        data[section] = elements
 
 
 def load_bundle(directory: Path) -> LoadResult:
@@ -139,6 +186,8 @@ def load_bundle(directory: Path) -> LoadResult:
         text = _read_file(path, files, data, errors)
         if text is not None:
             sources[path.name] = text
+    for section in FOLDER_SECTIONS:
+        _read_folder(directory, section, files, data, errors, sources)
     if errors:
         return LoadResult(None, errors, sources)
     try:
@@ -151,5 +200,5 @@ def load_bundle(directory: Path) -> LoadResult:
 
 
 def _located(files: _Files, loc: Loc, message: str) -> BundleError:
-    file, line = files.locate(loc)
-    return BundleError(file, line, _field_name(loc), message)
+    file, line, field_loc = files.locate(loc)
+    return BundleError(file, line, _field_name(field_loc), message)

@@ -313,6 +313,7 @@ class PolicyBundle(Strict):
     provisions: ProvisionsSection = Field(default_factory=_no_provisions)
     request_handling: RequestHandling = Field(default_factory=RequestHandling)
     incidents: IncidentRules = Field(default_factory=IncidentRules)
+    datamap: list[System] = Field(default_factory=list, description="one system per datamap/*.yaml")
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> PolicyBundle:
@@ -379,6 +380,8 @@ def reference_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
     for index, processor in enumerate(bundle.outsourcing.processors):
         where = ("outsourcing", "processors", index, "duties")
         problems += _unknown(where, processor.duties, duties, "duty")
+    outsourced = duties | {p.id for p in bundle.outsourcing.processors}
+    problems += datamap_problems(bundle.datamap, items=known, purposes=seen, outsourced=outsourced)
     return problems + provisions_problems(bundle)
 
 
@@ -392,6 +395,7 @@ def parse_period(value: str) -> tuple[int, int, int]:
 
 
 # Room sections import the base types above, so they are imported last (see policy/sections/).
+from mamori.policy.sections.datamap import System, datamap_problems  # noqa: E402
 from mamori.policy.sections.provisions import ProvisionsSection  # noqa: E402
 from mamori.policy.sections.provisions import reference_problems as provisions_problems  # noqa: E402
 

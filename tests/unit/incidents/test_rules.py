@@ -159,6 +159,12 @@ class TestFactProblems:
     def test_each_problem_names_its_field(self, facts: Facts, field: str) -> None:
         assert [p.field for p in fact_problems(facts, known_items=ITEMS)] == [field]
 
+    def test_systems_must_be_in_the_data_map_when_there_is_one(self) -> None:
+        facts = replace(BASE, systems=("crm", "legacy_ftp"))
+        problems = fact_problems(facts, known_items=ITEMS, known_systems=("crm", "shop"))
+        assert [p.field for p in problems] == ["systems[1]"]
+        assert fact_problems(facts, known_items=ITEMS, known_systems=None) == []
+
     def test_good_facts_have_no_problem(self) -> None:
         assert fact_problems(replace(BASE, occurred_at=KNOWN, persons_max=3), known_items=ITEMS) == []
 

@@ -2,6 +2,121 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from pydantic import BaseModel
+
+from mamori.api.deps import Runtime, SessionDep, get_runtime, require
+from mamori.datamap import ledger
+from mamori.datamap.service import check_live, current_bundle
+from mamori.fulfillment import service
+from mamori.fulfillment.schemas import LanguageCode, RunCreate, RunRead
+from mamori.security.rules import Scope
+from mamori.security.service import Principal
 
 router = APIRouter(tags=["datamap"])
+Reader = Annotated[Principal, Depends(require(Scope.DATAMAP_READ))]
+Writer = Annotated[Principal, Depends(require(Scope.DATAMAP_WRITE))]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class DatasetSummary(BaseModel):
+    id: str
+    name: str
+    personal_fields: list[str]
+    retention: str | None
+
+
+class SystemSummary(BaseModel):
+    id: str
+    kind: str
+    name: str
+    datasets: list[DatasetSummary]
+
+
+class FindingRead(BaseModel):
+    kind: str
+    where: str
+    message: str
+
+
+@router.get("/datamap")
+def list_systems(session: SessionDep, _: Reader, lang: LanguageCode = "ja") -> list[SystemSummary]:
+    """The systems and datasets of the data map in force, with their personal fields."""
+    return [
+        SystemSummary(
+            id=s.id,
+            kind=s.connection.kind,
+            name=s.name.get(lang),
+            datasets=[
+                DatasetSummary(
+                    id=d.id,
+                    name=d.name.get(lang),
+                    retention=d.retention,
+                    personal_fields=[f.name for f in d.personal_fields],
+                )
+                for d in s.datasets
+            ],
+        )
+        for s in current_bundle(session).datamap
+    ]
+
+
+@router.get("/datamap/ledger", response_class=Response)
+def export_ledger(
+    session: SessionDep,
+    _: Reader,
+    lang: LanguageCode = "ja",
+    fmt: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
+) -> Response:
+    """The personal-information ledger (JIS Q 15001 columns) as CSV (UTF-8) or XLSX."""
+    rows = ledger.ledger_rows(current_bundle(session), lang)
+    body = ledger.ledger_csv(rows) if fmt == "csv" else ledger.ledger_xlsx(rows)
+    headers = {"Content-Disposition": f'attachment; filename="ledger-{lang}.{fmt}"'}
+    return Response(body, media_type=MEDIA[fmt], headers=headers)
+
+
+@router.get("/datamap/check")
+def check_map(session: SessionDep, _: Reader) -> list[FindingRead]:
+    """Differences between the map and the live schema of each system (empty when they match)."""
+    return [
+        FindingRead(kind=f.kind, where=f.where, message=f.message)
+        for f in check_live(current_bundle(session).datamap)
+    ]
+
+
+@router.post("/fulfillment/runs", status_code=status.HTTP_202_ACCEPTED)
+def start_run(body: RunCreate, session: SessionDep, runtime: RuntimeDep, caller: Writer) -> RunRead:
+    """Start an access, correction, suspension or erasure for a case; the job worker executes it."""
+    run_id = service.start_run(
+        session,
+        actor=caller.actor,
+        action=body.action,
+        identities=[(i.kind, i.value) for i in body.identities],
+        case_ref=body.case_ref,
+        changes=body.changes,
+        language=body.language,
+        settings=runtime.settings,
+    )
+    return service.get_run(session, run_id, settings=runtime.settings, include_package=False)
+
+
+@router.get("/fulfillment/runs/{run_id}")
+def get_run(
+    run_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader, package: bool = False
+) -> RunRead:
+    """A run's state, counts and errors per system and table; ``package=true`` adds the access package."""
+    return service.get_run(session, run_id, settings=runtime.settings, include_package=package)
+
+
+@router.post("/fulfillment/runs/{run_id}/retry", status_code=status.HTTP_202_ACCEPTED)
+def retry_run(run_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, caller: Writer) -> RunRead:
+    """Queue a failed run again (every action is idempotent)."""
+    service.retry_run(session, actor=caller.actor, run_id=run_id)
+    return service.get_run(session, run_id, settings=runtime.settings, include_package=False)

@@ -1,0 +1,297 @@
+"""Start, execute, read and retry fulfillment runs. Entry points own the transactions.
+
+Identities, corrections, the keys found and the access package are stored encrypted; job
+payloads, audit details and errors carry run ids, kinds, counts and field names only.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from mamori.audit.service import record_event
+from mamori.config import Settings, get_settings
+from mamori.db.base import utcnow
+from mamori.db.queue import enqueue
+from mamori.db.session import unit_of_work
+from mamori.errors import InvalidTransition, NotFound, ValidationFailed
+from mamori.fulfillment.identities import Identities, expand_subjects, identity_map
+from mamori.fulfillment.models import FulfillmentRun, FulfillmentRunSystem, FulfillmentRunTable
+from mamori.fulfillment.rules import ACTIONS, Graph
+from mamori.fulfillment.runner import Job, Outcome, perform, snapshot_from_json, snapshot_to_json
+from mamori.fulfillment.schemas import RunRead, SystemRead, TableRead
+from mamori.fulfillment.store import record_outcome, version_bundle
+from mamori.policy.schema import LANGUAGES
+from mamori.security.crypto import FieldCipher, cipher_from_settings
+
+TASK_KIND = "fulfillment.run"
+
+
+def _context(run_id: uuid.UUID, part: str) -> str:
+    return f"fulfillment_runs.{part}:{run_id}"
+
+
+def _seal(cipher: FieldCipher, run_id: uuid.UUID, part: str, value: Any) -> str:
+    return cipher.encrypt(json.dumps(value, ensure_ascii=False, default=str), context=_context(run_id, part))
+
+
+def _open(cipher: FieldCipher, run_id: uuid.UUID, part: str, token: str | None) -> Any:
+    return None if token is None else json.loads(cipher.decrypt(token, context=_context(run_id, part)))
+
+
+def _problems(  # noqa: PLR0913 - every input of a run is checked at once
+    graph: Graph,
+    *,
+    action: str,
+    identities: dict[str, list[str]],
+    case_ref: str,
+    changes: Mapping[str, Any] | None,
+    language: str,
+) -> list[dict[str, str]]:
+    problems = []
+    if action not in ACTIONS:
+        problems.append({"field": "action", "message": f"one of {', '.join(ACTIONS)}"})
+    if not case_ref.strip() or len(case_ref) > 200:  # noqa: PLR2004 - the column's length
+        problems.append({"field": "case_ref", "message": "1 to 200 characters"})
+    if language not in LANGUAGES:
+        problems.append({"field": "language", "message": f"one of {', '.join(LANGUAGES)}"})
+    known = {f.identity for s in graph.systems.values() for d in s.datasets for f in d.fields if f.identity}
+    if not identities:
+        problems.append({"field": "identities", "message": "at least one identity value is needed"})
+    problems += [
+        {"field": f"identities.{k}", "message": f"no mapped field holds the identity {k!r}"}
+        for k in identities
+        if k not in known
+    ]
+    problems += _change_problems(graph, action, changes)
+    return problems
+
+
+def _change_problems(graph: Graph, action: str, changes: Mapping[str, Any] | None) -> list[dict[str, str]]:
+    if action != "correct":
+        return [{"field": "changes", "message": "only a correction takes changes"}] if changes else []
+    if not changes:
+        return [{"field": "changes", "message": "a correction needs at least one change"}]
+    targets = {f.item for s in graph.systems.values() for d in s.datasets for f in d.fields if f.item}
+    targets |= {
+        f"{s.id}.{d.id}.{f.name}" for s in graph.systems.values() for d in s.datasets for f in d.fields
+    }
+    return [
+        {"field": f"changes.{key}", "message": "not a mapped data item or system.dataset.field"}
+        for key in changes
+        if key not in targets
+    ]
+
+
+def start_run(  # noqa: PLR0913 - the interface other rooms call
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    identities: Identities,
+    case_ref: str,
+    changes: Mapping[str, Any] | None = None,
+    language: str = "ja",
+    settings: Settings | None = None,
+) -> uuid.UUID:
+    """Store a run for the current policy's data map and queue it; return its id.
+
+    Raises:
+        ValidationFailed: a field is wrong (``action``, ``identities.<kind>``, ``changes.<target>``…).
+        NotFound: no policy is published, or its data map has no system.
+    """
+    number, _, graph = version_bundle(session)
+    if not graph.systems:
+        raise NotFound("the current policy has no data map (datamap/*.yaml); nothing to search")
+    cipher = cipher_from_settings(settings or get_settings())
+    wanted = identity_map(identities)
+    mapped = {f.identity for s in graph.systems.values() for d in s.datasets for f in d.fields if f.identity}
+    expanded = expand_subjects(session, wanted, cipher, mapped)
+    problems = expanded + _problems(
+        graph, action=action, identities=wanted, case_ref=case_ref, changes=changes, language=language
+    )
+    if problems:
+        raise ValidationFailed("the run cannot be started; nothing was written", details={"errors": problems})
+    run = FulfillmentRun(
+        id=uuid.uuid4(),
+        action=action,
+        status="pending",
+        case_ref=case_ref,
+        language=language,
+        policy_version=number,
+        identity_kinds=sorted(wanted),
+        attempts=0,
+        created_by=actor,
+    )
+    run.identities_encrypted = _seal(cipher, run.id, "identities", wanted)
+    run.changes_encrypted = _seal(cipher, run.id, "changes", dict(changes)) if changes else None
+    session.add(run)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="fulfillment.run_started",
+        target_type="fulfillment_run",
+        target_id=str(run.id),
+        details={
+            "action": action,
+            "case_ref": case_ref,
+            "identity_kinds": run.identity_kinds,
+            "policy_version": number,
+        },
+    )
+    _enqueue(session, run.id, attempt=0)
+    return run.id
+
+
+def _enqueue(session: Session, run_id: uuid.UUID, *, attempt: int) -> None:
+    """The job carries the run id only; the key makes a repeated start or retry queue one job."""
+    enqueue(session, kind=TASK_KIND, payload={"run_id": str(run_id)}, key=f"{TASK_KIND}:{run_id}:{attempt}")
+
+
+def _require(session: Session, run_id: uuid.UUID) -> FulfillmentRun:
+    run = session.get(FulfillmentRun, run_id)
+    if run is None:
+        raise NotFound(f"no fulfillment run {run_id}")
+    return run
+
+
+def get_run(
+    session: Session, run_id: uuid.UUID, *, settings: Settings | None = None, include_package: bool = True
+) -> RunRead:
+    """The run's state per system and table, its counts and errors, and (access) the package.
+
+    Raises:
+        NotFound: no such run.
+    """
+    run = _require(session, run_id)
+    systems = session.scalars(select(FulfillmentRunSystem).where(FulfillmentRunSystem.run_id == run_id))
+    tables = list(session.scalars(select(FulfillmentRunTable).where(FulfillmentRunTable.run_id == run_id)))
+    view = RunRead.model_validate(run)
+    view.systems = [
+        SystemRead(
+            system=s.system,
+            status=s.status,
+            error=s.error,
+            attempts=s.attempts,
+            tables=[
+                TableRead(
+                    dataset=t.dataset, found=t.found, changed=t.changed, residual=t.residual, places=t.places
+                )
+                for t in tables
+                if t.system == s.system
+            ],
+        )
+        for s in sorted(systems, key=lambda s: s.system)
+    ]
+    if include_package and run.package_encrypted:
+        cipher = cipher_from_settings(settings or get_settings())
+        view.package = _open(cipher, run.id, "package", run.package_encrypted)
+    return view
+
+
+def retry_run(session: Session, *, actor: str, run_id: uuid.UUID) -> uuid.UUID:
+    """Queue a failed run again; systems already done are repeated harmlessly (every action is idempotent).
+
+    Raises:
+        NotFound: no such run. InvalidTransition: the run has not failed.
+    """
+    run = _require(session, run_id)
+    if run.status != "failed":
+        raise InvalidTransition(f"only a failed run can be retried; this one is {run.status}")
+    run.status = "pending"
+    record_event(
+        session,
+        actor=actor,
+        action="fulfillment.run_retried",
+        target_type="fulfillment_run",
+        target_id=str(run.id),
+        details={"attempts": run.attempts},
+    )
+    _enqueue(session, run.id, attempt=run.attempts)
+    return run.id
+
+
+def _begin(session: Session, run_id: uuid.UUID, cipher: FieldCipher) -> Job | None:
+    run = _require(session, run_id)
+    if run.status not in {"pending", "running"}:
+        return None  # done, or failed and not retried: nothing to do (a repeated job is harmless)
+    run.status, run.attempts, run.started_at = "running", run.attempts + 1, utcnow()
+    _, bundle, graph = version_bundle(session, run.policy_version)
+    return Job(
+        run_id=str(run.id),
+        action=run.action,
+        case_ref=run.case_ref,
+        language=run.language,
+        bundle=bundle,
+        graph=graph,
+        identities=_open(cipher, run.id, "identities", run.identities_encrypted),
+        changes=_open(cipher, run.id, "changes", run.changes_encrypted) or {},
+        snapshot=snapshot_from_json(_open(cipher, run.id, "snapshot", run.snapshot_encrypted) or []),
+    )
+
+
+def _finish(session: Session, run_id: uuid.UUID, job: Job, outcome: Outcome, cipher: FieldCipher) -> str:
+    run = _require(session, run_id)
+    run.snapshot_encrypted = _seal(cipher, run.id, "snapshot", snapshot_to_json(outcome.snapshot))
+    if outcome.package is not None:
+        run.package_encrypted = _seal(cipher, run.id, "package", outcome.package)
+    record_outcome(session, run, job.graph, outcome)
+    run.status = "failed" if outcome.failed else "completed"
+    run.error = "; ".join(outcome.failed[s] for s in sorted(outcome.failed)) or None
+    run.finished_at = utcnow()
+    details = {
+        "status": run.status,
+        "failed_systems": sorted(outcome.failed),
+        "rows": sum(t.found for t in outcome.tables),
+        "changed": sum(t.changed for t in outcome.tables),
+        "residual_fields": sorted(outcome.residual),
+    }
+    record_event(
+        session,
+        actor="system:fulfillment",
+        action=f"fulfillment.run_{run.status}",
+        target_type="fulfillment_run",
+        target_id=str(run.id),
+        details=details,
+    )
+    return run.status
+
+
+def run_in_session(session: Session, run_id: uuid.UUID, *, settings: Settings | None = None) -> str | None:
+    """Execute the run inside the caller's transaction (the job worker's); the new status, or None."""
+    cipher = cipher_from_settings(settings or get_settings())
+    job = _begin(session, run_id, cipher)
+    if job is None:
+        return None
+    outcome = perform(job, secret=_hash_secret(settings))
+    return _finish(session, run_id, job, outcome, cipher)
+
+
+def execute_run(
+    session_factory: sessionmaker[Session], run_id: uuid.UUID, *, settings: Settings | None = None
+) -> str | None:
+    """Execute a pending run now: mark it running (committed), work on the systems, record the outcome.
+
+    The systems are worked on outside any Mamori transaction, so no lock is held meanwhile.
+    Returns the new status (``completed`` or ``failed``), or None when there was nothing to do.
+    """
+    cipher = cipher_from_settings(settings or get_settings())
+    with unit_of_work(session_factory) as session:
+        job = _begin(session, run_id, cipher)
+    if job is None:
+        return None
+    outcome = perform(job, secret=_hash_secret(settings))
+    with unit_of_work(session_factory) as session:
+        return _finish(session, run_id, job, outcome, cipher)
+
+
+def _hash_secret(settings: Settings | None) -> bytes:
+    """The key of the ``hash`` erasure strategy: derived from the secret, never stored with the data."""
+    secret = (settings or get_settings()).secret_key.get_secret_value()
+    return ("mamori-erasure-hash|" + secret).encode()
