@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,10 @@ from mamori.db.migrate import upgrade
 from mamori.db.session import make_engine
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Property tests check behaviour, not speed: no per-example deadline (a loaded machine is slow).
+hypothesis_settings.register_profile("mamori", deadline=None)
+hypothesis_settings.load_profile("mamori")
 # No embedded background worker in test processes (nor in the servers they start) unless a test
 # asks for one: queued jobs stay where the test can see them.
 os.environ.setdefault("MAMORI_WORKER_EMBEDDED", "false")

@@ -61,6 +61,7 @@ def prepare_demo(session: Session) -> tuple[str, str]:
                 password=secrets.token_urlsafe(16),
             )
     _sample_people(session)
+    _sample_inquiries(session)
     from mamori.provisions.demo import seed_demo
 
     typer.echo(f"sample processors assessed: {seed_demo(session, actor=DEMO_ACTOR)}")
@@ -122,6 +123,13 @@ def _sample_people(session: Session) -> None:
     typer.echo(f"sample people: {len(SAMPLE_PEOPLE)} (e.g. hanako.sample@example.jp)")
 
 
+def _sample_inquiries(session: Session) -> None:
+    from mamori.inquiries.samples import add_sample_inquiries
+
+    added = add_sample_inquiries(session, get_settings(), DEMO_ACTOR)
+    typer.echo(f"sample inquiries: {added} (see /console/inquiries or 'mamori inquiries list')")
+
+
 def _sample_incident(session: Session) -> None:
     from mamori.incidents.demo import add_sample_incident
 
@@ -145,6 +153,7 @@ def run_demo(*, serve: bool, host: str, port: int) -> None:
     typer.echo(f"  admin password: {password}")
     typer.echo(f"  API token:      {token}")
     typer.echo(f"  privacy notice: {base}/privacy?lang=ja  (also en, zh-Hans, zh-Hant; PDF at /privacy.pdf)")
+    typer.echo(f"  contact form:   {base}/contact?lang=ja   staff console: {base}/console/login")
     typer.echo(f"  joint use:      {base}/joint-use?lang=ja")
     typer.echo(f"  API docs:       {base}/api/v1/docs")
     typer.echo(f'  try:            curl -H "Authorization: Bearer {token}" {base}/api/v1/policy')

@@ -290,13 +290,7 @@ class _Builder:
 
     def contact(self, centre: ContactCentre) -> Section:
         lang = self.lang
-        closed = [m.weekday_name(day, lang) for day in centre.closed_weekdays]
-        if centre.closed_on_national_holidays:
-            closed.append(m.holidays_name(lang))
-        closed += [
-            m.aside(closure.name.get(lang), m.day_range(closure.start, closure.end, lang), lang)
-            for closure in centre.closures
-        ]
+        closed = closed_days(centre, lang)
         rows = [
             self._fact("name", centre.name.get(lang)),
             self._fact("hours", m.hours(centre.opens, centre.closes, lang)),
@@ -338,6 +332,18 @@ class _Builder:
             self._fact("content_hash", content_hash),
         )
         return Section("version", self._l("version"), (Facts(rows), Paragraph(self._l("authoritative_note"))))
+
+
+def closed_days(centre: ContactCentre, lang: str) -> list[str]:
+    """When the contact centre is closed, in words: weekdays, holidays, yearly closures with dates."""
+    closed = [m.weekday_name(day, lang) for day in centre.closed_weekdays]
+    if centre.closed_on_national_holidays:
+        closed.append(m.holidays_name(lang))
+    closed += [
+        m.aside(closure.name.get(lang), m.day_range(closure.start, closure.end, lang), lang)
+        for closure in centre.closures
+    ]
+    return closed
 
 
 def build_joint_use_section(bundle: PolicyBundle, lang: str) -> Section | None:

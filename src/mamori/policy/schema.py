@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from mamori.policy.sections.dsr import RequestHandling
 from mamori.policy.sections.incidents import IncidentRules
+from mamori.policy.sections.inquiries import Inquiries
 
 LANGUAGES: tuple[str, ...] = ("ja", "en", "zh-Hans", "zh-Hant")
 Language = Literal["ja", "en", "zh-Hans", "zh-Hant"]
@@ -303,6 +304,7 @@ class PolicyBundle(Strict):
     optionality: Text
     requests: Requests
     contact_centre: ContactCentre
+    inquiries: Inquiries = Field(default_factory=Inquiries)
     cookies: Cookies
     revision_policy: Text
     revisions: list[Revision] = Field(default_factory=list)

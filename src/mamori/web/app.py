@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from mamori.web.staff import LoginRequired, login_redirect
 
 
 def include_web(app: FastAPI) -> None:
-    """Attach the public pages (privacy notice, ...) to ``app``."""
-    from mamori.web.routes import contact, incidents, joint_use, public, requests
+    """Attach the public pages (privacy notice, ...) and the staff console to ``app``."""
+    from mamori.web.routes import console, contact, incidents, joint_use, public, requests
 
-    for routes in (public, joint_use, requests, contact, incidents):
+    for routes in (public, joint_use, requests, contact, incidents, console):
         app.include_router(routes.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(_request: Request, exc: LoginRequired) -> Response:
+        return login_redirect(exc.next_path)
