@@ -12,7 +12,6 @@ from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.incidents import outreach, service
 from mamori.incidents.schemas import IncidentCreate, NoticeTexts, StatementCreate
 from mamori.policy.schema import LANGUAGES, PolicyBundle
-from tests.e2e.web.test_privacy_browser import base_url, browser, bundle, page  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 TITLES = {
@@ -24,7 +23,7 @@ TITLES = {
 
 
 @pytest.fixture
-def reference(fresh_database_url: str, bundle: PolicyBundle) -> str:  # noqa: F811 - the imported fixture
+def reference(fresh_database_url: str, bundle: PolicyBundle) -> str:
     del bundle  # the policy is published first
     settings = Settings(database_url=fresh_database_url, mail_backend="null", _env_file=None)  # type: ignore[call-arg]
     engine = make_engine(fresh_database_url)
@@ -45,8 +44,8 @@ def reference(fresh_database_url: str, bundle: PolicyBundle) -> str:  # noqa: F8
 
 
 def test_each_language_shows_the_statement_and_the_inquiry_desk(
-    page: Page,  # noqa: F811
-    base_url: str,  # noqa: F811
+    page: Page,
+    base_url: str,
     reference: str,
 ) -> None:
     for lang in LANGUAGES:
@@ -66,8 +65,8 @@ def test_each_language_shows_the_statement_and_the_inquiry_desk(
 
 
 def test_an_unknown_reference_is_a_404_page_in_the_language_asked(
-    page: Page,  # noqa: F811
-    base_url: str,  # noqa: F811
+    page: Page,
+    base_url: str,
 ) -> None:
     response = page.goto(f"{base_url}/incidents/INC-1999-0001?lang=zh-Hans")
     assert response is not None

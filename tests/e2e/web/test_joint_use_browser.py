@@ -10,7 +10,6 @@ from playwright.sync_api import Page, expect
 from mamori.policy.schema import LANGUAGES, PolicyBundle
 
 # The served app, the published bundle and the browser are the privacy-notice tests' fixtures.
-from tests.e2e.web.test_privacy_browser import base_url, browser, bundle, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

@@ -34,11 +34,9 @@ from mamori.notify.service import outbox_from_settings
 from mamori.policy.schema import LANGUAGES
 from mamori.policy.service import publish_bundle
 from mamori.subjects.service import create_subject
-from tests.e2e.web.test_privacy_browser import browser
 from tests.unit.notify.test_backends import Sink, _serve
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser"]  # the module-scoped Chromium fixture
 EMAIL = "hanako@example.jp"
 
 
