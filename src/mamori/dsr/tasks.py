@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mamori.config import get_settings
 from mamori.dsr.service import sweeps
 from mamori.notify.service import Outbox, outbox_from_settings
+from mamori.policy.service import current_version
 
 
 def _outbox(session: Session) -> Outbox:
@@ -19,16 +20,22 @@ def _outbox(session: Session) -> Outbox:
 
 def remind_due(session: Session, _payload: dict[str, Any]) -> None:
     """Mail the office the cases whose reminder day has come."""
+    if current_version(session) is None:  # before a policy is published there are no cases
+        return
     sweeps.send_reminders(session, outbox=_outbox(session))
 
 
 def purge_documents(session: Session, _payload: dict[str, Any]) -> None:
     """Delete documents of cases closed longer ago than the bundle keeps them."""
+    if current_version(session) is None:
+        return
     sweeps.purge_documents(session, settings=get_settings())
 
 
 def drop_expired_submissions(session: Session, _payload: dict[str, Any]) -> None:
     """Forget web-form submissions never confirmed."""
+    if current_version(session) is None:
+        return
     sweeps.drop_expired_submissions(session)
 
 
