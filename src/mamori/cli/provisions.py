@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
+from sqlalchemy.orm import Session
 
 from mamori.cli.common import cli_actor, fail, session_scope
 from mamori.cli.consents import parse_uuid, readable_errors
 from mamori.config import get_settings
-from mamori.errors import ValidationFailed
+from mamori.errors import PolicyViolation, ValidationFailed
 
 app = typer.Typer(
     help="Third-party provision records and receipts from other businesses.", no_args_is_help=True
@@ -24,6 +27,7 @@ SubjectsOpt = typer.Option(None, "--subject", help="Subject id (UUID); repeat fo
 SubjectsFile = typer.Option(None, "--subjects-file", help="A file with one subject id per line.")
 ItemsOpt = typer.Option(..., "--items", help="Data items, comma-separated, e.g. name,address.")
 JsonOpt = typer.Option(False, "--json", help="Print JSON.")
+PurposeOpt = typer.Option(..., "--purpose", help="A purpose id declared for the persons concerned.")
 
 
 def _subjects(ids: list[str] | None, path: Path | None) -> list[uuid.UUID]:
@@ -88,16 +92,19 @@ def provide_cmd(  # noqa: PLR0913 - the fields of a provision
 
 @app.command("records")
 def records_cmd(
-    subject: str = typer.Argument(..., help="Subject id (UUID)."), as_json: bool = JsonOpt
+    subject: str = typer.Argument(..., help="Subject id (UUID)."),
+    purpose: str = PurposeOpt,
+    as_json: bool = JsonOpt,
 ) -> None:
-    """A person's provision and receipt records, oldest first.
+    """A person's provision and receipt records, oldest first (the read is audited).
 
-    Example: mamori provisions records 3f2b...e1 --json.
+    Example: mamori provisions records 3f2b...e1 --purpose customer.sales --json.
     """
-    from mamori.provisions.service import list_records_for_subject
+    from mamori.provisions.reading import read_records_for_subject
 
-    with session_scope() as session:
-        records = list_records_for_subject(session, parse_uuid(subject, "subject_id"))
+    subject_id = parse_uuid(subject, "subject_id")
+    with session_scope() as session, _keep_refusal(session):
+        records = read_records_for_subject(session, actor=cli_actor(), subject_id=subject_id, purpose=purpose)
         if as_json:
             _echo_json([r.as_dict() for r in records])
             return
@@ -107,6 +114,66 @@ def records_cmd(
                 f"{r.basis or '-':<10} keep until {r.retention_end:%Y-%m-%d}"
             )
         typer.echo(f"{len(records)} record(s)")
+
+
+@app.command("show")
+def show_cmd(
+    provision: str = typer.Argument(..., help="Provision id (UUID)."),
+    purpose: str = PurposeOpt,
+    limit: int = typer.Option(1_000, min=1, max=10_000, help="Persons listed (at most 10,000)."),
+    offset: int = typer.Option(0, min=0, help="Persons skipped (to page through a large provision)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """One provision: recipient, basis, items, route, retention end and its persons (the read is audited).
+
+    Example: mamori provisions show 0b1c...9f --purpose customer.credit.
+    """
+    from mamori.provisions.reading import read_provision
+
+    provision_id = parse_uuid(provision, "provision_id")
+    with session_scope() as session, _keep_refusal(session):
+        view = read_provision(
+            session, get_settings(), actor=cli_actor(), provision_id=provision_id, purpose=purpose,
+            limit=limit, offset=offset,
+        )  # fmt: skip
+        p = view.provision
+        body = {
+            "provision_id": str(p.id), "recipient": p.recipient_snapshot, "basis": p.basis,
+            "art29_record": p.art29_record, "items": p.items, "country": p.country, "route": p.route,
+            "justification": view.justification, "approved_by": p.approved_by, "provided_at": p.provided_at,
+            "requested_by": p.requested_by, "provided_count": p.provided, "refused_count": p.refused,
+            "retention_end": view.retention_end, "persons_total": view.persons_total,
+            "persons": [
+                {"subject_id": str(x.subject_id), "consent_event_id": x.consent_event_id,
+                 "retention_end": x.retention_end}
+                for x in view.persons
+            ],
+        }  # fmt: skip
+        if as_json:
+            _echo_json(body)
+            return
+        end = f"{view.retention_end:%Y-%m-%d}" if view.retention_end else "-"
+        typer.echo(
+            f"provision {p.id} at {p.provided_at:%Y-%m-%d %H:%M} to {p.recipient_snapshot['key']} "
+            f"({p.recipient_snapshot['name'].get('ja', '')}, {p.country}, route {p.route})"
+        )
+        typer.echo(f"  basis {p.basis}, Art. 29 record: {p.art29_record}, items {','.join(p.items)}")
+        if view.justification:
+            typer.echo(f"  justification: {view.justification} (approved by {p.approved_by})")
+        typer.echo(f"  {p.provided} provided, {p.refused} refused; records kept until {end}")
+        for person in view.persons:
+            typer.echo(f"  {person.subject_id}  keep until {person.retention_end:%Y-%m-%d}")
+        typer.echo(f"{len(view.persons)} of {view.persons_total} person(s) listed")
+
+
+@contextmanager
+def _keep_refusal(session: Session) -> Iterator[None]:
+    """A read refused for its purpose is audited: keep that event, then fail."""
+    try:
+        yield
+    except PolicyViolation:
+        session.commit()
+        raise
 
 
 @app.command("receive")

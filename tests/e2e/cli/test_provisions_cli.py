@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from mamori.audit.models import AuditEvent
 from mamori.cli.main import app
 from mamori.config import DEFAULT_POLICY_DIR, get_settings
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
@@ -68,9 +69,36 @@ class TestProvisionsCli:
         assert result.exit_code == 0, result.output
         assert "1 provided, 1 refused" in result.output
         assert f"refused {world.silent}: There is no consent" in result.output
-        listed = runner.invoke(app, ["provisions", "records", str(world.agreed), "--json"])
+        listed = runner.invoke(
+            app, ["provisions", "records", str(world.agreed), "--purpose", "customer.credit", "--json"]
+        )
         [record] = json.loads(listed.output)
         assert record["party"]["key"] == "sample_credit_bureau"
+        shown = runner.invoke(
+            app, ["provisions", "show", record["parent_id"], "--purpose", "customer.credit"]
+        )
+        assert shown.exit_code == 0, shown.output
+        assert "basis consent, Art. 29 record: True, items name,address" in shown.output
+        assert f"{world.agreed}  keep until " in shown.output
+        assert "1 of 1 person(s) listed" in shown.output
+
+    def test_show_refuses_a_purpose_of_another_category_and_keeps_the_refusal(self, world: World) -> None:
+        provided = runner.invoke(
+            app, ["provisions", "provide", "sample_credit_bureau", "--subject", str(world.agreed),
+                  "--items", "name", "--json"],
+        )  # fmt: skip
+        provision_id = json.loads(provided.stdout)["provision_id"]
+        before = world.count(AuditEvent)
+        shown = runner.invoke(app, ["provisions", "show", provision_id, "--purpose", "employee.hr"])
+        assert shown.exit_code == 1
+        assert "purpose" in shown.output
+        assert world.count(AuditEvent) == before + 1
+        unknown = runner.invoke(
+            app, ["provisions", "show", str(uuid.uuid4()), "--purpose", "customer.credit"]
+        )
+        assert unknown.exit_code == 3
+        malformed = runner.invoke(app, ["provisions", "show", "nope", "--purpose", "customer.credit"])
+        assert malformed.exit_code == 2
 
     def test_exception_without_justification_exits_2_and_records_nothing(self, world: World) -> None:
         args = [
