@@ -281,3 +281,75 @@ class TestProcessorsApi:
         assert counters.json()["thresholds"]["sensitive_security_assessment_from"] == 10_000
         swept = client.post("/api/v1/provisions/sweep", headers=_auth(world))
         assert swept.json() == {"provision_records": 0, "receipt_records": 0, "provisions": 0, "receipts": 0}
+
+
+class TestSubProcessorsApi:
+    BASE = "/api/v1/processors/sample_mailing_house"
+
+    def _assessed(self, client: TestClient, world: World) -> None:
+        assessment = {
+            "kind": "pre_selection",
+            "assessed_on": "2026-11-01",
+            "result": "pass",
+            "evidence_ref": "a",
+        }
+        assert (
+            client.post(f"{self.BASE}/assessments", json=assessment, headers=_auth(world)).status_code == 201
+        )
+
+    def test_pending_blocks_the_entrustment_until_approved(self, client: TestClient, world: World) -> None:
+        self._assessed(client, world)
+        body = {"name": "Print Sub Ltd.", "country": "JP", "duties": ["promotional_printing"]}
+        created = client.post(f"{self.BASE}/sub-processors", json=body, headers=_auth(world))
+        assert created.status_code == 201, created.text
+        sub = created.json()
+        assert (sub["status"], sub["route"], sub["decided_by"]) == ("pending", "domestic", None)
+        entrust = {"duty": "promotional_printing", "items": ["name", "address"]}
+        blocked = client.post(f"{self.BASE}/entrustments", json=entrust, headers=_auth(world))
+        assert blocked.status_code == 422
+        assert blocked.headers["content-type"] == "application/problem+json"
+        assert "awaits approval" in blocked.json()["errors"][0]["message"]
+        decision = {"decided_by": "privacy_officer", "evidence_ref": "contracts/sub.pdf"}
+        approved = client.post(
+            f"{self.BASE}/sub-processors/{sub['id']}/approve", json=decision, headers=_auth(world)
+        )
+        assert approved.status_code == 200, approved.text
+        assert (approved.json()["status"], approved.json()["decided_by"]) == ("approved", "privacy_officer")
+        entrusted = client.post(f"{self.BASE}/entrustments", json=entrust, headers=_auth(world))
+        assert entrusted.status_code == 201, entrusted.text
+        assert entrusted.json()["sub_processors"] == [sub["id"]]
+        listed = client.get(f"{self.BASE}/sub-processors", headers=_auth(world, "auditor"))
+        assert [(s["id"], s["status"]) for s in listed.json()] == [(sub["id"], "approved")]
+
+    def test_refuse_then_no_second_refusal(self, client: TestClient, world: World) -> None:
+        body = {"name": "Print Sub Ltd.", "country": "JP", "duties": ["promotional_printing"]}
+        sub = client.post(f"{self.BASE}/sub-processors", json=body, headers=_auth(world)).json()
+        decision = {"decided_by": "privacy_officer", "evidence_ref": "memo.eml"}
+        url = f"{self.BASE}/sub-processors/{sub['id']}/refuse"
+        assert client.post(url, json=decision, headers=_auth(world)).json()["status"] == "refused"
+        again = client.post(url, json=decision, headers=_auth(world))
+        assert again.status_code == 409
+        assert again.headers["content-type"] == "application/problem+json"
+
+    def test_bad_input_is_problem_json(self, client: TestClient, world: World) -> None:
+        abroad = {"name": "Overseas Print Inc.", "country": "US", "duties": ["promotional_printing"]}
+        response = client.post(f"{self.BASE}/sub-processors", json=abroad, headers=_auth(world))
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "country"
+        decision = {"decided_by": "auditor", "evidence_ref": "x"}
+        unknown = client.post(
+            f"{self.BASE}/sub-processors/{uuid.uuid4()}/approve", json=decision, headers=_auth(world)
+        )
+        assert unknown.status_code == 404
+        body = {"name": "Print Sub Ltd.", "country": "JP", "duties": ["promotional_printing"]}
+        sub = client.post(f"{self.BASE}/sub-processors", json=body, headers=_auth(world)).json()
+        by_auditor = client.post(
+            f"{self.BASE}/sub-processors/{sub['id']}/approve", json=decision, headers=_auth(world)
+        )
+        assert by_auditor.status_code == 422
+        assert by_auditor.json()["errors"][0]["field"] == "decided_by"
+
+    def test_an_auditor_cannot_register_one(self, client: TestClient, world: World) -> None:
+        body = {"name": "Print Sub Ltd.", "country": "JP", "duties": ["promotional_printing"]}
+        response = client.post(f"{self.BASE}/sub-processors", json=body, headers=_auth(world, "auditor"))
+        assert response.status_code == 403
