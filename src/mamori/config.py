@@ -52,6 +52,11 @@ class Settings(BaseSettings):
         default=True,
         description="Run the background worker inside the server process (the embedded default).",
     )
+    fulfillment_lease_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="Seconds a fulfillment run stays with the executor that took it; then another may.",
+    )
 
 
 @lru_cache(maxsize=1)

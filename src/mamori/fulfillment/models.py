@@ -33,6 +33,9 @@ class FulfillmentRun(UUIDPrimaryKey, Base):
     snapshot_encrypted: Mapped[str | None] = mapped_column(Text)
     package_encrypted: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The executor holding the run: its token and until when; an expired lease may be taken over.
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from mamori.fulfillment.traversal import Pending, traverse
 from mamori.policy.schema import PolicyBundle
 from mamori.policy.sections.datamap import System
 
+Checkpoint = Callable[[Pending], bool]
 _cache: dict[tuple[int, str], tuple[System, Connector]] = {}
 _cache_lock = threading.Lock()
 
@@ -84,8 +85,15 @@ class Outcome:
     residual: dict[str, int] = field(default_factory=dict)
 
 
-def perform(job: Job, *, secret: bytes, environ: Mapping[str, str] | None = None) -> Outcome:
-    """Traverse from the identities (and keys of an earlier attempt), apply the action, verify erasure."""
+def perform(
+    job: Job, *, secret: bytes, environ: Mapping[str, str] | None = None, checkpoint: Checkpoint | None = None
+) -> Outcome | None:
+    """Traverse from the identities (and keys of an earlier attempt), apply the action, verify erasure.
+
+    ``checkpoint`` is handed the keys found before any system is changed (an attempt killed after
+    that finds the same rows again, even those it had already erased); when it answers False the
+    run is no longer this execution's, nothing is changed and None is returned.
+    """
     graph = job.graph
     connectors = connectors_for(graph.systems.values(), environ)
     seeds = merge_seeds(graph.seeds(job.identities), job.snapshot)
@@ -97,6 +105,8 @@ def perform(job: Job, *, secret: bytes, environ: Mapping[str, str] | None = None
             graph, found, job.bundle, language=job.language, run_id=job.run_id, case_ref=job.case_ref
         )
         return Outcome(access_tables(graph, found), failed, snapshot, package)
+    if checkpoint is not None and not checkpoint(snapshot):
+        return None
     work = Work(job.run_id, job.case_ref, job.changes, secret)
     tables, apply_failed = apply_action(job.action, connectors, found, work)
     failed.update(apply_failed)

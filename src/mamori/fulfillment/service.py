@@ -7,8 +7,11 @@ payloads, audit details and errors carry run ids, kinds, counts and field names 
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -25,11 +28,22 @@ from mamori.fulfillment.models import FulfillmentRun, FulfillmentRunSystem, Fulf
 from mamori.fulfillment.rules import ACTIONS, Graph
 from mamori.fulfillment.runner import Job, Outcome, perform, snapshot_from_json, snapshot_to_json
 from mamori.fulfillment.schemas import RunRead, SystemRead, TableRead
-from mamori.fulfillment.store import record_outcome, version_bundle
+from mamori.fulfillment.store import claim_run, holder_until, record_outcome, still_held, version_bundle
+from mamori.fulfillment.traversal import Pending
 from mamori.policy.schema import LANGUAGES
 from mamori.security.crypto import FieldCipher, cipher_from_settings
 
 TASK_KIND = "fulfillment.run"
+FOLLOW_UP_MARGIN = timedelta(seconds=1)
+logger = logging.getLogger("mamori.fulfillment")
+
+
+@dataclass(frozen=True)
+class Started:
+    """One execution of a run: what it needs, and the token of its lease."""
+
+    job: Job
+    token: str
 
 
 def _context(run_id: uuid.UUID, part: str) -> str:
@@ -217,13 +231,19 @@ def retry_run(session: Session, *, actor: str, run_id: uuid.UUID) -> uuid.UUID:
     return run.id
 
 
-def _begin(session: Session, run_id: uuid.UUID, cipher: FieldCipher) -> Job | None:
-    run = _require(session, run_id)
-    if run.status not in {"pending", "running"}:
-        return None  # done, or failed and not retried: nothing to do (a repeated job is harmless)
-    run.status, run.attempts, run.started_at = "running", run.attempts + 1, utcnow()
+def _lease(settings: Settings | None) -> timedelta:
+    return timedelta(seconds=(settings or get_settings()).fulfillment_lease_seconds)
+
+
+def _begin(session: Session, run_id: uuid.UUID, cipher: FieldCipher, lease: timedelta) -> Started | None:
+    """Claim the run (see :func:`~mamori.fulfillment.store.claim_run`); None when it is not to be run now."""
+    _require(session, run_id)
+    token = claim_run(session, run_id, lease=lease)
+    if token is None:
+        return None  # done, failed and not retried, or held by a live executor
+    run = session.get_one(FulfillmentRun, run_id, populate_existing=True)
     _, bundle, graph = version_bundle(session, run.policy_version)
-    return Job(
+    job = Job(
         run_id=str(run.id),
         action=run.action,
         case_ref=run.case_ref,
@@ -234,17 +254,34 @@ def _begin(session: Session, run_id: uuid.UUID, cipher: FieldCipher) -> Job | No
         changes=_open(cipher, run.id, "changes", run.changes_encrypted) or {},
         snapshot=snapshot_from_json(_open(cipher, run.id, "snapshot", run.snapshot_encrypted) or []),
     )
+    return Started(job, token)
 
 
-def _finish(session: Session, run_id: uuid.UUID, job: Job, outcome: Outcome, cipher: FieldCipher) -> str:
+def _checkpoint(session: Session, started: Started, snapshot: Pending, cipher: FieldCipher) -> bool:
+    """Keep the keys found before anything is changed; False when the lease has passed to another."""
+    run_id = uuid.UUID(started.job.run_id)
+    if not still_held(session, run_id, started.token):
+        logger.warning("fulfillment run %s: taken over by another executor; this one stops", run_id)
+        return False
     run = _require(session, run_id)
+    run.snapshot_encrypted = _seal(cipher, run.id, "snapshot", snapshot_to_json(snapshot))
+    return True
+
+
+def _finish(session: Session, started: Started, outcome: Outcome | None, cipher: FieldCipher) -> str | None:
+    """Record the outcome if this execution still holds the run; otherwise drop it (None)."""
+    run_id, job = uuid.UUID(started.job.run_id), started.job
+    if outcome is None or not still_held(session, run_id, started.token):
+        logger.warning("fulfillment run %s: taken over by another executor; this outcome is dropped", run_id)
+        return None
+    run = session.get_one(FulfillmentRun, run_id, populate_existing=True)
     run.snapshot_encrypted = _seal(cipher, run.id, "snapshot", snapshot_to_json(outcome.snapshot))
     if outcome.package is not None:
         run.package_encrypted = _seal(cipher, run.id, "package", outcome.package)
     record_outcome(session, run, job.graph, outcome)
     run.status = "failed" if outcome.failed else "completed"
     run.error = "; ".join(outcome.failed[s] for s in sorted(outcome.failed)) or None
-    run.finished_at = utcnow()
+    run.finished_at, run.lease_token, run.lease_until = utcnow(), None, None
     details = {
         "status": run.status,
         "failed_systems": sorted(outcome.failed),
@@ -263,32 +300,69 @@ def _finish(session: Session, run_id: uuid.UUID, job: Job, outcome: Outcome, cip
     return run.status
 
 
-def run_in_session(session: Session, run_id: uuid.UUID, *, settings: Settings | None = None) -> str | None:
-    """Execute the run inside the caller's transaction (the job worker's); the new status, or None."""
-    cipher = cipher_from_settings(settings or get_settings())
-    job = _begin(session, run_id, cipher)
-    if job is None:
+def _follow_up(session: Session, run_id: uuid.UUID, follow: int) -> None:
+    """A live executor holds the run: look again once its lease has passed, in case it dies first."""
+    held = holder_until(session, run_id)
+    if held is None:
+        return
+    token, until = held
+    enqueue(
+        session,
+        kind=TASK_KIND,
+        payload={"run_id": str(run_id), "follow": follow + 1},
+        key=f"{TASK_KIND}:{run_id}:after:{token}:{follow + 1}",
+        run_after=until + FOLLOW_UP_MARGIN,
+    )
+
+
+def run_in_session(
+    session: Session, run_id: uuid.UUID, *, settings: Settings | None = None, follow: int = 0
+) -> str | None:
+    """Execute the run with the job worker's session; the new status, or None when there was nothing to do.
+
+    The claim and the keys found are committed before any system is changed (a worker killed
+    later leaves a run the re-delivered job takes over once the lease has passed); the outcome is
+    left to the caller's commit, with the job's ``done``. A run held by a live executor gets a job
+    for when that lease ends (``follow`` counts such look-agains).
+    """
+    cipher, lease = cipher_from_settings(settings or get_settings()), _lease(settings)
+    started = _begin(session, run_id, cipher, lease)
+    if started is None:
+        _follow_up(session, run_id, follow)
         return None
-    outcome = perform(job, secret=_hash_secret(settings))
-    return _finish(session, run_id, job, outcome, cipher)
+    session.commit()
+
+    def checkpoint(snapshot: Pending) -> bool:
+        held = _checkpoint(session, started, snapshot, cipher)
+        session.commit()
+        return held
+
+    outcome = perform(started.job, secret=_hash_secret(settings), checkpoint=checkpoint)
+    return _finish(session, started, outcome, cipher)
 
 
 def execute_run(
     session_factory: sessionmaker[Session], run_id: uuid.UUID, *, settings: Settings | None = None
 ) -> str | None:
-    """Execute a pending run now: mark it running (committed), work on the systems, record the outcome.
+    """Execute a pending run now: claim it (committed), work on the systems, record the outcome.
 
     The systems are worked on outside any Mamori transaction, so no lock is held meanwhile.
-    Returns the new status (``completed`` or ``failed``), or None when there was nothing to do.
+    Returns the new status (``completed`` or ``failed``), or None when there was nothing to do
+    (finished already, or another executor holds the run).
     """
-    cipher = cipher_from_settings(settings or get_settings())
+    cipher, lease = cipher_from_settings(settings or get_settings()), _lease(settings)
     with unit_of_work(session_factory) as session:
-        job = _begin(session, run_id, cipher)
-    if job is None:
+        started = _begin(session, run_id, cipher, lease)
+    if started is None:
         return None
-    outcome = perform(job, secret=_hash_secret(settings))
+
+    def checkpoint(snapshot: Pending) -> bool:
+        with unit_of_work(session_factory) as session:
+            return _checkpoint(session, started, snapshot, cipher)
+
+    outcome = perform(started.job, secret=_hash_secret(settings), checkpoint=checkpoint)
     with unit_of_work(session_factory) as session:
-        return _finish(session, run_id, job, outcome, cipher)
+        return _finish(session, started, outcome, cipher)
 
 
 def _hash_secret(settings: Settings | None) -> bytes:

@@ -1,11 +1,18 @@
-"""Read the data map of a run's policy version; write a run's state per system and table."""
+"""Read the data map of a run's policy version; claim a run; write its state per system and table.
+
+A run is executed by one executor at a time: :func:`claim_run` takes it with a lease (a token and
+an expiry) in one conditional ``UPDATE``, and every later write of that execution first checks with
+:func:`still_held` that the token is still the run's. An executor that died leaves its lease to
+expire; the next one takes the run over, and an outcome arriving late from the old one is dropped.
+"""
 
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mamori.db.base import utcnow
@@ -31,6 +38,52 @@ def run_bundle(version: PolicyVersion) -> tuple[PolicyBundle, Graph]:
         with _lock:
             _bundles[version.content_hash] = cached
     return cached
+
+
+def claim_run(session: Session, run_id: uuid.UUID, *, lease: timedelta) -> str | None:
+    """Take the run for one execution; the lease's token, or None (finished, failed, or held now).
+
+    Pending runs are taken, and running ones whose lease has passed (their executor died; a run
+    without a lease was left by a version of Mamori that had none).
+    """
+    now = utcnow()
+    token = uuid.uuid4().hex
+    run = FulfillmentRun
+    expired = run.lease_until.is_(None) | (run.lease_until < now)
+    statement = (
+        update(run)
+        .where(run.id == run_id, (run.status == "pending") | ((run.status == "running") & expired))
+        .values(status="running", attempts=run.attempts + 1, started_at=now)
+        .values(lease_token=token, lease_until=now + lease)
+        .returning(run.id)
+        .execution_options(synchronize_session=False)
+    )
+    return token if session.execute(statement).first() is not None else None
+
+
+def still_held(session: Session, run_id: uuid.UUID, token: str) -> bool:
+    """Whether ``token`` still holds the run; on PostgreSQL the row stays locked until commit."""
+    run = FulfillmentRun
+    statement = (
+        update(run)
+        .where(run.id == run_id, run.status == "running", run.lease_token == token)
+        .values(lease_token=token)
+        .returning(run.id)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).first() is not None
+
+
+def holder_until(session: Session, run_id: uuid.UUID) -> tuple[str, datetime] | None:
+    """The token and expiry of the lease a running run is held under, or None."""
+    row = session.execute(
+        select(FulfillmentRun.lease_token, FulfillmentRun.lease_until).where(
+            FulfillmentRun.id == run_id, FulfillmentRun.status == "running"
+        )
+    ).first()
+    if row is None or row.lease_token is None or row.lease_until is None:
+        return None
+    return row.lease_token, row.lease_until
 
 
 def record_outcome(session: Session, run: FulfillmentRun, graph: Graph, outcome: Outcome) -> None:
