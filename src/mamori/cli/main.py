@@ -14,6 +14,7 @@ from mamori.cli import (
     incidents,
     inquiries,
     policy,
+    processors,
     provisions,
     requests,
     subjects,
@@ -38,7 +39,7 @@ app.add_typer(consents.app, name="consents")
 app.add_typer(decide.app, name="decide")
 app.add_typer(audience.app, name="audience")
 app.add_typer(provisions.app, name="provisions")
-app.add_typer(provisions.processors_app, name="processors")
+app.add_typer(processors.app, name="processors")
 app.add_typer(requests.app, name="requests")
 app.add_typer(incidents.app, name="incidents")
 app.add_typer(inquiries.app, name="inquiries")

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
+from sqlalchemy.orm import Session
 
 from mamori.cli.common import cli_actor, fail, session_scope
 from mamori.cli.consents import parse_uuid, readable_errors
 from mamori.config import get_settings
-from mamori.errors import ValidationFailed
+from mamori.errors import PolicyViolation, ValidationFailed
 
 app = typer.Typer(
     help="Third-party provision records and receipts from other businesses.", no_args_is_help=True
 )
-processors_app = typer.Typer(help="Processors, assessments and entrustments.", no_args_is_help=True)
 
 SubjectsOpt = typer.Option(None, "--subject", help="Subject id (UUID); repeat for several.")
 SubjectsFile = typer.Option(None, "--subjects-file", help="A file with one subject id per line.")
 ItemsOpt = typer.Option(..., "--items", help="Data items, comma-separated, e.g. name,address.")
 JsonOpt = typer.Option(False, "--json", help="Print JSON.")
+PurposeOpt = typer.Option(..., "--purpose", help="A purpose id declared for the persons concerned.")
 
 
 def _subjects(ids: list[str] | None, path: Path | None) -> list[uuid.UUID]:
@@ -33,11 +35,11 @@ def _subjects(ids: list[str] | None, path: Path | None) -> list[uuid.UUID]:
     return [parse_uuid(text, f"subjects[{i}]") for i, text in enumerate(lines)]
 
 
-def _items(text: str) -> list[str]:
+def split_items(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def _echo_json(value: Any) -> None:
+def echo_json(value: Any) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
@@ -62,7 +64,7 @@ def provide_cmd(  # noqa: PLR0913 - the fields of a provision
     from mamori.provisions.messages import reason_dict
 
     ids = _subjects(subject, subjects_file)
-    request = ProvisionRequest(recipient, ids, _items(items), basis, justification, approved_by, purpose)
+    request = ProvisionRequest(recipient, ids, split_items(items), basis, justification, approved_by, purpose)
     typer.echo(f"checking {len(ids):,} subject(s) for {recipient} …", err=True)
     with session_scope() as session, readable_errors():
         outcome = provide(session, get_settings(), actor=cli_actor(), request=request)
@@ -72,9 +74,7 @@ def provide_cmd(  # noqa: PLR0913 - the fields of a provision
             for r in outcome.refused
         ]
         if as_json:
-            _echo_json(
-                {"provision_id": str(provision.id), "provided": provision.provided, "refused": refused}
-            )
+            echo_json({"provision_id": str(provision.id), "provided": provision.provided, "refused": refused})
             return
         typer.echo(
             f"provision {provision.id}: {provision.provided} provided, {provision.refused} refused "
@@ -88,18 +88,21 @@ def provide_cmd(  # noqa: PLR0913 - the fields of a provision
 
 @app.command("records")
 def records_cmd(
-    subject: str = typer.Argument(..., help="Subject id (UUID)."), as_json: bool = JsonOpt
+    subject: str = typer.Argument(..., help="Subject id (UUID)."),
+    purpose: str = PurposeOpt,
+    as_json: bool = JsonOpt,
 ) -> None:
-    """A person's provision and receipt records, oldest first.
+    """A person's provision and receipt records, oldest first (the read is audited).
 
-    Example: mamori provisions records 3f2b...e1 --json.
+    Example: mamori provisions records 3f2b...e1 --purpose customer.sales --json.
     """
-    from mamori.provisions.service import list_records_for_subject
+    from mamori.provisions.reading import read_records_for_subject
 
-    with session_scope() as session:
-        records = list_records_for_subject(session, parse_uuid(subject, "subject_id"))
+    subject_id = parse_uuid(subject, "subject_id")
+    with session_scope() as session, _keep_refusal(session):
+        records = read_records_for_subject(session, actor=cli_actor(), subject_id=subject_id, purpose=purpose)
         if as_json:
-            _echo_json([r.as_dict() for r in records])
+            echo_json([r.as_dict() for r in records])
             return
         for r in records:
             typer.echo(
@@ -107,6 +110,66 @@ def records_cmd(
                 f"{r.basis or '-':<10} keep until {r.retention_end:%Y-%m-%d}"
             )
         typer.echo(f"{len(records)} record(s)")
+
+
+@app.command("show")
+def show_cmd(
+    provision: str = typer.Argument(..., help="Provision id (UUID)."),
+    purpose: str = PurposeOpt,
+    limit: int = typer.Option(1_000, min=1, max=10_000, help="Persons listed (at most 10,000)."),
+    offset: int = typer.Option(0, min=0, help="Persons skipped (to page through a large provision)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """One provision: recipient, basis, items, route, retention end and its persons (the read is audited).
+
+    Example: mamori provisions show 0b1c...9f --purpose customer.credit.
+    """
+    from mamori.provisions.reading import read_provision
+
+    provision_id = parse_uuid(provision, "provision_id")
+    with session_scope() as session, _keep_refusal(session):
+        view = read_provision(
+            session, get_settings(), actor=cli_actor(), provision_id=provision_id, purpose=purpose,
+            limit=limit, offset=offset,
+        )  # fmt: skip
+        p = view.provision
+        body = {
+            "provision_id": str(p.id), "recipient": p.recipient_snapshot, "basis": p.basis,
+            "art29_record": p.art29_record, "items": p.items, "country": p.country, "route": p.route,
+            "justification": view.justification, "approved_by": p.approved_by, "provided_at": p.provided_at,
+            "requested_by": p.requested_by, "provided_count": p.provided, "refused_count": p.refused,
+            "retention_end": view.retention_end, "persons_total": view.persons_total,
+            "persons": [
+                {"subject_id": str(x.subject_id), "consent_event_id": x.consent_event_id,
+                 "retention_end": x.retention_end}
+                for x in view.persons
+            ],
+        }  # fmt: skip
+        if as_json:
+            echo_json(body)
+            return
+        end = f"{view.retention_end:%Y-%m-%d}" if view.retention_end else "-"
+        typer.echo(
+            f"provision {p.id} at {p.provided_at:%Y-%m-%d %H:%M} to {p.recipient_snapshot['key']} "
+            f"({p.recipient_snapshot['name'].get('ja', '')}, {p.country}, route {p.route})"
+        )
+        typer.echo(f"  basis {p.basis}, Art. 29 record: {p.art29_record}, items {','.join(p.items)}")
+        if view.justification:
+            typer.echo(f"  justification: {view.justification} (approved by {p.approved_by})")
+        typer.echo(f"  {p.provided} provided, {p.refused} refused; records kept until {end}")
+        for person in view.persons:
+            typer.echo(f"  {person.subject_id}  keep until {person.retention_end:%Y-%m-%d}")
+        typer.echo(f"{len(view.persons)} of {view.persons_total} person(s) listed")
+
+
+@contextmanager
+def _keep_refusal(session: Session) -> Iterator[None]:
+    """A read refused for its purpose is audited: keep that event, then fail."""
+    try:
+        yield
+    except PolicyViolation:
+        session.commit()
+        raise
 
 
 @app.command("receive")
@@ -123,7 +186,7 @@ def receive_cmd(
     """
     from mamori.provisions.receipts import ReceiptRequest, record_receipt
 
-    request = ReceiptRequest(provider, _subjects(subject, subjects_file), _items(items), acquisition)
+    request = ReceiptRequest(provider, _subjects(subject, subjects_file), split_items(items), acquisition)
     with session_scope() as session, readable_errors():
         receipt = record_receipt(session, actor=cli_actor(), request=request)
         typer.echo(f"receipt {receipt.id}: {receipt.subjects} person(s) from {provider}")
@@ -159,7 +222,7 @@ def parties_cmd(
     with session_scope() as session:
         found = list_parties(session, kind=kind)
         if as_json:
-            _echo_json([{"key": p.key, "kind": p.kind, "name": p.name, "country": p.country} for p in found])
+            echo_json([{"key": p.key, "kind": p.kind, "name": p.name, "country": p.country} for p in found])
             return
         for party in found:
             typer.echo(f"{party.key:<28} {party.kind:<14} {party.country}  {party.name.get('ja', '')}")
@@ -174,7 +237,7 @@ def pipl_cmd(year: int = typer.Option(None, help="Calendar year; default this ye
     from mamori.provisions.counters import pipl_counters
 
     with session_scope() as session:
-        _echo_json(pipl_counters(session, year=year).as_dict())
+        echo_json(pipl_counters(session, year=year).as_dict())
 
 
 @app.command("joint-use-changes")
@@ -208,153 +271,3 @@ def joint_use_changes_cmd(
         for change in changes:
             typer.echo(f"{change.kind.value:<22} {change.path:<36} {change.detail}")
         typer.echo(f"{len(changes)} joint-use change(s)")
-
-
-@processors_app.command("list")
-def processors_list_cmd(as_json: bool = JsonOpt) -> None:
-    """Processors with their duties, group membership and contract.
-
-    Example: mamori processors list.
-    """
-    from mamori.provisions.processors import list_processors
-
-    with session_scope() as session:
-        found = list_processors(session)
-        if as_json:
-            _echo_json([
-                {"key": p.key, "country": p.country, "duties": f.duties, "in_group": f.in_group,
-                 "contract_end": f.contract_end, "assessment_interval": f.assessment_interval}
-                for p, f in found
-            ])  # fmt: skip
-            return
-        for p, f in found:
-            typer.echo(f"{p.key:<28} {p.country}  every {f.assessment_interval:<5} {','.join(f.duties)}")
-
-
-@processors_app.command("register")
-def processors_register_cmd(  # noqa: PLR0913 - the fields of a processor
-    key: str = typer.Argument(..., help="Party key of a processor the policy declares."),
-    duty: list[str] = typer.Option(..., "--duty", help="A duty of the policy; repeat for several."),
-    in_group: bool = typer.Option(False, "--in-group", help="The processor is an AOKI Group company."),
-    contract_start: str = typer.Option(None, help="YYYY-MM-DD."),
-    contract_end: str = typer.Option(None, help="YYYY-MM-DD."),
-    interval: str = typer.Option("P1Y", help="Periodic assessment interval (ISO 8601 period)."),
-) -> None:
-    """Complete a processor's profile: duties, group, contract, assessment interval.
-
-    Example: mamori processors register sample_mailing_house --duty promotional_printing --interval P6M.
-    """
-    from mamori.provisions.processors import ProcessorInput, register_processor
-
-    data = ProcessorInput(key, duty, in_group, _date(contract_start), _date(contract_end), interval)
-    with session_scope() as session, readable_errors():
-        register_processor(session, actor=cli_actor(), data=data)
-        typer.echo(f"registered processor {key} ({', '.join(duty)})")
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(ValidationFailed("not a date", details={"errors": [f"{text}: use YYYY-MM-DD"]}))
-        raise
-
-
-@processors_app.command("assess")
-def processors_assess_cmd(
-    key: str = typer.Argument(..., help="Party key of the processor."),
-    kind: str = typer.Option("periodic", help="pre_selection or periodic."),
-    on: str = typer.Option(None, help="Date of the assessment (YYYY-MM-DD); default today."),
-    result: str = typer.Option(..., help="pass, conditional or fail."),
-    evidence: str = typer.Option(..., help="Where the evidence is kept."),
-) -> None:
-    """Record an assessment of a processor.
-
-    Example: mamori processors assess sample_mailing_house --result pass --evidence audit/2026.pdf.
-    """
-    from mamori.consents.decisions.rules import tokyo_date
-    from mamori.db.base import utcnow
-    from mamori.provisions.processors import record_assessment
-
-    with session_scope() as session, readable_errors():
-        when = _date(on) or tokyo_date(utcnow())
-        item = record_assessment(
-            session,
-            actor=cli_actor(),
-            processor=key,
-            kind=kind,
-            assessed_on=when,
-            result=result,
-            evidence_ref=evidence,
-        )
-        typer.echo(f"assessment {item.id}: {key} {kind} {result}")
-
-
-@processors_app.command("overdue")
-def processors_overdue_cmd() -> None:
-    """Processors never assessed or whose periodic assessment is past due (exit 1 when any).
-
-    Example: mamori processors overdue.
-    """
-    from mamori.provisions.processors import overdue_assessments
-
-    with session_scope() as session:
-        found = overdue_assessments(session)
-        for item in found:
-            since = (
-                f"due {item.due_on}, {item.days_overdue} day(s) overdue" if item.due_on else "never assessed"
-            )
-            typer.echo(f"{item.processor:<28} {since}")
-        typer.echo(f"{len(found)} overdue")
-    if found:
-        raise typer.Exit(1)
-
-
-@processors_app.command("entrust")
-def processors_entrust_cmd(
-    key: str = typer.Argument(..., help="Party key of the processor."),
-    duty: str = typer.Option(..., help="The duty the items are entrusted for."),
-    items: str = ItemsOpt,
-) -> None:
-    """Entrust items to a processor for one duty; items beyond what the duty needs are flagged.
-
-    Example: mamori processors entrust sample_mailing_house --duty promotional_printing --items name,address.
-    """
-    from mamori.provisions.processors import entrust
-
-    with session_scope() as session, readable_errors():
-        item = entrust(session, actor=cli_actor(), processor=key, duty=duty, items=_items(items))
-        typer.echo(f"entrustment {item.id}: {','.join(item.items)} to {key} for {duty}")
-        if item.excess_items:
-            typer.secho(
-                f"  flagged: {duty} does not need {','.join(item.excess_items)}", fg=typer.colors.YELLOW
-            )
-
-
-@processors_app.command("sub-processor")
-def processors_sub_cmd(
-    key: str = typer.Argument(..., help="Party key of the processor."),
-    name: str = typer.Argument(..., help="The sub-processor's name."),
-    country: str = typer.Option("JP", help="ISO 3166-1 alpha-2 country code."),
-    duty: list[str] = typer.Option(..., "--duty", help="A duty it takes on; repeat for several."),
-    approved_by: str = typer.Option(None, help="Who approved it; without it the sub-processor is pending."),
-) -> None:
-    """Record a processor's sub-processor (prior approval needed).
-
-    Example: mamori processors sub-processor sample_mailing_house "Print Ltd." --duty promotional_printing.
-    """
-    from mamori.provisions.processors import add_sub_processor
-
-    with session_scope() as session, readable_errors():
-        sub = add_sub_processor(
-            session,
-            actor=cli_actor(),
-            processor=key,
-            name=name,
-            country=country,
-            duties=duty,
-            approved_by=approved_by,
-        )
-        typer.echo(f"sub-processor {sub.id}: {'approved' if sub.approved_on else 'pending approval'}")

@@ -122,7 +122,11 @@ class ProcessorProfile(Base):
 
 
 class SubProcessor(UUIDPrimaryKey, Base):
-    """A processor's own contractor; sub-processing needs the controller's prior approval."""
+    """A processor's own contractor; sub-processing needs the controller's prior approval.
+
+    Registered ``pending``; an officer approves or refuses it (``decided_*``, with evidence). One
+    abroad needs a foreign-transfer route like any processor (``measures_*`` outside adequate countries).
+    """
 
     __tablename__ = "sub_processors"
 
@@ -130,8 +134,14 @@ class SubProcessor(UUIDPrimaryKey, Base):
     name: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(2))
     duties: Mapped[list[str]] = mapped_column(PortableJSON)
-    approved_on: Mapped[date | None] = mapped_column(Date)
-    approved_by: Mapped[str | None] = mapped_column(String(200))
+    measures_basis: Mapped[str | None] = mapped_column(String(200))
+    measures_checked_on: Mapped[date | None] = mapped_column(Date)
+    measures_interval: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    evidence_ref: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -150,7 +160,10 @@ class Assessment(UUIDPrimaryKey, Base):
 
 
 class Entrustment(UUIDPrimaryKey, Base):
-    """Items handed to a processor for one duty; ``excess_items`` are those the duty does not need."""
+    """Items handed to a processor for one duty; ``excess_items`` are those the duty does not need.
+
+    ``sub_processors`` are the ids of the approved sub-processors of that duty the data may reach.
+    """
 
     __tablename__ = "entrustments"
 
@@ -158,6 +171,9 @@ class Entrustment(UUIDPrimaryKey, Base):
     duty: Mapped[str] = mapped_column(String(80))
     items: Mapped[list[str]] = mapped_column(PortableJSON)
     excess_items: Mapped[list[str]] = mapped_column(PortableJSON)
+    sub_processors: Mapped[list[str]] = mapped_column(
+        PortableJSON, default=list
+    )  # approved ones it may reach
     route: Mapped[str] = mapped_column(String(30))
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)

@@ -1,8 +1,9 @@
-"""Processors (APPI Art. 25): register, assess before selection and periodically, entrust items.
+"""Processors (APPI Art. 25): register and assess before selection and periodically.
 
 A processor is a party of kind ``processor`` with a profile: its duties from the bundle's list,
 whether it is inside the group, its contract, and how often it must be assessed. A processor
 abroad needs a foreign-transfer route (adequate country or equivalent measures checked in time).
+Sub-processors are in ``subprocessors``, entrustments in ``entrustments``.
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ from mamori.errors import NotFound, ValidationFailed
 from mamori.policy.schema import PolicyBundle
 from mamori.policy.service import bundle_of, require_current_version
 from mamori.provisions import rules
-from mamori.provisions.models import Assessment, Entrustment, Party, ProcessorProfile, SubProcessor
+from mamori.provisions.models import Assessment, Party, ProcessorProfile
 from mamori.provisions.parties import PartyInput, measures_of, register_party, resolve_party
 
 KINDS, RESULTS = ("pre_selection", "periodic"), ("pass", "conditional", "fail")
 Errors = list[dict[str, str]]
 
 
-def _fail(message: str, errors: Errors) -> ValidationFailed:
+def invalid(message: str, errors: Errors) -> ValidationFailed:
     return ValidationFailed(f"{message}; nothing was recorded", details={"errors": errors})
 
 
@@ -88,12 +89,12 @@ def register_processor(session: Session, *, actor: str, data: ProcessorInput) ->
     elif party is not None and party.kind != rules.PROCESSOR:
         errors.append({"field": "key", "message": f"{data.key!r} is a {party.kind}, not a processor"})
     if errors:
-        raise _fail("the processor is not valid", errors)
+        raise invalid("the processor is not valid", errors)
     if party is None and data.party is not None:
         party = register_party(session, actor=actor, data=data.party)
     assert party is not None  # noqa: S101 - guaranteed by the checks above
     if errors := route_errors(party, tokyo_date(utcnow())):
-        raise _fail("the processor has no foreign-transfer route", errors)
+        raise invalid("the processor has no foreign-transfer route", errors)
     profile = session.get(ProcessorProfile, party.id) or ProcessorProfile(party_id=party.id)
     profile.duties, profile.in_group = list(data.duties), data.in_group
     profile.contract_start, profile.contract_end = data.contract_start, data.contract_end
@@ -124,7 +125,9 @@ def require_processor(session: Session, key: str) -> tuple[Party, ProcessorProfi
         raise NotFound(f"no processor {key!r}")
     profile = session.get(ProcessorProfile, party.id)
     if profile is None:
-        declared = next(p for p in bundle.outsourcing.processors if p.id == key)
+        declared = next((p for p in bundle.outsourcing.processors if p.id == key), None)
+        if declared is None:  # a party of kind processor registered without a profile
+            raise NotFound(f"{key!r} has no processor profile: register it as a processor first")
         profile = ProcessorProfile(party_id=party.id, duties=list(declared.duties), in_group=False)
         session.add(profile)
         session.flush()
@@ -137,45 +140,6 @@ def list_processors(session: Session) -> list[tuple[Party, ProcessorProfile]]:
         require_processor(session, processor.id)
     stmt = select(Party, ProcessorProfile).join(ProcessorProfile, ProcessorProfile.party_id == Party.id)
     return [(party, profile) for party, profile in session.execute(stmt.order_by(Party.key))]
-
-
-def add_sub_processor(  # noqa: PLR0913 - the facts of a sub-processor
-    session: Session,
-    *,
-    actor: str,
-    processor: str,
-    name: str,
-    country: str,
-    duties: Sequence[str],
-    approved_by: str | None = None,
-) -> SubProcessor:
-    """Record a processor's sub-processor; without ``approved_by`` it is pending approval."""
-    party, profile = require_processor(session, processor)
-    errors: Errors = []
-    if not name.strip() or len(name) > 200:  # noqa: PLR2004 - column size
-        errors.append({"field": "name", "message": "1 to 200 characters"})
-    errors += [
-        {"field": f"duties[{i}]", "message": f"{d!r} is not a duty of {processor!r}"}
-        for i, d in enumerate(duties)
-        if d not in profile.duties
-    ]
-    if len(country) != 2 or not country.isupper():  # noqa: PLR2004
-        errors.append({"field": "country", "message": "an ISO 3166-1 alpha-2 code"})
-    if errors:
-        raise _fail("the sub-processor is not valid", errors)
-    approved_on = tokyo_date(utcnow()) if approved_by else None
-    sub = SubProcessor(processor_id=party.id, name=name.strip(), country=country, duties=list(duties))
-    sub.approved_on, sub.approved_by = approved_on, approved_by
-    session.add(sub)
-    session.flush()
-    _audit(
-        session,
-        actor,
-        "sub_processor.added",
-        party,
-        {"sub_processor_id": str(sub.id), "approved": bool(approved_by)},
-    )
-    return sub
 
 
 def record_assessment(  # noqa: PLR0913 - the facts of an assessment
@@ -200,7 +164,7 @@ def record_assessment(  # noqa: PLR0913 - the facts of an assessment
     if assessed_on > tokyo_date(utcnow()):
         errors.append({"field": "assessed_on", "message": "is in the future"})
     if errors:
-        raise _fail("the assessment is not valid", errors)
+        raise invalid("the assessment is not valid", errors)
     assessment = Assessment(processor_id=party.id, kind=kind, assessed_on=assessed_on, result=result)
     assessment.evidence_ref, assessment.assessor = evidence_ref.strip(), actor
     session.add(assessment)
@@ -215,7 +179,7 @@ def record_assessment(  # noqa: PLR0913 - the facts of an assessment
     return assessment
 
 
-def _last_assessments(session: Session) -> dict[uuid.UUID, Assessment]:
+def last_assessments(session: Session) -> dict[uuid.UUID, Assessment]:
     latest: dict[uuid.UUID, Assessment] = {}
     for item in session.scalars(select(Assessment).order_by(Assessment.assessed_on, Assessment.created_at)):
         latest[item.processor_id] = item
@@ -233,7 +197,7 @@ class Overdue:
 def overdue_assessments(session: Session, *, today: date | None = None) -> list[Overdue]:
     """Processors never assessed, or whose periodic assessment is past due."""
     today = today or tokyo_date(utcnow())
-    latest = _last_assessments(session)
+    latest = last_assessments(session)
     found: list[Overdue] = []
     for party, profile in list_processors(session):
         last = latest.get(party.id)
@@ -244,65 +208,3 @@ def overdue_assessments(session: Session, *, today: date | None = None) -> list[
         if due < today:
             found.append(Overdue(party.key, last.assessed_on, due, (today - due).days))
     return found
-
-
-def entrust(  # noqa: PLR0913 - the facts of an entrustment
-    session: Session,
-    *,
-    actor: str,
-    processor: str,
-    duty: str,
-    items: Sequence[str],
-    started_on: date | None = None,
-) -> Entrustment:
-    """Hand ``items`` to a processor for one of its duties; items the duty does not need are flagged.
-
-    Raises:
-        NotFound: no such processor.
-        ValidationFailed: unknown item or duty, no passed assessment, no foreign route (fields named).
-    """
-    party, profile = require_processor(session, processor)
-    bundle = bundle_of(require_current_version(session))
-    today = tokyo_date(utcnow())
-    known = {i.id for i in bundle.data_items}
-    errors: Errors = [
-        {"field": f"items[{i}]", "message": f"unknown data item {x!r}"}
-        for i, x in enumerate(items)
-        if x not in known
-    ]
-    if not items:
-        errors.append({"field": "items", "message": "name at least one data item"})
-    if duty not in profile.duties:
-        errors.append({"field": "duty", "message": f"{duty!r} is not a duty of {processor!r}"})
-    last = _last_assessments(session).get(party.id)
-    if last is None or last.result == "fail":
-        errors.append(
-            {"field": "processor", "message": "assess the processor (and pass) before entrusting data"}
-        )
-    errors += route_errors(party, today, field="processor")
-    if errors:
-        raise _fail("the entrustment is not valid", errors)
-    needed = bundle.provisions.duty_items.get(duty)
-    excess = [] if needed is None else [item for item in items if item not in needed]
-    route = rules.foreign_route(party.country, measures_of(party), today).route
-    entrustment = Entrustment(
-        processor_id=party.id, duty=duty, items=list(items), excess_items=excess, route=route,
-        started_on=started_on or today, created_by=actor,
-    )  # fmt: skip
-    session.add(entrustment)
-    session.flush()
-    details = {
-        "entrustment_id": str(entrustment.id),
-        "duty": duty,
-        "items": list(items),
-        "excess_items": excess,
-    }
-    _audit(session, actor, "entrustment.recorded", party, details)
-    return entrustment
-
-
-def list_entrustments(session: Session, processor: str | None = None) -> list[tuple[Party, Entrustment]]:
-    stmt = select(Party, Entrustment).join(Entrustment, Entrustment.processor_id == Party.id)
-    if processor is not None:
-        stmt = stmt.where(Party.key == processor)
-    return [(p, e) for p, e in session.execute(stmt.order_by(Entrustment.started_on, Entrustment.created_at))]

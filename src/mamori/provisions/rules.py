@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 
 from mamori.consents.decisions.rules import (
     CONSENT_MISSING,
@@ -19,6 +20,7 @@ from mamori.consents.decisions.rules import (
     SubjectFacts,
     consent_problem,
 )
+from mamori.errors import InvalidTransition
 from mamori.policy.schema import parse_period
 
 CONSENT, JOINT_USE, OPT_OUT = "consent", "joint_use", "opt_out"
@@ -187,6 +189,70 @@ def refusals(subject: SubjectFacts, ctx: GateContext) -> list[Reason]:
                 Reason(CROSS_BORDER_MISSING if code == CONSENT_MISSING else code, {"scope": scope})
             )
     return reasons
+
+
+# --- sub-processors (APPI Art. 25: sub-processing needs the controller's prior approval) -------
+
+
+class SubProcessorStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"  # also an approval withdrawn later
+
+
+SUB_PROCESSOR_TRANSITIONS: dict[SubProcessorStatus, frozenset[SubProcessorStatus]] = {
+    SubProcessorStatus.PENDING: frozenset({SubProcessorStatus.APPROVED, SubProcessorStatus.REFUSED}),
+    SubProcessorStatus.APPROVED: frozenset({SubProcessorStatus.REFUSED}),
+    SubProcessorStatus.REFUSED: frozenset(),
+}
+
+
+def check_sub_processor_transition(current: SubProcessorStatus, target: SubProcessorStatus) -> None:
+    """Raise InvalidTransition unless the table allows ``current`` → ``target``."""
+    if target not in SUB_PROCESSOR_TRANSITIONS[current]:
+        raise InvalidTransition(
+            f"a sub-processor cannot go from {current} to {target} (a refused one is registered anew)",
+            details={"errors": [{"field": "status", "message": f"not allowed from {current}"}]},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SubProcessorFact:
+    id: str
+    name: str
+    status: str
+    duties: tuple[str, ...]
+    country: str
+    measures: Measures | None = None
+
+
+def sub_processor_reach(
+    subs: Iterable[SubProcessorFact], duty: str, today: date
+) -> tuple[list[str], list[str]]:
+    """The approved sub-processors data entrusted for ``duty`` may reach, and what blocks entrusting it.
+
+    A pending sub-processor of the duty blocks (approve or refuse it first), and so does an approved
+    one abroad whose foreign-transfer route has lapsed; a refused one is not to be reached at all.
+    """
+    reached: list[str] = []
+    problems: list[str] = []
+    for sub in subs:
+        if duty not in sub.duties or sub.status == SubProcessorStatus.REFUSED:
+            continue
+        if sub.status == SubProcessorStatus.PENDING:
+            problems.append(
+                f"sub-processor {sub.name!r} of {duty!r} awaits approval: approve or refuse it first"
+            )
+            continue
+        route = foreign_route(sub.country, sub.measures, today)
+        if route.per_person_consent:
+            why = route.problem or "no equivalent measures"
+            problems.append(
+                f"approved sub-processor {sub.name!r} abroad has no foreign-transfer route ({why})"
+            )
+            continue
+        reached.append(sub.id)
+    return reached, problems
 
 
 # --- PIPL cross-border counters (CAC provisions of 2024, per calendar year) -------------------

@@ -124,10 +124,15 @@ def _exception_errors(session: Session, request: ProvisionRequest) -> Errors:
     if not request.approved_by:
         errors.append(_error("approved_by", "an exception needs the approving officer's user name"))
         return errors
-    officer = session.scalars(select(StaffUser).where(StaffUser.username == request.approved_by)).first()
+    return errors + officer_errors(session, request.approved_by, "approved_by")
+
+
+def officer_errors(session: Session, username: str, field: str) -> Errors:
+    """Empty when ``username`` is an active privacy officer or admin, who may approve."""
+    officer = session.scalars(select(StaffUser).where(StaffUser.username == username)).first()
     if officer is None or not officer.active or officer.role not in OFFICER_ROLES:
-        errors.append(_error("approved_by", "must be an active user with the privacy_officer or admin role"))
-    return errors
+        return [_error(field, "must be an active user with the privacy_officer or admin role")]
+    return []
 
 
 def _purpose_errors(bundle: PolicyBundle, request: ProvisionRequest) -> Errors:

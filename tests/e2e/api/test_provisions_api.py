@@ -90,7 +90,9 @@ class TestCreateProvision:
         assert "recipient:sample_credit_bureau" in refusal["reasons"][0]["message"]
         assert world.counts()[:2] == (1, 1)
         records = client.get(
-            f"/api/v1/subjects/{world.agreed}/provision-records", headers=_auth(world, "auditor")
+            f"/api/v1/subjects/{world.agreed}/provision-records",
+            params={"purpose": "customer.credit"},
+            headers=_auth(world, "auditor"),
         )
         assert records.status_code == 200
         [record] = records.json()
@@ -130,6 +132,74 @@ class TestCreateProvision:
         assert response.status_code == 403
 
 
+class TestShowProvision:
+    def _provided(self, client: TestClient, world: World) -> str:
+        response = client.post("/api/v1/provisions", json=_body(world), headers=_auth(world))
+        assert response.status_code == 201, response.text
+        return str(response.json()["provision_id"])
+
+    def test_shows_one_provision_with_its_persons_and_audits_the_read(
+        self, client: TestClient, world: World
+    ) -> None:
+        provision_id = self._provided(client, world)
+        before = world.counts()[2]
+        response = client.get(
+            f"/api/v1/provisions/{provision_id}",
+            params={"purpose": "customer.credit"},
+            headers=_auth(world, "auditor"),
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["basis"], body["art29_record"], body["items"]) == ("consent", True, ["name", "address"])
+        assert body["recipient"]["address"]["ja"] == "東京都千代田区見本町1-1"
+        assert body["recipient"]["representative"]["name"]["ja"] == "見本 太郎"
+        assert (body["provided_count"], body["refused_count"], body["persons_total"]) == (1, 1, 1)
+        [person] = body["persons"]
+        assert person["subject_id"] == str(world.agreed)
+        assert body["retention_end"] == person["retention_end"]
+        assert world.counts()[2] == before + 1
+
+    def test_unknown_id_is_404_problem_json(self, client: TestClient, world: World) -> None:
+        before = world.counts()
+        response = client.get(
+            f"/api/v1/provisions/{uuid.uuid4()}", params={"purpose": "customer.credit"}, headers=_auth(world)
+        )
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+        assert world.counts() == before
+
+    @pytest.mark.parametrize("params", [{"purpose": "customer.credit"}, {}])
+    def test_malformed_id_or_no_purpose_is_422(
+        self, client: TestClient, world: World, params: dict[str, str]
+    ) -> None:
+        provision_id = "not-a-uuid" if params else self._provided(client, world)
+        before = world.counts()
+        response = client.get(f"/api/v1/provisions/{provision_id}", params=params, headers=_auth(world))
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert world.counts() == before
+
+    def test_purpose_of_another_category_is_refused_and_the_refusal_kept(
+        self, client: TestClient, world: World
+    ) -> None:
+        provision_id = self._provided(client, world)
+        before = world.counts()[2]
+        response = client.get(
+            f"/api/v1/provisions/{provision_id}", params={"purpose": "employee.hr"}, headers=_auth(world)
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "purpose"
+        assert world.counts()[2] == before + 1
+
+    def test_subject_records_need_a_purpose(self, client: TestClient, world: World) -> None:
+        response = client.get(f"/api/v1/subjects/{world.agreed}/provision-records", headers=_auth(world))
+        assert response.status_code == 422
+
+    def test_the_pipl_counters_route_is_not_taken_for_an_id(self, client: TestClient, world: World) -> None:
+        response = client.get("/api/v1/provisions/pipl-counters", headers=_auth(world))
+        assert response.status_code == 200
+
+
 class TestReceiptsAndParties:
     def test_register_a_provider_and_record_a_receipt(self, client: TestClient, world: World) -> None:
         party = {
@@ -151,7 +221,9 @@ class TestReceiptsAndParties:
         response = client.post("/api/v1/receipts", json=receipt, headers=_auth(world))
         assert response.status_code == 201, response.text
         records = client.get(
-            f"/api/v1/subjects/{world.silent}/provision-records", headers=_auth(world)
+            f"/api/v1/subjects/{world.silent}/provision-records",
+            params={"purpose": "customer.sales"},
+            headers=_auth(world),
         ).json()
         assert [(r["kind"], r["acquisition"]) for r in records] == [("receipt", receipt["acquisition"])]
         assert records[0]["party"]["representative"]["name"]["ja"] == "見本 次郎"
@@ -209,3 +281,75 @@ class TestProcessorsApi:
         assert counters.json()["thresholds"]["sensitive_security_assessment_from"] == 10_000
         swept = client.post("/api/v1/provisions/sweep", headers=_auth(world))
         assert swept.json() == {"provision_records": 0, "receipt_records": 0, "provisions": 0, "receipts": 0}
+
+
+class TestSubProcessorsApi:
+    BASE = "/api/v1/processors/sample_mailing_house"
+
+    def _assessed(self, client: TestClient, world: World) -> None:
+        assessment = {
+            "kind": "pre_selection",
+            "assessed_on": "2026-11-01",
+            "result": "pass",
+            "evidence_ref": "a",
+        }
+        assert (
+            client.post(f"{self.BASE}/assessments", json=assessment, headers=_auth(world)).status_code == 201
+        )
+
+    def test_pending_blocks_the_entrustment_until_approved(self, client: TestClient, world: World) -> None:
+        self._assessed(client, world)
+        body = {"name": "Print Sub Ltd.", "country": "JP", "duties": ["promotional_printing"]}
+        created = client.post(f"{self.BASE}/sub-processors", json=body, headers=_auth(world))
+        assert created.status_code == 201, created.text
+        sub = created.json()
+        assert (sub["status"], sub["route"], sub["decided_by"]) == ("pending", "domestic", None)
+        entrust = {"duty": "promotional_printing", "items": ["name", "address"]}
+        blocked = client.post(f"{self.BASE}/entrustments", json=entrust, headers=_auth(world))
+        assert blocked.status_code == 422
+        assert blocked.headers["content-type"] == "application/problem+json"
+        assert "awaits approval" in blocked.json()["errors"][0]["message"]
+        decision = {"decided_by": "privacy_officer", "evidence_ref": "contracts/sub.pdf"}
+        approved = client.post(
+            f"{self.BASE}/sub-processors/{sub['id']}/approve", json=decision, headers=_auth(world)
+        )
+        assert approved.status_code == 200, approved.text
+        assert (approved.json()["status"], approved.json()["decided_by"]) == ("approved", "privacy_officer")
+        entrusted = client.post(f"{self.BASE}/entrustments", json=entrust, headers=_auth(world))
+        assert entrusted.status_code == 201, entrusted.text
+        assert entrusted.json()["sub_processors"] == [sub["id"]]
+        listed = client.get(f"{self.BASE}/sub-processors", headers=_auth(world, "auditor"))
+        assert [(s["id"], s["status"]) for s in listed.json()] == [(sub["id"], "approved")]
+
+    def test_refuse_then_no_second_refusal(self, client: TestClient, world: World) -> None:
+        body = {"name": "Print Sub Ltd.", "country": "JP", "duties": ["promotional_printing"]}
+        sub = client.post(f"{self.BASE}/sub-processors", json=body, headers=_auth(world)).json()
+        decision = {"decided_by": "privacy_officer", "evidence_ref": "memo.eml"}
+        url = f"{self.BASE}/sub-processors/{sub['id']}/refuse"
+        assert client.post(url, json=decision, headers=_auth(world)).json()["status"] == "refused"
+        again = client.post(url, json=decision, headers=_auth(world))
+        assert again.status_code == 409
+        assert again.headers["content-type"] == "application/problem+json"
+
+    def test_bad_input_is_problem_json(self, client: TestClient, world: World) -> None:
+        abroad = {"name": "Overseas Print Inc.", "country": "US", "duties": ["promotional_printing"]}
+        response = client.post(f"{self.BASE}/sub-processors", json=abroad, headers=_auth(world))
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "country"
+        decision = {"decided_by": "auditor", "evidence_ref": "x"}
+        unknown = client.post(
+            f"{self.BASE}/sub-processors/{uuid.uuid4()}/approve", json=decision, headers=_auth(world)
+        )
+        assert unknown.status_code == 404
+        body = {"name": "Print Sub Ltd.", "country": "JP", "duties": ["promotional_printing"]}
+        sub = client.post(f"{self.BASE}/sub-processors", json=body, headers=_auth(world)).json()
+        by_auditor = client.post(
+            f"{self.BASE}/sub-processors/{sub['id']}/approve", json=decision, headers=_auth(world)
+        )
+        assert by_auditor.status_code == 422
+        assert by_auditor.json()["errors"][0]["field"] == "decided_by"
+
+    def test_an_auditor_cannot_register_one(self, client: TestClient, world: World) -> None:
+        body = {"name": "Print Sub Ltd.", "country": "JP", "duties": ["promotional_printing"]}
+        response = client.post(f"{self.BASE}/sub-processors", json=body, headers=_auth(world, "auditor"))
+        assert response.status_code == 403

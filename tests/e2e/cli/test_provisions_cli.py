@@ -12,12 +12,14 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from mamori.audit.models import AuditEvent
 from mamori.cli.main import app
 from mamori.config import DEFAULT_POLICY_DIR, get_settings
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.policy.service import publish_bundle
 from mamori.provisions.models import Entrustment, Provision
 from tests.factories.consents import create_plain_subject, record_consent
+from tests.factories.provisions import OFFICER, create_officer
 
 runner = CliRunner()
 
@@ -68,9 +70,36 @@ class TestProvisionsCli:
         assert result.exit_code == 0, result.output
         assert "1 provided, 1 refused" in result.output
         assert f"refused {world.silent}: There is no consent" in result.output
-        listed = runner.invoke(app, ["provisions", "records", str(world.agreed), "--json"])
+        listed = runner.invoke(
+            app, ["provisions", "records", str(world.agreed), "--purpose", "customer.credit", "--json"]
+        )
         [record] = json.loads(listed.output)
         assert record["party"]["key"] == "sample_credit_bureau"
+        shown = runner.invoke(
+            app, ["provisions", "show", record["parent_id"], "--purpose", "customer.credit"]
+        )
+        assert shown.exit_code == 0, shown.output
+        assert "basis consent, Art. 29 record: True, items name,address" in shown.output
+        assert f"{world.agreed}  keep until " in shown.output
+        assert "1 of 1 person(s) listed" in shown.output
+
+    def test_show_refuses_a_purpose_of_another_category_and_keeps_the_refusal(self, world: World) -> None:
+        provided = runner.invoke(
+            app, ["provisions", "provide", "sample_credit_bureau", "--subject", str(world.agreed),
+                  "--items", "name", "--json"],
+        )  # fmt: skip
+        provision_id = json.loads(provided.stdout)["provision_id"]
+        before = world.count(AuditEvent)
+        shown = runner.invoke(app, ["provisions", "show", provision_id, "--purpose", "employee.hr"])
+        assert shown.exit_code == 1
+        assert "purpose" in shown.output
+        assert world.count(AuditEvent) == before + 1
+        unknown = runner.invoke(
+            app, ["provisions", "show", str(uuid.uuid4()), "--purpose", "customer.credit"]
+        )
+        assert unknown.exit_code == 3
+        malformed = runner.invoke(app, ["provisions", "show", "nope", "--purpose", "customer.credit"])
+        assert malformed.exit_code == 2
 
     def test_exception_without_justification_exits_2_and_records_nothing(self, world: World) -> None:
         args = [
@@ -95,7 +124,12 @@ class TestProvisionsCli:
 
     @pytest.mark.usefixtures("world")
     def test_help_of_each_command(self) -> None:
-        for group, command in (("provisions", "provide"), ("provisions", "sweep"), ("processors", "entrust")):
+        commands = (
+            ("provisions", "provide"), ("provisions", "sweep"), ("provisions", "show"),
+            ("processors", "entrust"), ("processors", "sub-processor"), ("processors", "sub-processors"),
+            ("processors", "approve-sub-processor"), ("processors", "refuse-sub-processor"),
+        )  # fmt: skip
+        for group, command in commands:
             result = runner.invoke(app, [group, command, "--help"])
             assert result.exit_code == 0
             assert "Example: mamori" in result.output
@@ -125,3 +159,56 @@ class TestProcessorsCli:
         assert entrusted.exit_code == 0, entrusted.output
         assert "flagged: promotional_printing does not need phone" in entrusted.output
         assert world.count(Entrustment) == 1
+
+    def test_sub_processor_pending_then_approved(self, world: World) -> None:
+        engine = make_engine(world.url)
+        with unit_of_work(make_session_factory(engine)) as session:
+            create_officer(session)
+        engine.dispose()
+        house = "sample_mailing_house"
+        registered = runner.invoke(
+            app, ["processors", "sub-processor", house, "Print Sub Ltd.", "--duty", "promotional_printing"]
+        )
+        assert registered.exit_code == 0, registered.output
+        assert "pending approval" in registered.output
+        [sub] = json.loads(runner.invoke(app, ["processors", "sub-processors", house, "--json"]).stdout)
+        assert sub["status"] == "pending"
+        refused = runner.invoke(
+            app,
+            [
+                "processors",
+                "approve-sub-processor",
+                house,
+                sub["id"],
+                "--by",
+                "nobody",
+                "--evidence",
+                "c.pdf",
+            ],
+        )
+        assert refused.exit_code == 2
+        assert "decided_by:" in refused.output
+        approved = runner.invoke(
+            app,
+            ["processors", "approve-sub-processor", house, sub["id"], "--by", OFFICER, "--evidence", "c.pdf"],
+        )
+        assert approved.exit_code == 0, approved.output
+        assert "approved on " in approved.output
+        listed = runner.invoke(app, ["processors", "sub-processors", house])
+        assert "approved" in listed.output
+        assert f"by {OFFICER}" in listed.output
+        abroad = runner.invoke(
+            app,
+            [
+                "processors",
+                "sub-processor",
+                house,
+                "Overseas Inc.",
+                "--country",
+                "US",
+                "--duty",
+                "promotional_printing",
+            ],
+        )
+        assert abroad.exit_code == 2
+        assert "country:" in abroad.output

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from mamori.consents.decisions.rules import tokyo_date
 from mamori.db.base import utcnow
 from mamori.errors import NotFound, ValidationFailed
-from mamori.provisions import processors
+from mamori.provisions import entrustments, processors
 from mamori.provisions.models import Party
 from mamori.provisions.parties import PartyInput
 from tests.factories.consents import ensure_policy
@@ -127,7 +127,7 @@ class TestAssessments:
 class TestEntrust:
     def test_items_beyond_the_duty_are_flagged(self, session: Session) -> None:
         _assess(session)
-        item = processors.entrust(
+        item = entrustments.entrust(
             session,
             actor="test",
             processor=HOUSE,
@@ -139,20 +139,20 @@ class TestEntrust:
 
     def test_needs_a_passed_assessment_first(self, session: Session) -> None:
         with pytest.raises(ValidationFailed) as caught:
-            processors.entrust(
+            entrustments.entrust(
                 session, actor="test", processor=HOUSE, duty="promotional_printing", items=["name"]
             )
         assert caught.value.details["errors"][0]["field"] == "processor"
         _assess(session, result="fail")
         with pytest.raises(ValidationFailed):
-            processors.entrust(
+            entrustments.entrust(
                 session, actor="test", processor=HOUSE, duty="promotional_printing", items=["name"]
             )
 
     def test_duty_must_be_the_processors(self, session: Session) -> None:
         _assess(session)
         with pytest.raises(ValidationFailed) as caught:
-            processors.entrust(session, actor="test", processor=HOUSE, duty="sns_messaging", items=["name"])
+            entrustments.entrust(session, actor="test", processor=HOUSE, duty="sns_messaging", items=["name"])
         assert caught.value.details["errors"][0]["field"] == "duty"
 
     def test_abroad_with_overdue_measures_check_is_refused(self, session: Session) -> None:
@@ -160,28 +160,55 @@ class TestEntrust:
             session, actor="t", data=_abroad("overseas_c", checked=_today() - timedelta(days=300))
         )
         _assess(session, "overseas_c")
-        assert processors.entrust(
+        assert entrustments.entrust(
             session, actor="t", processor="overseas_c", duty="data_registration", items=["name"]
         )
         party = session.scalars(select(Party).where(Party.key == "overseas_c")).one()
         party.measures_checked_on = _today() - timedelta(days=400)
         with pytest.raises(ValidationFailed) as caught:
-            processors.entrust(
+            entrustments.entrust(
                 session, actor="t", processor="overseas_c", duty="data_registration", items=["x"]
             )
         assert "periodic check" in caught.value.details["errors"][-1]["message"]
 
-    def test_sub_processor_pending_and_approved(self, session: Session) -> None:
-        pending = processors.add_sub_processor(
+    @pytest.mark.parametrize(
+        ("starts", "ends", "refused"),
+        [
+            (-365, 0, False),  # the last day of the contract
+            (-365, -1, True),  # ended yesterday
+            (0, None, False),  # starts today
+            (1, None, True),  # starts tomorrow
+        ],
+    )
+    def test_needs_a_contract_in_force_on_the_first_day(
+        self, session: Session, starts: int, ends: int | None, refused: bool
+    ) -> None:
+        today = _today()
+        data = processors.ProcessorInput(
+            key=HOUSE, duties=["promotional_printing"], contract_start=today + timedelta(days=starts),
+            contract_end=None if ends is None else today + timedelta(days=ends),
+        )  # fmt: skip
+        processors.register_processor(session, actor="t", data=data)
+        _assess(session)
+        kwargs = {"actor": "t", "processor": HOUSE, "duty": "promotional_printing", "items": ["name"]}
+        if not refused:
+            assert entrustments.entrust(session, **kwargs).started_on == today  # type: ignore[arg-type]
+            return
+        with pytest.raises(ValidationFailed) as caught:
+            entrustments.entrust(session, **kwargs)  # type: ignore[arg-type]
+        [error] = caught.value.details["errors"]
+        assert error["field"] == "processor"
+        assert "contract" in error["message"]
+
+
+class TestRequireProcessor:
+    def test_a_processor_party_without_a_profile_is_not_found(self, session: Session) -> None:
+        from mamori.provisions.parties import register_party
+
+        register_party(
             session,
             actor="t",
-            processor=HOUSE,
-            name="Print Sub Ltd.",
-            country="JP",
-            duties=["promotional_printing"],
+            data=PartyInput(key="bare_processor", kind="processor", name={"ja": "委託先"}, country="JP"),
         )
-        approved = processors.add_sub_processor(
-            session, actor="t", processor=HOUSE, name="Post Sub Ltd.", country="JP",
-            duties=["promotional_printing"], approved_by="officer.sato",
-        )  # fmt: skip
-        assert (pending.approved_on, approved.approved_on) == (None, _today())
+        with pytest.raises(NotFound, match="register it as a processor first"):
+            _assess(session, "bare_processor")

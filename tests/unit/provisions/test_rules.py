@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mamori.consents.decisions.rules import ConsentFact, PolicyFacts, SubjectFacts, SuspensionFact
+from mamori.errors import InvalidTransition
 from mamori.provisions import rules
 
 NOW = datetime(2026, 12, 1, 3, tzinfo=UTC)
@@ -152,3 +153,58 @@ class TestPiplObligation:
             datetime(2025, 12, 31, 15, tzinfo=UTC),
             datetime(2026, 12, 31, 15, tzinfo=UTC),
         )
+
+
+class TestSubProcessorReach:
+    TODAY = date(2026, 12, 1)
+
+    def _sub(
+        self, status: str, *, country: str = "JP", duty: str = "printing", checked: date | None = None
+    ) -> rules.SubProcessorFact:
+        measures = rules.Measures("contract", checked, "P1Y") if checked else None
+        return rules.SubProcessorFact(f"{status}-{country}", status, status, (duty,), country, measures)
+
+    def test_approved_ones_of_the_duty_are_reached(self) -> None:
+        subs = [self._sub("approved"), self._sub("approved", duty="other"), self._sub("refused")]
+        assert rules.sub_processor_reach(subs, "printing", self.TODAY) == (["approved-JP"], [])
+
+    def test_a_pending_one_of_the_duty_blocks(self) -> None:
+        reached, problems = rules.sub_processor_reach([self._sub("pending")], "printing", self.TODAY)
+        assert reached == []
+        assert len(problems) == 1
+        assert "awaits approval" in problems[0]
+        assert rules.sub_processor_reach([self._sub("pending")], "other", self.TODAY) == ([], [])
+
+    @pytest.mark.parametrize(
+        ("checked", "blocked"), [(date(2025, 12, 1), False), (date(2025, 11, 30), True), (None, True)]
+    )
+    def test_an_approved_one_abroad_needs_its_route(self, checked: date | None, blocked: bool) -> None:
+        sub = self._sub("approved", country="US", checked=checked)
+        reached, problems = rules.sub_processor_reach([sub], "printing", self.TODAY)
+        assert (reached == [], len(problems) == 1) == (blocked, blocked)
+
+    def test_adequate_country_needs_no_measures(self) -> None:
+        sub = self._sub("approved", country="FR")
+        assert rules.sub_processor_reach([sub], "printing", self.TODAY) == (["approved-FR"], [])
+
+
+class TestSubProcessorTransitions:
+    @pytest.mark.parametrize(
+        ("current", "target", "allowed"),
+        [
+            ("pending", "approved", True),
+            ("pending", "refused", True),
+            ("approved", "refused", True),
+            ("approved", "approved", False),
+            ("approved", "pending", False),
+            ("refused", "approved", False),
+            ("refused", "refused", False),
+        ],
+    )
+    def test_table(self, current: str, target: str, allowed: bool) -> None:
+        status = rules.SubProcessorStatus
+        if allowed:
+            rules.check_sub_processor_transition(status(current), status(target))
+            return
+        with pytest.raises(InvalidTransition):
+            rules.check_sub_processor_transition(status(current), status(target))

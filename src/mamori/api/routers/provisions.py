@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -12,7 +13,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
 from mamori.api.routers import provisions_processors
 from mamori.consents.decisions.messages import pick_language
-from mamori.provisions import counters, parties, receipts, service
+from mamori.errors import PolicyViolation
+from mamori.provisions import counters, parties, reading, receipts, service
 from mamori.provisions.messages import reason_dict
 from mamori.provisions.models import Party
 from mamori.security.rules import Scope
@@ -22,6 +24,9 @@ router = APIRouter(tags=["provisions"])
 Reader = Annotated[Principal, Depends(require(Scope.PROVISIONS_READ))]
 Writer = Annotated[Principal, Depends(require(Scope.PROVISIONS_WRITE))]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+Purpose = Annotated[
+    str, Query(min_length=1, max_length=80, description="purpose id declared for the persons concerned")
+]
 
 
 class ProvisionCreate(BaseModel):
@@ -59,6 +64,36 @@ class ProvisionRead(BaseModel):
     refused_count: int
     provided: list[uuid.UUID]
     refused: list[RefusalRead]
+
+
+class ProvisionPersonRead(BaseModel):
+    record_id: uuid.UUID
+    subject_id: uuid.UUID
+    consent_event_id: uuid.UUID | None
+    retention_end: datetime
+
+
+class ProvisionDetailRead(BaseModel):
+    provision_id: uuid.UUID
+    recipient: dict[str, Any] = Field(description="the recipient as it was when the data went to it")
+    basis: str
+    art29_record: bool = Field(description="False for exceptions and joint use (no APPI Art. 29 record)")
+    items: list[str]
+    purpose_id: str | None
+    country: str
+    route: str
+    justification: str | None
+    approved_by: str | None
+    contract_ref: str | None
+    policy_version_id: uuid.UUID
+    provided_at: datetime
+    requested_by: str
+    requested_count: int
+    provided_count: int
+    refused_count: int
+    retention_end: datetime | None = Field(description="the latest retention end of its persons' records")
+    persons_total: int
+    persons: list[ProvisionPersonRead]
 
 
 class RecordRead(BaseModel):
@@ -157,9 +192,18 @@ def create_provision(
 
 
 @router.get("/subjects/{subject_id}/provision-records")
-def subject_records(subject_id: uuid.UUID, session: SessionDep, _: Reader) -> list[RecordRead]:
-    """A person's provision and receipt records (merged subjects included), oldest first."""
-    return [RecordRead(**r.as_dict()) for r in service.list_records_for_subject(session, subject_id)]
+def subject_records(
+    subject_id: uuid.UUID, purpose: Purpose, session: SessionDep, caller: Reader
+) -> list[RecordRead]:
+    """A person's provision and receipt records (merged subjects included), oldest first; audited."""
+    try:
+        found = reading.read_records_for_subject(
+            session, actor=caller.actor, subject_id=subject_id, purpose=purpose
+        )
+    except PolicyViolation:
+        session.commit()  # keep the audited refusal; the error response follows
+        raise
+    return [RecordRead(**r.as_dict()) for r in found]
 
 
 @router.post("/receipts", status_code=201)
@@ -210,6 +254,37 @@ def pipl_counters(
 ) -> dict[str, Any]:
     """Persons of PIPL jurisdiction whose data went abroad in a calendar year, with the CAC thresholds."""
     return counters.pipl_counters(session, year=year).as_dict()
+
+
+@router.get("/provisions/{provision_id}")
+def show_provision(  # noqa: PLR0913 - the read and its page
+    provision_id: uuid.UUID,
+    purpose: Purpose,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    caller: Reader,
+    limit: Annotated[int, Query(ge=1, le=reading.MAX_PERSONS)] = 1_000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ProvisionDetailRead:
+    """One provision: recipient as it was, basis, items, route, retention end and its persons; audited."""
+    try:
+        view = reading.read_provision(
+            session, runtime.settings, actor=caller.actor, provision_id=provision_id, purpose=purpose,
+            limit=limit, offset=offset,
+        )  # fmt: skip
+    except PolicyViolation:
+        session.commit()  # keep the audited refusal; the error response follows
+        raise
+    p = view.provision
+    return ProvisionDetailRead(
+        provision_id=p.id, recipient=p.recipient_snapshot, basis=p.basis, art29_record=p.art29_record,
+        items=p.items, purpose_id=p.purpose_id, country=p.country, route=p.route,
+        justification=view.justification, approved_by=p.approved_by, contract_ref=p.contract_ref,
+        policy_version_id=p.policy_version_id, provided_at=p.provided_at, requested_by=p.requested_by,
+        requested_count=p.requested, provided_count=p.provided, refused_count=p.refused,
+        retention_end=view.retention_end, persons_total=view.persons_total,
+        persons=[ProvisionPersonRead(**asdict(person)) for person in view.persons],
+    )  # fmt: skip
 
 
 router.include_router(provisions_processors.router)

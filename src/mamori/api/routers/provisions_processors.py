@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from mamori.api.deps import SessionDep, require
-from mamori.provisions import processors
-from mamori.provisions.models import Entrustment, Party, ProcessorProfile
+from mamori.consents.decisions.rules import tokyo_date
+from mamori.db.base import utcnow
+from mamori.provisions import entrustments, processors, subprocessors
+from mamori.provisions.models import Entrustment, Party, ProcessorProfile, SubProcessor
 from mamori.provisions.parties import PartyInput
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
@@ -73,10 +75,39 @@ class AssessmentCreate(BaseModel):
 class SubProcessorCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    name: str = Field(examples=["Sample Print Ltd."])
+    country: str = Field(examples=["JP"])
+    duties: list[str] = Field(
+        description="duties of the processor it takes on", examples=[["promotional_printing"]]
+    )
+    measures_basis: str | None = Field(default=None, description="equivalent measures, for one abroad")
+    measures_checked_on: date | None = None
+    measures_interval: str | None = Field(default=None, examples=["P1Y"])
+
+
+class SubProcessorDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decided_by: str = Field(description="user name of the deciding privacy officer or admin")
+    evidence_ref: str = Field(
+        description="where the evidence is kept", examples=["contracts/sub/print-2026.pdf"]
+    )
+    decided_on: date | None = Field(default=None, description="day of the decision; default today")
+
+
+class SubProcessorRead(BaseModel):
+    id: uuid.UUID
+    processor: str
     name: str
     country: str
     duties: list[str]
-    approved_by: str | None = Field(default=None, description="who approved it; empty: pending approval")
+    route: str = Field(description="domestic, adequate, equivalent_measures, or consent (no route yet)")
+    route_problem: str | None
+    status: str = Field(description="pending, approved or refused")
+    decided_on: date | None
+    decided_by: str | None
+    evidence_ref: str | None
+    created_at: datetime
 
 
 class EntrustmentCreate(BaseModel):
@@ -93,6 +124,7 @@ class EntrustmentRead(BaseModel):
     duty: str
     items: list[str]
     excess_items: list[str] = Field(description="items the duty does not need (flagged)")
+    sub_processors: list[uuid.UUID] = Field(description="approved sub-processors of the duty it may reach")
     route: str
     started_on: date
 
@@ -113,7 +145,16 @@ def _processor(party: Party, profile: ProcessorProfile) -> ProcessorRead:
 def _entrustment(party: Party, item: Entrustment) -> EntrustmentRead:
     return EntrustmentRead(
         id=item.id, processor=party.key, duty=item.duty, items=item.items, excess_items=item.excess_items,
-        route=item.route, started_on=item.started_on,
+        sub_processors=item.sub_processors, route=item.route, started_on=item.started_on,
+    )  # fmt: skip
+
+
+def _sub(key: str, sub: SubProcessor) -> SubProcessorRead:
+    route = subprocessors.route_of(sub, tokyo_date(utcnow()))
+    return SubProcessorRead(
+        id=sub.id, processor=key, name=sub.name, country=sub.country, duties=sub.duties, route=route.route,
+        route_problem=route.problem, status=sub.status, decided_on=sub.decided_on, decided_by=sub.decided_by,
+        evidence_ref=sub.evidence_ref, created_at=sub.created_at,
     )  # fmt: skip
 
 
@@ -158,22 +199,51 @@ def overdue_assessments(session: SessionDep, _: Reader) -> list[dict[str, object
 
 
 @router.post("/processors/{key}/sub-processors", status_code=201)
-def add_sub_processor(
+def register_sub_processor(
     key: str, body: SubProcessorCreate, session: SessionDep, caller: Writer
-) -> dict[str, object]:
-    """Record a sub-processor (sub-processing needs prior approval)."""
-    sub = processors.add_sub_processor(session, actor=caller.actor, processor=key, **body.model_dump())
-    return {"id": str(sub.id), "processor": key, "approved": sub.approved_on is not None}
+) -> SubProcessorRead:
+    """Register a processor's sub-processor, pending approval (one abroad needs a foreign route)."""
+    data = subprocessors.SubProcessorInput(**body.model_dump())
+    sub = subprocessors.register_sub_processor(session, actor=caller.actor, processor=key, data=data)
+    return _sub(key, sub)
+
+
+@router.get("/processors/{key}/sub-processors")
+def list_sub_processors(key: str, session: SessionDep, _: Reader) -> list[SubProcessorRead]:
+    """A processor's sub-processors with their approval status and route."""
+    return [_sub(key, sub) for sub in subprocessors.list_sub_processors(session, key)]
+
+
+@router.post("/processors/{key}/sub-processors/{sub_id}/approve")
+def approve_sub_processor(
+    key: str, sub_id: uuid.UUID, body: SubProcessorDecision, session: SessionDep, caller: Writer
+) -> SubProcessorRead:
+    """Approve a pending sub-processor (who, when, evidence); audited."""
+    sub = subprocessors.decide_sub_processor(
+        session, actor=caller.actor, processor=key, sub_id=sub_id, approve=True, **body.model_dump()
+    )
+    return _sub(key, sub)
+
+
+@router.post("/processors/{key}/sub-processors/{sub_id}/refuse")
+def refuse_sub_processor(
+    key: str, sub_id: uuid.UUID, body: SubProcessorDecision, session: SessionDep, caller: Writer
+) -> SubProcessorRead:
+    """Refuse a pending sub-processor or withdraw an approval (who, when, evidence); audited."""
+    sub = subprocessors.decide_sub_processor(
+        session, actor=caller.actor, processor=key, sub_id=sub_id, approve=False, **body.model_dump()
+    )
+    return _sub(key, sub)
 
 
 @router.post("/processors/{key}/entrustments", status_code=201)
 def entrust(key: str, body: EntrustmentCreate, session: SessionDep, caller: Writer) -> EntrustmentRead:
-    """Hand items to a processor for one duty; items beyond what the duty needs are flagged."""
-    item = processors.entrust(session, actor=caller.actor, processor=key, **body.model_dump())
+    """Hand items to a processor for one duty; excess items flagged, pending sub-processors refused."""
+    item = entrustments.entrust(session, actor=caller.actor, processor=key, **body.model_dump())
     return _entrustment(session.get_one(Party, item.processor_id), item)
 
 
 @router.get("/entrustments")
 def list_entrustments(session: SessionDep, _: Reader, processor: str | None = None) -> list[EntrustmentRead]:
     """Entrustments, optionally of one processor."""
-    return [_entrustment(party, item) for party, item in processors.list_entrustments(session, processor)]
+    return [_entrustment(party, item) for party, item in entrustments.list_entrustments(session, processor)]
