@@ -1,9 +1,9 @@
 """sub-processors: pending, approved or refused with who, when and evidence; foreign measures;
 the approved sub-processors an entrustment may reach
 
-Revision ID: 0011
-Revises: 0010
-Create Date: 2026-12-02 10:00:00
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-02 11:00:00
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
