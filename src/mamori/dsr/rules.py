@@ -67,6 +67,8 @@ class RequestKind(StrEnum):
 
 K = RequestKind
 DISCLOSING = frozenset({K.DISCLOSURE, K.PROVISION_RECORD_DISCLOSURE, K.COPY, K.PORTABILITY})
+# Requests answered with the records of the organisation's systems (provision records come from Mamori).
+ACCESSING = frozenset({K.DISCLOSURE, K.COPY, K.PORTABILITY, K.DECEASED_NEXT_OF_KIN})
 
 
 class Ground(StrEnum):
@@ -242,11 +244,14 @@ def fee_for(request: RequestKind, fees: dict[str, int]) -> int:
 def effects_of(request: RequestKind, outcome: Outcome, *, erasure: bool) -> tuple[str, ...]:
     """What an accepted (fully or partly) request sets off: a suspension and/or fulfillment work.
 
-    ``suspend`` stops use in Mamori's decisions (all use, or third-party provision); ``correct`` and
-    ``erase`` are work for the organisation's systems (fulfillment).
+    ``suspend`` stops use in Mamori's decisions (all use, or third-party provision); ``access``
+    (the search whose records the letter discloses), ``correct`` and ``erase`` are work for the
+    organisation's systems (fulfillment).
     """
     if outcome is Outcome.REFUSED:
         return ()
+    if request in ACCESSING:
+        return ("access",)
     if request is K.UTILISATION_CEASE:
         return ("suspend", "erase") if erasure else ("suspend",)
     if request is K.PROVISION_CEASE:

@@ -70,7 +70,7 @@ def build_package(  # noqa: PLR0913 - the facts of the disclosure
                         {
                             "field": f.name,
                             "item": f.item,
-                            "label": items.get(f.item or "", f.name),
+                            "label": f.label.get(language) if f.label else items.get(f.item or "", f.name),
                             "value": _plain(row.get(f.name)),
                         }
                         for f in fields

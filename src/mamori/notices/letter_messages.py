@@ -192,6 +192,12 @@ _LABELS: dict[str, tuple[str, str, str, str]] = {
         "本公司系统中记录的数据",
         "本公司系統中記錄的資料",
     ),
+    "systems.attached": (
+        "このPDFファイルには、ここに記載した記録を機械で読み取れる形式（JSON）にしたファイル「{name}」を添付しています。",
+        "The records listed here are also attached to this PDF file in machine-readable form (JSON): {name}.",
+        "本PDF文件附有以机器可读格式（JSON）记载此处所列记录的文件“{name}”。",
+        "本PDF檔案附有以機器可讀格式（JSON）記載此處所列紀錄的檔案「{name}」。",
+    ),
     "purposes": ("利用目的", "Purposes of use", "使用目的", "利用目的"),
     "rules": (
         "個人情報の取扱規則",

@@ -15,7 +15,7 @@ from html import escape
 from mamori.notices import letter_messages as t
 from mamori.notices import messages as m
 from mamori.notices.document import Block, Fact, Facts, Paragraph, Section, Table
-from mamori.notices.pdf import html_to_pdf
+from mamori.notices.pdf import Attachment, html_to_pdf
 from mamori.policy.schema import LANGUAGES, PolicyBundle
 
 
@@ -38,6 +38,7 @@ class LetterInput:
     my_number_front_only: bool = False
     fee_yen: int = 0
     disclosures: tuple[Section, ...] = field(default_factory=tuple)
+    attachments: tuple[Attachment, ...] = ()  # files the PDF carries (the access package as JSON)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class ResponseLetter:
     addressee: str
     facts: tuple[Fact, ...]
     sections: tuple[Section, ...]
+    attachments: tuple[Attachment, ...] = ()
 
     def text(self) -> str:
         """Every text of the letter, one per line (for tests and plain-text mail)."""
@@ -156,6 +158,7 @@ def build_response_letter(bundle: PolicyBundle, letter: LetterInput) -> Response
             Fact(t.label("date", lang), (m.long_date(letter.answered_on, lang),)),
         ),
         sections=tuple(sections),
+        attachments=letter.attachments,
     )
 
 
@@ -167,8 +170,11 @@ h3 { font-size: 10.5pt; margin: 10pt 0 2pt; }
 .addressee { font-size: 11pt; margin: 12pt 0; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0; }
 th, td { border: .5pt solid #999; padding: 2pt 4pt; text-align: left; vertical-align: top; }
+td { overflow-wrap: anywhere; }
 dl { margin: 0; } dt { font-weight: bold; } dd { margin: 0 0 4pt 12pt; }
+dl + dl { border-top: .5pt solid #ccc; padding-top: 4pt; }
 tr { break-inside: avoid; }
+section.records table, section.records dl { font-size: 8.5pt; }
 """
 
 
@@ -184,7 +190,11 @@ def _html_block(block: Block) -> str:
     if isinstance(block, Table):
         head = "".join(f"<th>{escape(h)}</th>" for h in block.headers)
         body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in block.rows)
-        return f"<table><caption hidden>{escape(block.caption)}</caption><tr>{head}</tr>{body}</table>"
+        # The header row is repeated on every page a long table runs over.
+        return (
+            f"<table><caption hidden>{escape(block.caption)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
     return ""
 
 
@@ -192,7 +202,8 @@ def _html_section(section: Section, level: int) -> str:
     parts = [f"<h{level}>{escape(section.heading)}</h{level}>"]
     parts += [_html_block(block) for block in section.blocks]
     parts += [_html_section(sub, min(level + 1, 4)) for sub in section.subsections]
-    return f'<section id="{escape(section.id)}">{"".join(parts)}</section>'
+    kind = ' class="records"' if section.id.startswith("systems.") else ""
+    return f'<section id="{escape(section.id)}"{kind}>{"".join(parts)}</section>'
 
 
 def letter_html(letter: ResponseLetter) -> str:
@@ -210,5 +221,5 @@ def letter_html(letter: ResponseLetter) -> str:
 
 
 def letter_pdf(letter: ResponseLetter) -> bytes:
-    """The letter as PDF (CJK fonts by language, text extractable)."""
-    return html_to_pdf(letter_html(letter))
+    """The letter as PDF (CJK fonts by language, text extractable), with its attachments embedded."""
+    return html_to_pdf(letter_html(letter), attachments=letter.attachments)

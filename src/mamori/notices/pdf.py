@@ -8,6 +8,8 @@ Chinese each get their own glyph forms (Noto Sans CJK JP / SC / TC from Debian's
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 _SANS = '"Noto Sans", "DejaVu Sans", sans-serif'
 FONT_STACKS: dict[str, str] = {
@@ -30,22 +32,36 @@ _PAGE_CSS = """
 html { font-size: 10pt; line-height: 1.6; }
 """
 
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file carried inside the PDF (a viewer lists it; ``pdfdetach`` saves it)."""
+
+    name: str
+    content: bytes
+    description: str
+
+
 # Pango and fontconfig are not safe to drive from several threads at once.
 _lock = threading.Lock()
 
 
-def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
+def html_to_pdf(html: str, base_url: str | None = None, attachments: Sequence[Attachment] = ()) -> bytes:
     """Render ``html`` (a whole document with ``<html lang=…>``) to PDF bytes.
 
     Args:
         html: the document; its own stylesheets may refine the page and fonts set here with more
             specific selectors (these defaults are applied after them).
         base_url: where relative links and images are resolved; None when the document has none.
+        attachments: files embedded in the PDF as they are.
     """
     import weasyprint
 
     defaults = weasyprint.CSS(string=_PAGE_CSS + font_css())
+    files = [
+        weasyprint.Attachment(string=a.content, name=a.name, description=a.description) for a in attachments
+    ]
     with _lock:
         document = weasyprint.HTML(string=html, base_url=base_url)
-        pdf: bytes = document.write_pdf(stylesheets=[defaults])
+        pdf: bytes = document.write_pdf(stylesheets=[defaults], attachments=files)
     return pdf

@@ -136,7 +136,10 @@ class TestEffectsAndFees:
         assert effects_of(RequestKind.PROVISION_CEASE, Outcome.FULL, erasure=False) == ("suspend",)
         assert effects_of(RequestKind.CORRECTION, Outcome.FULL, erasure=False) == ("correct",)
         assert effects_of(cease, Outcome.REFUSED, erasure=True) == ()
-        assert effects_of(RequestKind.DISCLOSURE, Outcome.FULL, erasure=False) == ()
+        assert effects_of(RequestKind.DISCLOSURE, Outcome.PARTIAL, erasure=False) == ("access",)
+        assert effects_of(RequestKind.DECEASED_NEXT_OF_KIN, Outcome.FULL, erasure=False) == ("access",)
+        assert effects_of(RequestKind.PROVISION_RECORD_DISCLOSURE, Outcome.FULL, erasure=False) == ()
+        assert effects_of(RequestKind.DISCLOSURE, Outcome.REFUSED, erasure=False) == ()
 
     def test_fees_only_for_the_types_that_carry_one(self) -> None:
         fees = {"disclosure": 1000}

@@ -34,7 +34,8 @@ def decide(  # noqa: PLR0913 - what a decision holds
     """Record the decision on an ``in_progress`` case and set off its effects.
 
     An accepted utilisation-cease or cease-provision request suspends use at once (decisions refuse
-    from then on); correction and erasure become work for the organisation's systems.
+    from then on); the search for a disclosure, correction and erasure become work for the
+    organisation's systems.
 
     Raises:
         NotFound: no such case.
@@ -50,6 +51,8 @@ def decide(  # noqa: PLR0913 - what a decision holds
         refuse(errors, "the decision")
     kind, verdict = RequestKind(case.request_type), Outcome(outcome)
     todo = effects_of(kind, verdict, erasure=case.erasure)
+    if case.subject_id is None:  # a person not on record has no identifiers to search the systems by
+        todo = tuple(effect for effect in todo if effect != "access")
     if todo and case.subject_id is None:
         refuse([FieldError("subject_id", "link the case to the person before accepting it")], "the decision")
     if "correct" in todo and not changes:

@@ -2,16 +2,18 @@
 
 Answering a request is a legal duty (APPI Art. 32-33, PIPL Art. 45), so the subject's data is
 decrypted here for the letter only and the compilation is audited with counts, never values.
-Provision records come from the provisions room; the organisation's systems from fulfillment
-when it is installed.
+Provision records come from the provisions room; the organisation's systems from the access run
+that the decision started in fulfillment: one readable table (or list) per system and dataset,
+each field labelled with its data item in the letter's language, and for an electronic answer
+the same package as a JSON file inside the PDF.
 """
 
 from __future__ import annotations
 
-import importlib
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, cast
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,26 +23,31 @@ from mamori.consents.suspensions import list_suspensions
 from mamori.dsr.models import Case, PendingTask
 from mamori.dsr.rules import DISCLOSING, RequestKind
 from mamori.dsr.service import common
+from mamori.fulfillment.package import LetterTable, letter_section, package_json
+from mamori.fulfillment.schemas import RunRead
+from mamori.fulfillment.service import get_run
 from mamori.notices import letter_messages as t
 from mamori.notices import messages as m
-from mamori.notices.document import Fact, Facts, Paragraph, Section, Table
+from mamori.notices.document import Block, Fact, Facts, Paragraph, Section, Table
+from mamori.notices.pdf import Attachment
 from mamori.notices.receipt import format_instant, receipt_for_subject
 from mamori.policy.schema import PolicyBundle
 from mamori.provisions.service import list_records_for_subject
 from mamori.subjects.models import Subject, SubjectIdentifier
 from mamori.subjects.repository import merged_ids
 from mamori.subjects.service import NAME_CONTEXT, VALUE_CONTEXT
+from mamori.subjects.validation import FieldError, refuse
 
 K = RequestKind
+TABLE_COLUMNS = 7  # a dataset with more columns prints one list per record (a table that wide is unreadable)
 
 
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of another room when it is installed (provisions, fulfillment), else None."""
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
-        return None
-    return cast("Callable[..., Any] | None", getattr(found, name, None))
+@dataclass(frozen=True, slots=True)
+class Disclosed:
+    """The sections of the letter and the files its PDF carries."""
+
+    sections: tuple[Section, ...]
+    attachments: tuple[Attachment, ...] = ()
 
 
 def _table(heading_key: str, lang: str, headers: Iterable[str], rows: Sequence[tuple[str, ...]]) -> Section:
@@ -118,12 +125,6 @@ def _suspensions(session: Session, subject_id: uuid.UUID, lang: str) -> Section:
     return _table("suspensions", lang, ("scope", "since", "until"), rows)
 
 
-def _record_row(record: Any) -> tuple[str, str]:
-    data = record.model_dump(mode="json") if hasattr(record, "model_dump") else dict(vars(record))
-    shown = {k: v for k, v in data.items() if not k.startswith("_") and not k.endswith("_id") and k != "id"}
-    return (str(data.get("kind") or "-"), "; ".join(f"{k}: {v}" for k, v in shown.items()))
-
-
 def _party_name(party: dict[str, Any], lang: str) -> str:
     name = party.get("name")
     if isinstance(name, dict):
@@ -146,42 +147,86 @@ def _provisions(session: Session, subject_id: uuid.UUID, bundle: PolicyBundle, l
     return _table("provisions", lang, ("kind", "date", "party", "item"), rows)
 
 
-def _systems(session: Session, case: Case, lang: str) -> Section | None:
-    get_run = _optional("mamori.fulfillment.service", "get_run")
-    stmt = select(PendingTask.run_id).where(PendingTask.case_id == case.id, PendingTask.action == "access")
-    run_ids = [run for run in session.scalars(stmt) if run is not None]
-    if get_run is None or not run_ids:
+def _access_run(session: Session, case: Case, settings: Settings | None) -> RunRead | None:
+    """The completed access run of the case; None when no search was started (the task says why).
+
+    Raises:
+        ValidationFailed: the run has not completed (``systems``): the letter waits for it.
+    """
+    stmt = select(PendingTask).where(PendingTask.case_id == case.id, PendingTask.action == "access")
+    task = session.scalars(stmt.order_by(PendingTask.created_at.desc()).limit(1)).first()
+    if task is None or task.run_id is None:
         return None
-    rows = [_record_row(get_run(session, run_id)) for run_id in run_ids]
-    return _table("systems", lang, ("system", "value"), rows)
+    run = get_run(session, task.run_id, settings=settings)
+    if run.status != "completed":
+        failed = [s.system for s in run.systems if s.status == "failed"]
+        why = f"failed in {', '.join(failed)}; retry the run" if failed else "not finished; the letter waits"
+        refuse(
+            [FieldError("systems", f"the search of the systems (run {run.id}) is {run.status}: {why}")],
+            "the letter",
+        )
+    return run
 
 
-def sections(
-    session: Session, case: Case, *, actor: str, settings: Settings | None = None
-) -> tuple[Section, ...]:
-    """What the letter of an accepted request discloses, by request type."""
+def records_section(index: int, table: LetterTable) -> Section:
+    """One dataset: a table, or for a wide one a list of labelled values per record."""
+    blocks: tuple[Block, ...]
+    if len(table.labels) <= TABLE_COLUMNS:
+        blocks = (Table(table.heading, tuple(table.labels), tuple(tuple(row) for row in table.rows)),)
+    else:
+        blocks = tuple(
+            Facts(tuple(Fact(label, (cell,)) for label, cell in zip(table.labels, row, strict=True) if cell))
+            for row in table.rows
+        )
+    return Section(f"systems.{index}", table.heading, blocks)
+
+
+def _systems(session: Session, case: Case, settings: Settings | None) -> Disclosed:
+    run = _access_run(session, case, settings)
+    if run is None or run.package is None:
+        return Disclosed(())
+    lang, found = case.language, letter_section(run.package)
+    blocks: list[Block] = [Paragraph(found.intro)]
+    attachments: tuple[Attachment, ...] = ()
+    if case.response_method == "electronic":
+        name = f"{case.reference}-data.json"
+        blocks.append(Paragraph(t.label("systems.attached", lang).format(name=name)))
+        content = package_json(run.package).encode()
+        attachments = (Attachment(name, content, t.label("systems", lang)),)
+    subsections = tuple(records_section(i, table) for i, table in enumerate(found.tables, start=1))
+    return Disclosed((Section("systems", t.label("systems", lang), tuple(blocks), subsections),), attachments)
+
+
+def disclose(session: Session, case: Case, *, actor: str, settings: Settings | None = None) -> Disclosed:
+    """What the letter of an accepted request discloses, by request type.
+
+    Raises:
+        ValidationFailed: the search of the organisation's systems has not completed (``systems``).
+    """
     bundle, kind, lang = common.policy(session), RequestKind(case.request_type), case.language
     if kind is K.PURPOSE_NOTIFICATION:
-        return (purposes_section(bundle, _categories(session, case), lang),)
+        return Disclosed((purposes_section(bundle, _categories(session, case), lang),))
     if kind is K.EXPLANATION:
-        return (_rules_section(bundle, _categories(session, case), lang),)
+        return Disclosed((_rules_section(bundle, _categories(session, case), lang),))
     if case.subject_id is None or kind not in DISCLOSING | {K.DECEASED_NEXT_OF_KIN}:
-        return ()
-    found: list[Section | None] = []
+        return Disclosed(())
+    found: list[Section] = []
+    systems = Disclosed(())
     if kind is not K.PROVISION_RECORD_DISCLOSURE:
+        systems = _systems(session, case, settings)
         found += [
             _profile(session, case, bundle, settings),
             _consents(session, case.subject_id, lang),
             _suspensions(session, case.subject_id, lang),
-            _systems(session, case, lang),
+            *systems.sections,
         ]
     found.append(_provisions(session, case.subject_id, bundle, lang))
-    result = tuple(section for section in found if section is not None)
     common.audit(
         session,
         case,
         actor=actor,
         action="request.disclosure_compiled",
-        sections=[section.id for section in result],
+        sections=[section.id for section in found],
+        attachments=[a.name for a in systems.attachments],
     )
-    return result
+    return Disclosed(tuple(found), systems.attachments)

@@ -34,10 +34,10 @@ def compose(session: Session, case: Case, *, actor: str, settings: Settings | No
         else None
     )
     outcome = "rejected" if case.state == CaseState.REJECTED else (case.outcome or "refused")
-    sections = (
-        ()
+    disclosed = (
+        disclosure.Disclosed(())
         if outcome in {"refused", "rejected"}
-        else disclosure.sections(session, case, actor=actor, settings=settings)
+        else disclosure.disclose(session, case, actor=actor, settings=settings)
     )
     return LetterInput(
         lang=case.language,
@@ -54,7 +54,8 @@ def compose(session: Session, case: Case, *, actor: str, settings: Settings | No
         erasure=case.erasure,
         my_number_front_only=case.my_number_front_only,
         fee_yen=case.fee_yen,
-        disclosures=sections,
+        disclosures=disclosed.sections,
+        attachments=disclosed.attachments,
     )
 
 
@@ -65,7 +66,7 @@ def generate_letter(
 
     Raises:
         NotFound: no such case.
-        ValidationFailed: the case has no decision yet.
+        ValidationFailed: the case has no decision yet, or its search of the systems has not completed.
     """
     settings = common.settings_or_default(settings)
     case = common.get_case(session, case_id, for_update=True)

@@ -70,6 +70,9 @@ class FieldMap(Strict):
 
     name: Column
     item: Ident | None = Field(default=None, description="data item id of the bundle")
+    label: Text | None = Field(
+        default=None, description="how an access package names the column; default the data item's name"
+    )
     categories: list[str] = Field(default_factory=list, description="fideslang data categories")
     identity: Ident | None = Field(default=None, description="identity kind found here (email, phone…)")
     erasure: Strategy | None = None
