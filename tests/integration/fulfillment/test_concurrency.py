@@ -25,19 +25,10 @@ from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.fulfillment import runner, service
 from mamori.fulfillment.models import FulfillmentRun, FulfillmentRunSystem
 from mamori.policy.service import publish_bundle
-from tests.factories.fulfillment_runs import tables
+from tests.factories.fulfillment_runs import ERASED_ONCE, tables
 from tests.integration.fulfillment.conftest import Shop
 
 WAIT = 60.0
-ERASED_ONCE = {  # (found, changed, residual) of one erasure of customer 3
-    "shop.customer": (1, 5, 0),
-    "shop.address": (1, 4, 0),
-    "shop.loyalty_card": (1, 2, 0),
-    "shop.orders": (5, 0, 0),
-    "shop.order_item": (15, 0, 0),
-    "crm.campaign_contact": (1, 3, 0),
-    "callcentre.calls": (1, 2, 0),
-}
 
 
 @dataclass
