@@ -5,15 +5,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from mamori.audit.models import AuditChainHead, AuditEvent
 from mamori.audit.parallel import PARALLEL_THRESHOLD, verify_file_in_parallel
 from mamori.audit.rules import (
-    GENESIS_HASH,
     VerifyResult,
     canonical_json,
     format_instant,
@@ -46,39 +45,38 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _lock_head(session: Session) -> AuditChainHead:
-    """Lock a chain head until this transaction ends.
+_heads = cast("Table", AuditChainHead.__table__)
+_HEAD_COLUMNS = (_heads.c.id, _heads.c.seq, _heads.c.hash)
+
+
+def _lock_head(session: Session) -> tuple[int, int, str]:
+    """Lock a chain head until this transaction ends; its (chain, last link, last hash).
 
     On PostgreSQL: the head used last if it is free (or already ours), else the first free one;
-    only when every head is busy wait for one.
+    only when every head is busy wait for one. (Core statements: this runs in every audited
+    transaction, and the heads are never kept as ORM objects that could go stale.)
     """
     if not _postgres(session):
-        head = session.execute(
-            select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
-        ).scalar_one_or_none()
-        if head is None:
-            head = AuditChainHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
-            session.add(head)
-            session.flush()
-        return head
-    free = select(AuditChainHead).with_for_update(skip_locked=True).limit(1)
-    last = session.info.get(_HEAD_KEY)
-    head = None
-    if last is not None:
-        head = session.execute(free.where(AuditChainHead.id == last)).scalar_one_or_none()
-    if head is None:
-        head = session.execute(free.order_by(AuditChainHead.id)).scalar_one_or_none()
-    if head is None:  # every head is busy (or none exists yet): wait for one
-        chain = 1 + secrets.randbelow(POSTGRES_CHAINS)
-        head = session.execute(
-            select(AuditChainHead).where(AuditChainHead.id == chain).with_for_update()
-        ).scalar_one_or_none()
-        if head is None:
-            head = AuditChainHead(id=chain, seq=0, hash=genesis_hash(chain))
-            session.add(head)
-            session.flush()
-    session.info[_HEAD_KEY] = head.id
-    return head
+        chain = HEAD_ID
+    else:
+        free = select(*_HEAD_COLUMNS).with_for_update(skip_locked=True).limit(1)
+        last = session.info.get(_HEAD_KEY)
+        row = None
+        if last is not None:
+            row = session.execute(free.where(_heads.c.id == last)).first()
+        if row is None:
+            row = session.execute(free.order_by(_heads.c.id)).first()
+        if row is not None:
+            session.info[_HEAD_KEY] = row.id
+            return row.id, row.seq, row.hash
+        chain = 1 + secrets.randbelow(POSTGRES_CHAINS)  # every head is busy (or none exists): wait
+    row = session.execute(select(*_HEAD_COLUMNS).where(_heads.c.id == chain).with_for_update()).first()
+    if row is None:
+        start = genesis_hash(chain)
+        session.connection().execute(insert(_heads).values(id=chain, seq=0, hash=start))
+        row = session.execute(select(*_HEAD_COLUMNS).where(_heads.c.id == chain).with_for_update()).one()
+    session.info[_HEAD_KEY] = row.id
+    return row.id, row.seq, row.hash
 
 
 def record_event(  # noqa: PLR0913 - the audit vocabulary
@@ -102,49 +100,57 @@ class Recorded:
     hash: str
 
 
-def _numbers(session: Session, head: AuditChainHead, count: int) -> list[int]:
-    """Event numbers: from ``audit_event_seq`` on PostgreSQL (no lock); the link itself on SQLite."""
-    if not _postgres(session):
-        return list(range(head.seq + 1, head.seq + count + 1))
-    stmt = text("SELECT nextval('audit_event_seq') FROM generate_series(1, :n)")
-    return [int(n) for n in session.scalars(stmt, {"n": count})]
+_events = cast("Table", AuditEvent.__table__)
 
 
 def record_events(session: Session, *, actor: str, events: Sequence[EventInput]) -> list[Recorded]:
-    """Append several events at once: one lock on a chain head, one multi-row insert."""
+    """Append several events at once: one lock on a chain head, one multi-row insert.
+
+    Event numbers come from ``audit_event_seq`` on PostgreSQL (no lock; a rolled-back transaction
+    leaves a gap) and equal the link on SQLite.
+    """
     if not events:
         return []
-    head = _lock_head(session)
+    session.flush()  # the caller's pending changes first, as an ORM write here would do
+    chain, link, prev = _lock_head(session)
+    postgres = _postgres(session)
     now = utcnow()
     instant = format_instant(now)
     rows: list[dict[str, Any]] = []
-    prev, link = head.hash, head.seq
-    for event, seq in zip(events, _numbers(session, head, len(events)), strict=True):
+    for event in events:
         link += 1
         details = canonical_json(dict(event.details))
         digest = link_hash(
             prev, link, instant, actor, event.action, event.target_type, event.target_id, details
         )
-        rows.append(
-            {
-                "seq": seq,
-                "chain": head.id,
-                "link": link,
-                "occurred_at": now,
-                "actor": actor,
-                "action": event.action,
-                "target_type": event.target_type,
-                "target_id": event.target_id,
-                "details": details,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
+        row = {
+            "chain": chain,
+            "link": link,
+            "occurred_at": now,
+            "actor": actor,
+            "action": event.action,
+            "target_type": event.target_type,
+            "target_id": event.target_id,
+            "details": details,
+            "prev_hash": prev,
+            "hash": digest,
+        }
+        if not postgres:
+            row["seq"] = link
+        rows.append(row)
         prev = digest
-    session.execute(insert(AuditEvent), rows)
-    head.seq, head.hash = link, prev
-    session.flush()
-    return [Recorded(row["seq"], row["hash"]) for row in rows]
+    if postgres:
+        stmt = (
+            insert(_events)
+            .values(seq=func.nextval("audit_event_seq"))
+            .returning(_events.c.seq, sort_by_parameter_order=True)
+        )
+        numbers = [int(n) for n in session.connection().execute(stmt, rows).scalars()]
+    else:
+        session.connection().execute(insert(_events), rows)
+        numbers = [row["seq"] for row in rows]
+    session.connection().execute(update(_heads).where(_heads.c.id == chain).values(seq=link, hash=prev))
+    return [Recorded(n, row["hash"]) for n, row in zip(numbers, rows, strict=True)]
 
 
 def list_events(
@@ -189,7 +195,7 @@ def verify_chain(session: Session, *, batch: int = 10_000) -> VerifyResult:
     """
     session.flush()
     heads: dict[int, tuple[int | None, str | None]] = {
-        head.id: (head.seq, head.hash) for head in session.scalars(select(AuditChainHead))
+        row.id: (row.seq, row.hash) for row in session.execute(select(*_HEAD_COLUMNS))
     }
     chains = set(session.scalars(select(AuditEvent.chain).distinct()))
     if not heads:
