@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mamori.db.base import Base
@@ -11,11 +11,19 @@ SeqType = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class AuditEvent(Base):
-    """One link of the chain. ``details`` is canonical JSON text so the hash survives any database."""
+    """One link of a chain. ``details`` is canonical JSON text so the hash survives any database.
+
+    ``seq`` numbers every event of the log (the listing order); ``chain`` and ``link`` place it in
+    one of the hash chains (position 1, 2, … of that chain). SQLite keeps one chain, where ``link``
+    equals ``seq``; PostgreSQL writes several at once (see :mod:`mamori.audit.service`).
+    """
 
     __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("chain", "link", name="uq_audit_events_chain_link"),)
 
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
+    chain: Mapped[int] = mapped_column(SmallInteger, server_default="1")
+    link: Mapped[int] = mapped_column(SeqType)
     occurred_at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(100), index=True)
@@ -27,7 +35,7 @@ class AuditEvent(Base):
 
 
 class AuditChainHead(Base):
-    """Single row holding the last link; writers lock it so the chain stays linear."""
+    """The last link of one chain (``id`` is the chain); a writer locks a head until it commits."""
 
     __tablename__ = "audit_chain_heads"
 

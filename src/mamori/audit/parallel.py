@@ -1,5 +1,7 @@
 """Verify a long chain in a SQLite file on several cores: one range of links per process.
 
+SQLite keeps one chain (chain 1), whose links are read by position.
+
 Each range starts from the stored hash of the link before it, and the range before checks that
 stored hash by recomputing it, so the ranges together prove the whole chain.
 """
@@ -16,7 +18,7 @@ from mamori.audit.rules import GENESIS_HASH, intact_count, split_ranges
 PARALLEL_THRESHOLD = 50_000
 _RANGE_SQL = (
     "SELECT occurred_at, actor, action, target_type, target_id, details, hash "
-    "FROM audit_events WHERE seq BETWEEN ? AND ? ORDER BY seq"
+    "FROM audit_events WHERE chain = 1 AND link BETWEEN ? AND ? ORDER BY link"
 )
 
 
@@ -41,7 +43,10 @@ def _boundary_hashes(path: str, ranges: list[tuple[int, int]]) -> dict[int, str]
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         marks = ",".join("?" * len(wanted))
-        rows = connection.execute(f"SELECT seq, hash FROM audit_events WHERE seq IN ({marks})", wanted)  # noqa: S608
+        rows = connection.execute(
+            f"SELECT link, hash FROM audit_events WHERE chain = 1 AND link IN ({marks})",  # noqa: S608
+            wanted,
+        )
         return {int(seq): str(digest) for seq, digest in rows}
     finally:
         connection.close()

@@ -9,7 +9,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-GENESIS_HASH = "0" * 64
+GENESIS_HASH = "0" * 64  # the previous hash of chain 1's first link
+
+
+def genesis_hash(chain: int) -> str:
+    """The previous hash of a chain's first link.
+
+    Each chain starts from its own, so a link moved to another chain breaks it. Chain 1 keeps the
+    all-zero genesis of the single-chain log.
+    """
+    if chain == 1:
+        return GENESIS_HASH
+    return hashlib.sha256(f"mamori-audit-chain{SEPARATOR}{chain}".encode()).hexdigest()
+
+
 SEPARATOR = "\x1f"
 # The instant is hashed in the text form SQLite stores it in, so verification reads it as is.
 INSTANT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
@@ -56,21 +69,36 @@ def link_hash(  # noqa: PLR0913 - the hash covers exactly these fields
 
 @dataclass(frozen=True, slots=True)
 class VerifyResult:
+    """The outcome of a check.
+
+    From :func:`verify_links`, ``seq`` is the position of the first bad link in its chain. From
+    the service, ``chain`` and ``link`` place it and ``seq`` is the event's number (None when the
+    event is missing); SQLite keeps one chain, where the two numbers are the same.
+    """
+
     ok: bool
     checked: int
     problem: str | None = None
     seq: int | None = None
+    chain: int | None = None
+    link: int | None = None
 
 
 def verify_links(
-    links: Iterable[Link] | Iterable[tuple[Any, ...]], *, head_seq: int | None, head_hash: str | None
+    links: Iterable[Link] | Iterable[tuple[Any, ...]],
+    *,
+    head_seq: int | None,
+    head_hash: str | None,
+    genesis: str = GENESIS_HASH,
 ) -> VerifyResult:
-    """Check every link in ``seq`` order; report the first altered, missing or reordered one.
+    """Check every link of one chain in position order; report the first bad one.
+
+    A link is altered, missing or reordered. Each link's first field is its position (1, 2, …).
 
     The loop is written for speed (it runs over millions of rows): plain tuples, local names.
     """
     sha256, join = hashlib.sha256, SEPARATOR.join
-    expected_prev, expected_seq = GENESIS_HASH, 1
+    expected_prev, expected_seq = genesis, 1
     for seq, occurred_at, actor, action, target_type, target_id, details, prev_hash, digest in links:
         if seq != expected_seq:
             problem = "missing" if seq > expected_seq else "reordered"

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from mamori.audit.models import AuditChainHead, AuditEvent
 from mamori.audit.parallel import PARALLEL_THRESHOLD, verify_file_in_parallel
 from mamori.audit.rules import (
-    GENESIS_HASH,
     VerifyResult,
     canonical_json,
     format_instant,
+    genesis_hash,
     intact_count,
     link_hash,
     verify_links,
@@ -23,6 +24,11 @@ from mamori.audit.rules import (
 from mamori.db.base import utcnow
 
 HEAD_ID = 1
+# PostgreSQL writes this many chains at once: a transaction locks one free head until it commits,
+# so audited transactions commit side by side instead of one fsync after another. SQLite has a
+# single writer anyway and keeps one chain. (Migration 0013 creates the heads.)
+POSTGRES_CHAINS = 16
+_HEAD_KEY = "mamori.audit.head"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +41,42 @@ class EventInput:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _lock_head(session: Session) -> AuditChainHead:
-    head = session.execute(
-        select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditChainHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
-    return head
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+_heads = cast("Table", AuditChainHead.__table__)
+_HEAD_COLUMNS = (_heads.c.id, _heads.c.seq, _heads.c.hash)
+
+
+def _lock_head(session: Session) -> tuple[int, int, str]:
+    """Lock a chain head until this transaction ends; its (chain, last link, last hash).
+
+    On PostgreSQL: the head used last if it is free (or already ours), else the first free one;
+    only when every head is busy wait for one. (Core statements: this runs in every audited
+    transaction, and the heads are never kept as ORM objects that could go stale.)
+    """
+    if not _postgres(session):
+        chain = HEAD_ID
+    else:
+        free = select(*_HEAD_COLUMNS).with_for_update(skip_locked=True).limit(1)
+        last = session.info.get(_HEAD_KEY)
+        row = None
+        if last is not None:
+            row = session.execute(free.where(_heads.c.id == last)).first()
+        if row is None:
+            row = session.execute(free.order_by(_heads.c.id)).first()
+        if row is not None:
+            session.info[_HEAD_KEY] = row.id
+            return row.id, row.seq, row.hash
+        chain = 1 + secrets.randbelow(POSTGRES_CHAINS)  # every head is busy (or none exists): wait
+    row = session.execute(select(*_HEAD_COLUMNS).where(_heads.c.id == chain).with_for_update()).first()
+    if row is None:
+        start = genesis_hash(chain)
+        session.connection().execute(insert(_heads).values(id=chain, seq=0, hash=start))
+        row = session.execute(select(*_HEAD_COLUMNS).where(_heads.c.id == chain).with_for_update()).one()
+    session.info[_HEAD_KEY] = row.id
+    return row.id, row.seq, row.hash
 
 
 def record_event(  # noqa: PLR0913 - the audit vocabulary
@@ -55,7 +88,7 @@ def record_event(  # noqa: PLR0913 - the audit vocabulary
     target_id: str,
     details: Mapping[str, Any] | None = None,
 ) -> Recorded:
-    """Append one event to the chain inside the caller's transaction."""
+    """Append one event to a chain inside the caller's transaction."""
     return record_events(
         session, actor=actor, events=[EventInput(action, target_type, target_id, details or {})]
     )[0]
@@ -67,38 +100,57 @@ class Recorded:
     hash: str
 
 
+_events = cast("Table", AuditEvent.__table__)
+
+
 def record_events(session: Session, *, actor: str, events: Sequence[EventInput]) -> list[Recorded]:
-    """Append several events at once: one lock on the chain head, one multi-row insert."""
-    head = _lock_head(session)
+    """Append several events at once: one lock on a chain head, one multi-row insert.
+
+    Event numbers come from ``audit_event_seq`` on PostgreSQL (no lock; a rolled-back transaction
+    leaves a gap) and equal the link on SQLite.
+    """
+    if not events:
+        return []
+    session.flush()  # the caller's pending changes first, as an ORM write here would do
+    chain, link, prev = _lock_head(session)
+    postgres = _postgres(session)
     now = utcnow()
     instant = format_instant(now)
     rows: list[dict[str, Any]] = []
-    prev, seq = head.hash, head.seq
     for event in events:
-        seq += 1
+        link += 1
         details = canonical_json(dict(event.details))
         digest = link_hash(
-            prev, seq, instant, actor, event.action, event.target_type, event.target_id, details
+            prev, link, instant, actor, event.action, event.target_type, event.target_id, details
         )
-        rows.append(
-            {
-                "seq": seq,
-                "occurred_at": now,
-                "actor": actor,
-                "action": event.action,
-                "target_type": event.target_type,
-                "target_id": event.target_id,
-                "details": details,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
+        row = {
+            "chain": chain,
+            "link": link,
+            "occurred_at": now,
+            "actor": actor,
+            "action": event.action,
+            "target_type": event.target_type,
+            "target_id": event.target_id,
+            "details": details,
+            "prev_hash": prev,
+            "hash": digest,
+        }
+        if not postgres:
+            row["seq"] = link
+        rows.append(row)
         prev = digest
-    if rows:
-        session.execute(insert(AuditEvent), rows)
-    head.seq, head.hash = seq, prev
-    session.flush()
-    return [Recorded(row["seq"], row["hash"]) for row in rows]
+    if postgres:
+        stmt = (
+            insert(_events)
+            .values(seq=func.nextval("audit_event_seq"))
+            .returning(_events.c.seq, sort_by_parameter_order=True)
+        )
+        numbers = [int(n) for n in session.connection().execute(stmt, rows).scalars()]
+    else:
+        session.connection().execute(insert(_events), rows)
+        numbers = [row["seq"] for row in rows]
+    session.connection().execute(update(_heads).where(_heads.c.id == chain).values(seq=link, hash=prev))
+    return [Recorded(n, row["hash"]) for n, row in zip(numbers, rows, strict=True)]
 
 
 def list_events(
@@ -110,15 +162,19 @@ def list_events(
     return list(session.scalars(stmt))
 
 
-_COLUMNS = "seq, occurred_at, actor, action, target_type, target_id, details, prev_hash, hash"
+_COLUMNS = "link, occurred_at, actor, action, target_type, target_id, details, prev_hash, hash"
 _FAST_COLUMNS = "occurred_at, actor, action, target_type, target_id, details, hash"
 
 
-def _raw_rows(session: Session, columns: str, batch: int) -> Iterator[tuple[Any, ...]]:
-    """Rows straight from the driver (no ORM or type processing: verification reads millions)."""
+def _raw_rows(session: Session, columns: str, batch: int, chain: int = HEAD_ID) -> Iterator[tuple[Any, ...]]:
+    """One chain's rows straight from the driver (no ORM or type processing: verification reads millions)."""
     cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    marker = "%s" if _postgres(session) else "?"
     try:
-        cursor.execute(f"SELECT {columns} FROM audit_events ORDER BY seq")  # noqa: S608 - fixed text
+        cursor.execute(
+            f"SELECT {columns} FROM audit_events WHERE chain = {marker} ORDER BY link",  # noqa: S608 - fixed text
+            (chain,),
+        )
         while rows := cursor.fetchmany(batch):
             yield from rows
     finally:
@@ -132,22 +188,63 @@ def _links(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
 
 
 def verify_chain(session: Session, *, batch: int = 10_000) -> VerifyResult:
-    """Recompute every hash; the first altered, deleted or reordered event is reported."""
+    """Recompute every hash of every chain; the first altered, deleted or reordered event is reported.
+
+    Each chain is checked link by link against its head (which catches a lost tail); an event
+    whose chain has no head is reported too. ``checked`` counts the events verified.
+    """
     session.flush()
-    head = session.get(AuditChainHead, HEAD_ID)
-    head_seq, head_hash = (head.seq, head.hash) if head else (None, None)
-    if session.get_bind().dialect.name == "sqlite" and _fast_sqlite_check(
-        session, head_seq, head_hash, batch
-    ):
-        return VerifyResult(ok=True, checked=head_seq or 0)
-    return verify_links(_links(_raw_rows(session, _COLUMNS, batch)), head_seq=head_seq, head_hash=head_hash)
+    heads: dict[int, tuple[int | None, str | None]] = {
+        row.id: (row.seq, row.hash) for row in session.execute(select(*_HEAD_COLUMNS))
+    }
+    chains = set(session.scalars(select(AuditEvent.chain).distinct()))
+    if not heads:
+        heads[HEAD_ID] = (None, None)  # an empty log, or one whose head was removed: read the links
+    if chains - set(heads):
+        orphan = min(chains - set(heads))
+        first = session.scalar(select(func.min(AuditEvent.link)).where(AuditEvent.chain == orphan))
+        return VerifyResult(ok=False, checked=0, problem="altered", chain=orphan, link=first)
+    checked = 0
+    for chain in sorted(heads):
+        head_seq, head_hash = heads[chain]
+        if (
+            chain == HEAD_ID
+            and len(heads) == 1
+            and not _postgres(session)
+            and _fast_sqlite_check(session, head_seq, head_hash, batch)
+        ):
+            return VerifyResult(ok=True, checked=head_seq or 0)
+        result = verify_links(
+            _links(_raw_rows(session, _COLUMNS, batch, chain)),
+            head_seq=head_seq,
+            head_hash=head_hash,
+            genesis=genesis_hash(chain),
+        )
+        if not result.ok:
+            return _placed(session, result, chain, checked)
+        checked += result.checked
+    return VerifyResult(ok=True, checked=checked)
+
+
+def _placed(session: Session, result: VerifyResult, chain: int, checked: int) -> VerifyResult:
+    """The chain's finding with the event's number (the chain reports positions)."""
+    link = result.seq
+    number = None
+    if result.problem != "missing" and link is not None:
+        stmt = select(AuditEvent.seq).where(AuditEvent.chain == chain, AuditEvent.link == link)
+        number = session.scalar(stmt)
+    if number is None and not _postgres(session) and result.problem != "missing":
+        number = link
+    return replace(result, checked=checked + result.checked, chain=chain, link=link, seq=number)
 
 
 def _fast_sqlite_check(session: Session, head_seq: int | None, head_hash: str | None, batch: int) -> bool:
     """True only when the whole chain is certainly intact; False means "look closer"."""
     if head_seq is None:
         return False
-    last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
+    last = session.scalar(
+        select(AuditEvent.hash).where(AuditEvent.chain == HEAD_ID).order_by(AuditEvent.link.desc()).limit(1)
+    )
     if last != head_hash:
         return False
     path = session.connection().engine.url.database

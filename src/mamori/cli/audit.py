@@ -19,8 +19,14 @@ def verify_cmd() -> None:
     if result.ok:
         typer.echo(f"OK: {result.checked} events, chain intact")
         return
+    where = f"chain {result.chain}, position {result.link}"
+    what = (
+        f"event {result.seq} is {result.problem} ({where})"
+        if result.seq
+        else f"the event at {where} is {result.problem}"
+    )
     typer.secho(
-        f"FAILED: event {result.seq} is {result.problem} ({result.checked} events verified before it)",
+        f"FAILED: {what}; {result.checked} events verified before it",
         fg=typer.colors.RED,
         err=True,
     )

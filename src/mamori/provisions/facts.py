@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -24,8 +25,9 @@ from mamori.consents.decisions.rules import (
     latest_states,
 )
 from mamori.consents.models import ConsentState, UsageSuspension
+from mamori.policy.models import PolicyVersion
 from mamori.provisions.bulk import id_chunks
-from mamori.provisions.rules import BLOCKING_SUSPENSIONS
+from mamori.provisions.rules import BLOCKING_SUSPENSIONS, JointUseTerms
 from mamori.subjects.models import Subject, SubjectRelationship
 
 _COLS = select(
@@ -113,3 +115,30 @@ def gate_facts(
         for row in roots
     }  # fmt: skip
     return facts, group
+
+
+def joint_use_history(session: Session) -> list[JointUseTerms]:
+    """The joint-use items and joint users of every published version, oldest first."""
+    stmt = select(
+        PolicyVersion.number, PolicyVersion.published_at, PolicyVersion.effective_date, PolicyVersion.content
+    ).order_by(PolicyVersion.number)
+    history = []
+    for number, published_at, effective, content in session.execute(stmt):
+        joint = content.get("joint_use") or {}
+        companies = frozenset(str(c["id"]) for c in joint.get("companies") or [] if isinstance(c, dict))
+        history.append(
+            JointUseTerms(number, published_at, effective, frozenset(joint.get("items") or []), companies)
+        )
+    return history
+
+
+def acquired_at(session: Session, group: dict[uuid.UUID, uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """When each root's data first came in: the earliest creation of a subject of its merge group."""
+    first: dict[uuid.UUID, datetime] = {}
+    stmt = select(Subject.id, Subject.created_at)
+    for cond in id_chunks(session, Subject.id, list(group)):
+        for member, created_at in session.execute(stmt.where(cond)):
+            root = group[member]
+            if root not in first or created_at < first[root]:
+                first[root] = created_at
+    return first

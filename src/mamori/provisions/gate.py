@@ -26,7 +26,7 @@ from mamori.errors import PolicyViolation, ValidationFailed
 from mamori.policy.service import bundle_of, require_current_version
 from mamori.provisions import rules
 from mamori.provisions.bulk import id_chunks, insert_rows
-from mamori.provisions.facts import gate_facts, survivors
+from mamori.provisions.facts import acquired_at, gate_facts, joint_use_history, survivors
 from mamori.provisions.models import Party, Provision, ProvisionRecord
 from mamori.provisions.parties import measures_of, snapshot
 from mamori.provisions.validation import RequestCheck, check_request, unknown_subject_errors
@@ -93,7 +93,8 @@ def provide(
     policy = loader.policy_facts(version)
     ctx = _context(policy, recipient, request, now)
     facts, group = gate_facts(session, list(roots.values()), rules.needed_scopes(ctx))
-    outcome = _judge(facts, ctx)
+    beyond = _joint_use_beyond(session, request, group) if request.basis == rules.JOINT_USE else {}
+    outcome = _judge(facts, ctx, beyond)
     outcome.group = group
     provision = _store(session, settings, actor, request, recipient, version.id, ctx, checked, outcome, now)
     outcome.provision = provision
@@ -124,10 +125,26 @@ def _context(
     )
 
 
-def _judge(facts: dict[uuid.UUID, SubjectFacts], ctx: rules.GateContext) -> ProvisionOutcome:
+def _joint_use_beyond(
+    session: Session, request: ProvisionRequest, group: dict[uuid.UUID, uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    """Per root, what this joint use adds to the terms made known when the person's data came in."""
+    history = joint_use_history(session)
+    if not any(rules.joint_use_beyond(t, request.recipient, request.items) for t in history):
+        return {}  # every version declared these items and this joint user: nobody needs asking
+    found = {}
+    for root, at in acquired_at(session, group).items():
+        if beyond := rules.joint_use_beyond(rules.terms_at(history, at), request.recipient, request.items):
+            found[root] = beyond
+    return found
+
+
+def _judge(
+    facts: dict[uuid.UUID, SubjectFacts], ctx: rules.GateContext, beyond: dict[uuid.UUID, list[str]]
+) -> ProvisionOutcome:
     outcome = ProvisionOutcome(provision=Provision())
     for subject_id, subject in facts.items():
-        reasons = rules.refusals(subject, ctx)
+        reasons = rules.refusals(subject, ctx, beyond.get(subject_id, ()))
         if reasons:
             outcome.refused.append(Refusal(subject_id, tuple(reasons)))
         else:

@@ -20,6 +20,12 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
         "没有在告知接收方所在国信息后取得的境外提供同意（{scope}）。",
         "沒有在告知接收方所在國資訊後取得的境外提供同意（{scope}）。",
     ),
+    "joint_use_consent_missing": (
+        "この共同利用は、本人のデータを取得した時点で示した共同利用の範囲を超えています（{beyond}）。本人の同意（{accepted}）がありません。",
+        "This joint use exceeds the terms shown when the data came in ({beyond}); no consent ({accepted}).",
+        "本次共同使用超出了取得本人数据时所告知的共同使用范围（{beyond}），且没有本人的同意（{accepted}）。",
+        "本次共同利用超出了取得本人資料時所告知的共同利用範圍（{beyond}），且沒有本人的同意（{accepted}）。",
+    ),
 }
 
 

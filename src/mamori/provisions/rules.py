@@ -5,7 +5,7 @@ No session and no I/O: the service loads the facts set-wise and asks these funct
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -19,6 +19,7 @@ from mamori.consents.decisions.rules import (
     Reason,
     SubjectFacts,
     consent_problem,
+    tokyo_date,
 )
 from mamori.errors import InvalidTransition
 from mamori.policy.schema import parse_period
@@ -45,6 +46,7 @@ CONTRACT_RETENTION_YEARS, DEFAULT_RETENTION_YEARS = 1, 3
 SUBJECT_ERASED = "subject_erased"
 SUSPENDED = "third_party_provision_suspended"
 CROSS_BORDER_MISSING = "cross_border_consent_missing"
+JOINT_USE_CONSENT_MISSING = "joint_use_consent_missing"
 BLOCKING_SUSPENSIONS = frozenset({"all", "third_party_provision"})
 
 
@@ -114,6 +116,41 @@ def foreign_route(country: str, measures: Measures | None, today: date) -> Route
 
 
 @dataclass(frozen=True, slots=True)
+class JointUseTerms:
+    """The joint-use items and joint users a policy version declared, and when it was made known."""
+
+    number: int
+    published_at: datetime
+    effective: date
+    items: frozenset[str]
+    companies: frozenset[str]
+
+
+def terms_at(history: Sequence[JointUseTerms], instant: datetime) -> JointUseTerms | None:
+    """The joint-use terms made known when a person's data came in at ``instant``.
+
+    The newest version published by then and in force on that day (Asia/Tokyo); data that came in
+    before the first version is taken to have come in under it.
+    """
+    day = tokyo_date(instant)
+    told = [t for t in history if t.published_at <= instant and t.effective <= day]
+    if told:
+        return max(told, key=lambda t: t.number)
+    return min(history, key=lambda t: t.number) if history else None
+
+
+def joint_use_beyond(terms: JointUseTerms | None, recipient: str, items: Iterable[str]) -> list[str]:
+    """What sharing ``items`` with ``recipient`` adds to ``terms``: new items and a new joint user.
+
+    APPI Art. 27(6): the items and the scope of joint users cannot change without the person's consent.
+    """
+    if terms is None:
+        return []
+    beyond = [] if recipient in terms.companies else [f"joint_user:{recipient}"]
+    return beyond + [f"item:{item}" for item in items if item not in terms.items]
+
+
+@dataclass(frozen=True, slots=True)
 class GateContext:
     """What one provision asks, the same for every person in it."""
 
@@ -160,8 +197,24 @@ def consent_fact(subject: SubjectFacts, scopes: Iterable[str]) -> ConsentFact | 
     return None
 
 
-def refusals(subject: SubjectFacts, ctx: GateContext) -> list[Reason]:
-    """Every reason this person's data may not go to the recipient; empty when it may."""
+def _joint_use_refusals(
+    subject: SubjectFacts, ctx: GateContext, beyond: Sequence[str], *, pipl: bool
+) -> list[Reason]:
+    """PIPL: a separate consent for any sharing; APPI: consent only for what goes beyond the terms."""
+    scopes = ("recipient:" + ctx.recipient_key, "sharing")
+    if not (pipl or beyond) or _best(scopes, subject, ctx, separate=pipl) is None:
+        return []
+    if pipl:
+        return [Reason(PIPL_SEPARATE_MISSING, {"scope": scopes[0], "accepted": list(scopes)})]
+    return [Reason(JOINT_USE_CONSENT_MISSING, {"beyond": list(beyond), "accepted": list(scopes)})]
+
+
+def refusals(subject: SubjectFacts, ctx: GateContext, beyond: Sequence[str] = ()) -> list[Reason]:
+    """Every reason this person's data may not go to the recipient; empty when it may.
+
+    ``beyond`` is what a joint use adds to the terms made known when the person's data came in
+    (see :func:`joint_use_beyond`): it needs their consent.
+    """
     if subject.status == "erased":
         return [Reason(SUBJECT_ERASED)]
     reasons: list[Reason] = []
@@ -177,10 +230,8 @@ def refusals(subject: SubjectFacts, ctx: GateContext) -> list[Reason]:
         if code is not None:
             code = PIPL_SEPARATE_MISSING if pipl and code == CONSENT_MISSING else code
             reasons.append(Reason(code, {"scope": scopes[0], "accepted": list(scopes)}))
-    elif ctx.basis == JOINT_USE and pipl:
-        scopes = ("recipient:" + ctx.recipient_key, "sharing")
-        if _best(scopes, subject, ctx, separate=True) is not None:
-            reasons.append(Reason(PIPL_SEPARATE_MISSING, {"scope": scopes[0], "accepted": list(scopes)}))
+    elif ctx.basis == JOINT_USE:
+        reasons += _joint_use_refusals(subject, ctx, beyond, pipl=pipl)
     if ctx.route.per_person_consent and ctx.basis in {CONSENT, JOINT_USE}:
         scope = "cross_border:" + ctx.recipient_country
         code = _best((scope,), subject, ctx, separate=pipl)

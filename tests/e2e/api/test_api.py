@@ -69,7 +69,14 @@ class TestAuditEndpoints:
         ).json()
         assert [e["seq"] for e in page] == [2, 3]
         verify = client.get("/api/v1/audit/verify", headers=_auth(tokens["auditor"])).json()
-        assert verify == {"ok": True, "checked": len(events), "problem": None, "seq": None}
+        assert verify == {
+            "ok": True,
+            "checked": len(events),
+            "problem": None,
+            "seq": None,
+            "chain": None,
+            "link": None,
+        }
 
     def test_bad_query_is_422_problem(self, client: TestClient, tokens: dict[str, str]) -> None:
         response = client.get("/api/v1/audit", headers=_auth(tokens["auditor"]), params={"limit": 0})

@@ -110,6 +110,9 @@ class TestCreateProvision:
             ({"recipient": "nobody_inc"}, "recipient"),
             ({"subjects": []}, "subjects"),
             ({"basis": "law", "approved_by": "privacy_officer"}, "justification"),
+            ({"basis": "law", "justification": "照会書 118", "approved_by": "auditor"}, "approved_by"),
+            ({"subjects": [str(uuid.UUID(int=7))]}, "subjects[0]"),
+            ({"items": ["shoe_size"]}, "items[0]"),
         ],
     )
     def test_bad_input_is_problem_json_naming_the_field(

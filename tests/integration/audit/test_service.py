@@ -55,11 +55,13 @@ class TestVerifyChain:
         session.expire_all()
         result = verify_chain(session)
         assert (result.ok, result.problem, result.seq) == (False, "altered", target.seq)
+        assert (result.chain, result.link) == (target.chain, target.link)
 
     def test_row_deleted_in_the_database_is_caught(self, session: Session) -> None:
         _record_three(session)
-        seq = list_events(session, limit=1000)[-2].seq
-        session.execute(text("DELETE FROM audit_events WHERE seq = :s"), {"s": seq})
+        target = list_events(session, limit=1000)[-2]
+        place = (target.chain, target.link)
+        session.execute(text("DELETE FROM audit_events WHERE seq = :s"), {"s": target.seq})
         session.expire_all()
         result = verify_chain(session)
-        assert (result.ok, result.problem, result.seq) == (False, "missing", seq)
+        assert (result.ok, result.problem, result.chain, result.link) == (False, "missing", *place)

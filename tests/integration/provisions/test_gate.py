@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,11 +13,16 @@ from sqlalchemy.orm import Session
 from mamori.audit.models import AuditEvent
 from mamori.config import Settings
 from mamori.consents import suspensions
+from mamori.consents.decisions.rules import tokyo_date
 from mamori.db.base import utcnow
 from mamori.errors import PolicyViolation, ValidationFailed
+from mamori.policy.service import publish_bundle
+from mamori.provisions.gate import ProvisionRequest, provide
 from mamori.provisions.models import Provision, ProvisionRecord
 from mamori.provisions.rules import add_years
 from mamori.provisions.service import list_records_for_subject
+from mamori.subjects.lifecycle import erase_subject, relate
+from tests.bundles import copy_default_bundle, edit
 from tests.factories.consents import create_plain_subject, ensure_policy, record_consent
 from tests.factories.provisions import OFFICER, create_officer, make_provision
 
@@ -301,3 +307,134 @@ class TestForeignRecipients:
         outcome = make_provision(session, settings, [told.id, untold.id], recipient="sample_partner_sg")
         assert outcome.provided == [told.id]
         assert outcome.refused[0].subject_id == untold.id
+
+
+class TestEachBasis:
+    @pytest.mark.parametrize(
+        "code", ["law", "life_body_property", "public_health_children", "government_cooperation"]
+    )
+    def test_each_exception_of_art_27_1_provides_without_consent_and_without_art29_record(
+        self, session: Session, settings: Settings, code: str
+    ) -> None:
+        create_officer(session)
+        subject = create_plain_subject(session)
+        outcome = make_provision(
+            session, settings, [subject.id], basis=code, justification="記録番号 118", approved_by=OFFICER
+        )
+        assert (outcome.provided, outcome.provision.basis, outcome.provision.art29_record) == (
+            [subject.id],
+            code,
+            False,
+        )
+        [record] = session.scalars(select(ProvisionRecord)).all()
+        assert record.consent_event_id is None
+
+    def test_joint_use_needs_no_consent_of_a_japanese_subject_and_no_art29_record(
+        self, session: Session, settings: Settings
+    ) -> None:
+        subject = create_plain_subject(session)
+        outcome = make_provision(session, settings, [subject.id], recipient="aoki", basis="joint_use")
+        assert (outcome.provided, outcome.provision.art29_record) == ([subject.id], False)
+
+    def test_consent_to_a_purpose_that_names_third_party_provision(
+        self, session: Session, settings: Settings, tmp_path: Path
+    ) -> None:
+        bundle = copy_default_bundle(tmp_path)
+        edit(
+            bundle,
+            "purposes.yaml",
+            "        flags: [credit]",
+            "        flags: [credit, third_party_provision]",
+        )
+        publish_bundle(session, actor="t", directory=bundle)
+        subject = create_plain_subject(session)
+        record_consent(session, subject, scope="purpose:customer.credit")
+        request = ProvisionRequest(
+            recipient="sample_credit_bureau", subjects=[subject.id], items=["name"], basis="consent",
+            purpose="customer.credit",
+        )  # fmt: skip
+        outcome = provide(session, settings, actor="t", request=request)
+        assert outcome.provided == [subject.id]
+        without_purpose = make_provision(session, settings, [subject.id])
+        assert [x.code for x in without_purpose.refused[0].reasons] == ["consent_missing"]
+
+    def test_a_purpose_that_does_not_name_third_party_provision_is_bad_input(
+        self, session: Session, settings: Settings
+    ) -> None:
+        subject = create_plain_subject(session)
+        request = ProvisionRequest(
+            recipient="sample_credit_bureau", subjects=[subject.id], items=["name"], basis="consent",
+            purpose="customer.credit",
+        )  # fmt: skip
+        with pytest.raises(ValidationFailed) as caught:
+            provide(session, settings, actor="t", request=request)
+        assert caught.value.details["errors"][0]["field"] == "purpose"
+        assert _count(session, Provision) == 0
+
+
+class TestMoreRefusals:
+    def test_an_erased_subject_is_refused(self, session: Session, settings: Settings) -> None:
+        subject = create_plain_subject(session)
+        record_consent(session, subject, scope=BUREAU)
+        erase_subject(session, "test", subject.id)
+        outcome = make_provision(session, settings, [subject.id])
+        assert [x.code for x in outcome.refused[0].reasons] == ["subject_erased"]
+
+    def test_a_minors_own_consent_is_refused_a_legal_representatives_is_not(
+        self, session: Session, settings: Settings
+    ) -> None:
+        child, parent = create_plain_subject(session), create_plain_subject(session)
+        child.date_of_birth = tokyo_date(utcnow()) - timedelta(days=10 * 365)
+        relate(
+            session, "test", child.id, related_subject_id=parent.id, kind="legal_representative_minor",
+            evidence_ref="koseki/118", valid_from=tokyo_date(utcnow()) - timedelta(days=30),
+        )  # fmt: skip
+        record_consent(session, child, scope=BUREAU)
+        refused = make_provision(session, settings, [child.id])
+        assert [x.code for x in refused.refused[0].reasons] == ["minor_consent_unentitled"]
+        record_consent(session, child, scope=BUREAU, on_behalf_by_id=parent.id)
+        assert make_provision(session, settings, [child.id]).provided == [child.id]
+
+    def test_a_usage_suspension_of_everything_blocks_even_an_exception(
+        self, session: Session, settings: Settings
+    ) -> None:
+        create_officer(session)
+        subject = create_plain_subject(session)
+        suspensions.suspend(
+            session, actor="test", subject_id=subject.id, scope="all", reason="asked to stop", source="manual"
+        )
+        outcome = make_provision(
+            session, settings, [subject.id], basis="law", justification="照会", approved_by=OFFICER
+        )
+        assert [x.code for x in outcome.refused[0].reasons] == ["third_party_provision_suspended"]
+
+
+class TestNothingRecordedOnBadInput:
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"recipient": "nobody_inc"},
+            {"subjects": []},
+            {"basis": "law", "justification": None, "approved_by": OFFICER},
+            {"basis": "law", "justification": "照会", "approved_by": None},
+        ],
+    )
+    def test_no_provision_no_record_no_audit_event(
+        self, session: Session, settings: Settings, kwargs: dict[str, object]
+    ) -> None:
+        create_officer(session)
+        subject = create_plain_subject(session)
+        before = _count(session, AuditEvent)
+        fields: dict[str, object] = {"subjects": [subject.id], **kwargs}
+        subjects = fields.pop("subjects")
+        with pytest.raises(ValidationFailed):
+            make_provision(session, settings, subjects, **fields)  # type: ignore[arg-type]
+        assert (
+            _count(session, Provision),
+            _count(session, ProvisionRecord),
+            _count(session, AuditEvent),
+        ) == (
+            0,
+            0,
+            before,
+        )

@@ -19,7 +19,7 @@ from mamori.provisions.receipts import ReceiptRequest, record_receipt
 from mamori.provisions.rules import add_years
 from mamori.provisions.service import list_records_for_subject, sweep_expired_records
 from tests.factories.consents import create_plain_subject, ensure_policy, record_consent
-from tests.factories.provisions import make_provision
+from tests.factories.provisions import OFFICER, create_officer, make_provision
 
 T0 = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 TINY = timedelta(microseconds=1)
@@ -143,6 +143,46 @@ class TestSweep:
         end = add_years(T0, 3)
         assert sweep_expired_records(session, actor="test", now=end).receipt_records == 0
         assert sweep_expired_records(session, actor="test", now=end + TINY).receipt_records == 1
+
+    def test_receipt_records_under_a_contract_document_on_both_sides_of_one_year(
+        self, session: Session
+    ) -> None:
+        a = create_plain_subject(session)
+        key = _provider(session, contract_document=True)
+        record_receipt(
+            session, actor="test", request=ReceiptRequest(key, [a.id], ["name"], "contract", received_at=T0)
+        )
+        end = add_years(T0, 1)
+        assert sweep_expired_records(session, actor="test", now=end).receipt_records == 0
+        assert sweep_expired_records(session, actor="test", now=end + TINY).receipt_records == 1
+
+    def test_a_later_provision_under_contract_keeps_the_earlier_record_one_year_after_it(
+        self, session: Session, settings: Settings
+    ) -> None:
+        subject = create_plain_subject(session)
+        partner = "sample_mailing_partner"
+        record_consent(session, subject, scope=f"recipient:{partner}", occurred_at=T0 - timedelta(days=1))
+        later = T0 + timedelta(days=100)
+        make_provision(session, settings, [subject.id], recipient=partner, now=T0)
+        make_provision(session, settings, [subject.id], recipient=partner, now=later)
+        assert (
+            sweep_expired_records(session, actor="test", now=add_years(T0, 1) + TINY).provision_records == 0
+        )
+        assert sweep_expired_records(session, actor="test", now=add_years(later, 1)).provision_records == 0
+        assert (
+            sweep_expired_records(session, actor="test", now=add_years(later, 1) + TINY).provision_records
+            == 2
+        )
+
+    def test_an_exception_record_is_kept_three_years(self, session: Session, settings: Settings) -> None:
+        create_officer(session)
+        subject = create_plain_subject(session)
+        make_provision(
+            session, settings, [subject.id], basis="law", justification="照会", approved_by=OFFICER, now=T0
+        )
+        end = add_years(T0, 3)
+        assert sweep_expired_records(session, actor="test", now=end).provision_records == 0
+        assert sweep_expired_records(session, actor="test", now=end + TINY).provision_records == 1
 
     def test_a_provision_without_records_goes_after_three_years(
         self, session: Session, settings: Settings

@@ -208,3 +208,48 @@ class TestSubProcessorTransitions:
             return
         with pytest.raises(InvalidTransition):
             rules.check_sub_processor_transition(status(current), status(target))
+
+
+class TestJointUseTerms:
+    V1 = rules.JointUseTerms(
+        1,
+        NOW - timedelta(days=30),
+        (NOW - timedelta(days=30)).date(),
+        frozenset({"name"}),
+        frozenset({"aoki"}),
+    )
+    V2 = rules.JointUseTerms(
+        2,
+        NOW - timedelta(days=10),
+        (NOW - timedelta(days=10)).date(),
+        frozenset({"name", "email"}),
+        frozenset({"aoki", "valic"}),
+    )
+    LATER = rules.JointUseTerms(
+        3, NOW - timedelta(days=5), (NOW + timedelta(days=20)).date(), frozenset(), frozenset()
+    )
+
+    def test_terms_made_known_when_the_data_came_in(self) -> None:
+        history = [self.V1, self.V2, self.LATER]
+        assert rules.terms_at(history, NOW - timedelta(days=20)) is self.V1
+        assert rules.terms_at(history, NOW - timedelta(days=10)) is self.V2
+        assert rules.terms_at(history, NOW) is self.V2  # version 3 is published but not in force yet
+        assert rules.terms_at(history, NOW - timedelta(days=90)) is self.V1  # before Mamori: the first
+
+    def test_what_goes_beyond(self) -> None:
+        assert rules.joint_use_beyond(self.V1, "aoki", ["name"]) == []
+        assert rules.joint_use_beyond(self.V1, "valic", ["name", "email"]) == [
+            "joint_user:valic",
+            "item:email",
+        ]
+        assert rules.joint_use_beyond(None, "valic", ["email"]) == []
+
+    def test_beyond_the_terms_needs_consent(self) -> None:
+        ctx = _ctx(basis="joint_use")
+        beyond = ["item:email"]
+        assert _codes(SubjectFacts(uuid.uuid4()), ctx) == []
+        assert rules.refusals(SubjectFacts(uuid.uuid4()), ctx, beyond)[0].code == "joint_use_consent_missing"
+        consented = SubjectFacts(uuid.uuid4(), consents={"sharing": _given("sharing")})
+        assert rules.refusals(consented, ctx, beyond) == []
+        cn = SubjectFacts(uuid.uuid4(), jurisdiction="CN", consents={"sharing": _given("sharing")})
+        assert [r.code for r in rules.refusals(cn, ctx, beyond)] == ["pipl_separate_consent_missing"]

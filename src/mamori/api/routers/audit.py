@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mamori.api.deps import SessionDep, require
 from mamori.audit import service
@@ -47,7 +47,9 @@ class AuditVerifyRead(BaseModel):
     ok: bool
     checked: int
     problem: str | None
-    seq: int | None
+    seq: int | None = Field(description="number of the first bad event (none when it is missing)")
+    chain: int | None = Field(default=None, description="the hash chain of the first bad link")
+    link: int | None = Field(default=None, description="its position in that chain")
 
 
 @router.get("")
@@ -69,4 +71,11 @@ def list_audit_events(
 def verify_audit_chain(session: SessionDep, _: Auditor) -> AuditVerifyRead:
     """Recompute the hash chain and report the first altered, missing or reordered event."""
     result = service.verify_chain(session)
-    return AuditVerifyRead(ok=result.ok, checked=result.checked, problem=result.problem, seq=result.seq)
+    return AuditVerifyRead(
+        ok=result.ok,
+        checked=result.checked,
+        problem=result.problem,
+        seq=result.seq,
+        chain=result.chain,
+        link=result.link,
+    )
