@@ -11,7 +11,7 @@ import typer
 from mamori.cli.common import cli_actor, fail, session_scope
 from mamori.config import get_settings
 from mamori.datamap import fideslang, ledger
-from mamori.datamap.service import bundle_from_directory, check_live, current_bundle
+from mamori.datamap.service import bundle_from_directory, check_live, current_bundle, map_warnings
 from mamori.db.session import make_engine, make_session_factory
 from mamori.errors import MamoriError, ValidationFailed
 from mamori.fulfillment import service
@@ -62,7 +62,10 @@ def check_cmd(bundle: Path = BundleOpt) -> None:
     Connection URLs come from the environment variables the map names. Exit code 1 when
     anything differs. Example: SHOP_DB_URL=postgresql+psycopg://… mamori datamap check -b policies/aoki.
     """
-    systems = _bundle(bundle).datamap
+    found = _bundle(bundle)
+    for warning in map_warnings(found):
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    systems = found.datamap
     typer.echo(f"checking {len(systems)} system(s) against their live schema…", err=True)
     findings = check_live(systems)
     for finding in findings:

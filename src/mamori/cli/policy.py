@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from mamori.cli.common import cli_actor, session_scope
+from mamori.datamap.service import map_warnings
 from mamori.errors import ValidationFailed
 from mamori.policy import service
 from mamori.policy.rules import Change
@@ -29,6 +30,8 @@ def check_cmd(directory: Path = DirArg) -> None:
         raise typer.Exit(2)
     purposes = len(result.bundle.purposes())
     typer.echo(f"OK: bundle {result.bundle.id!r}, {len(result.sources)} files, {purposes} purposes")
+    for warning in map_warnings(result.bundle):
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
 
 
 @app.command("publish")

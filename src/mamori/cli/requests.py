@@ -347,11 +347,20 @@ def purge_documents() -> None:
 
 
 @app.command("tasks")
-def tasks(hand_over: bool = typer.Option(False, "--hand-over", help="Pass them to fulfillment.")) -> None:
-    """Correction and erasure work waiting for fulfillment."""
+def tasks(
+    hand_over: bool = typer.Option(False, "--hand-over", help="Pass them to fulfillment now."),
+    lang: str = typer.Option("ja", "--lang", help="ja, en, zh-Hans or zh-Hant: the language of the reasons."),
+) -> None:
+    """Search, correction and erasure work not handed to fulfillment yet, with the reason it waits.
+
+    The worker tries again every 10 minutes (dsr.hand_over_tasks). Example: mamori requests tasks --lang en.
+    """
     with session_scope() as session:
         if hand_over:
             handed = service.hand_over_pending(session, actor=cli_actor(), settings=get_settings())
             typer.echo(f"handed over {handed}")
         for task in service.pending_tasks(session):
-            typer.echo(f"{task.id}\t{task.action}\t{service.get_case(session, task.case_id).reference}")
+            reference = service.get_case(session, task.case_id).reference
+            waiting = views.waiting_read(task.waiting)
+            why = waiting.messages.get(lang, waiting.messages["ja"]) if waiting else "-"
+            typer.echo(f"{task.id}\t{task.action}\t{reference}\t{why}")

@@ -27,6 +27,17 @@ def bundle_from_directory(directory: Path) -> PolicyBundle:
     return result.bundle
 
 
+NO_MAP_WARNING = (
+    "the bundle has no data map (datamap/*.yaml): disclosure, correction and erasure requests search"
+    " no system; their tasks wait (reason no_datamap) until a policy with a data map is published"
+)
+
+
+def map_warnings(bundle: PolicyBundle) -> list[str]:
+    """What an operator should know about the bundle's data map before publishing it."""
+    return [] if bundle.datamap else [NO_MAP_WARNING]
+
+
 def current_bundle(session: Session) -> PolicyBundle:
     """The policy in force. Raises NotFound when none is published or it has no data map."""
     bundle = bundle_of(require_current_version(session))

@@ -200,6 +200,48 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
         "该链接已被使用或已锁定。请与我们联系。",
         "該連結已被使用或已鎖定。請與我們聯繫。",
     ),
+    "task.waiting.no_policy": (
+        "ポリシーがまだ公開されていないため、当社システムでの作業を開始できません。",
+        "No policy has been published yet, so the work in our systems cannot start.",
+        "由于尚未发布任何政策，无法开始在本公司系统中的作业。",
+        "由於尚未發布任何政策，無法開始在本公司系統中的作業。",
+    ),
+    "task.waiting.no_datamap": (
+        (
+            "公開中のポリシーにデータマップ（datamap/*.yaml）がないため、当社システムでの検索・訂正・消去を"
+            "開始できません。データマップを含むポリシーを公開すると、自動的に開始されます。"
+        ),
+        (
+            "The policy in force has no data map (datamap/*.yaml), so no system can be searched, corrected"
+            " or erased yet. The work starts by itself once a policy with a data map is published."
+        ),
+        "现行政策中没有数据地图（datamap/*.yaml），因此无法在本公司系统中检索、更正或删除。发布包含数据地图的政策后将自动开始。",
+        "現行政策中沒有資料地圖（datamap/*.yaml），因此無法在本公司系統中檢索、更正或刪除。發布包含資料地圖的政策後將自動開始。",
+    ),
+    "task.waiting.no_identity": (
+        (
+            "この方について当社が保有する識別子（メールアドレス、電話番号、会員番号など）のいずれも、"
+            "データマップのシステムに対応していないため、検索を開始できません。"
+        ),
+        (
+            "None of the identifiers we hold for this person (e-mail address, phone, member number…)"
+            " is one the systems of the data map are searched by, so the search cannot start."
+        ),
+        "本公司为此人保有的识别信息（电子邮件地址、电话号码、会员编号等）均不对应数据地图中的系统，因此无法开始检索。",
+        "本公司為此人保有的識別資訊（電子郵件地址、電話號碼、會員編號等）均不對應資料地圖中的系統，因此無法開始檢索。",
+    ),
+    "task.waiting.unmapped_change": (
+        "訂正を求められた項目を保持するシステムがデータマップにないため、訂正を開始できません。",
+        "The data map has no system holding an item the correction asks to change, so it cannot start.",
+        "数据地图中没有保存所请求更正项目的系统，因此无法开始更正。",
+        "資料地圖中沒有保存所請求更正項目的系統，因此無法開始更正。",
+    ),
+    "task.waiting.not_startable": (
+        "当社システムでの作業を開始できませんでした。詳しくは監査ログ（request.task_pending）をご確認ください。",
+        "The work in our systems could not start; the audit log (request.task_pending) says why.",
+        "无法开始在本公司系统中的作业，原因请查看审计日志（request.task_pending）。",
+        "無法開始在本公司系統中的作業，原因請查看稽核日誌（request.task_pending）。",
+    ),
 }
 
 _TABLE = LabelTable(_TEXTS)

@@ -160,6 +160,8 @@ class PendingTask(UUIDPrimaryKey, Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     changes_encrypted: Mapped[str | None] = mapped_column(Text)
     run_id: Mapped[uuid.UUID | None]
+    # Why a pending task could not be handed over yet (no_datamap, no_identity, …; dsr.messages).
+    waiting: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     handed_over_at: Mapped[datetime | None]
 

@@ -47,6 +47,25 @@ class CaseEventRead(BaseModel):
     at: datetime
 
 
+class WaitingRead(BaseModel):
+    """Why a task has not been handed to fulfillment yet: a code and its text in each language."""
+
+    code: str = Field(examples=["no_datamap"])
+    messages: dict[str, str]
+
+
+class TaskRead(BaseModel):
+    """Work in the organisation's systems the decision set off (access, correct, erase)."""
+
+    id: uuid.UUID
+    action: str
+    status: str = Field(description="pending (not handed over yet) or handed_over")
+    run_id: uuid.UUID | None = Field(description="the fulfillment run, once handed over")
+    waiting: WaitingRead | None
+    created_at: datetime
+    handed_over_at: datetime | None
+
+
 class CaseRead(BaseModel):
     id: uuid.UUID
     reference: str
@@ -72,3 +91,4 @@ class CaseRead(BaseModel):
     fee_paid_at: datetime | None
     closed_at: datetime | None
     history: list[CaseEventRead]
+    tasks: list[TaskRead] = Field(default_factory=list)

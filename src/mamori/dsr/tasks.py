@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from mamori.config import get_settings
-from mamori.dsr.service import sweeps
+from mamori.dsr.service import hand_over_pending, sweeps
 from mamori.notify.service import Outbox, outbox_from_settings
 from mamori.policy.service import current_version
 
@@ -39,12 +39,21 @@ def drop_expired_submissions(session: Session, _payload: dict[str, Any]) -> None
     sweeps.drop_expired_submissions(session)
 
 
+def hand_over_tasks(session: Session, _payload: dict[str, Any]) -> None:
+    """Start the fulfillment runs of tasks that were waiting (for a data map to be published, …)."""
+    if current_version(session) is None:
+        return
+    hand_over_pending(session, actor=sweeps.SYSTEM_ACTOR, settings=get_settings())
+
+
 TASKS: dict[str, Callable[[Session, dict[str, Any]], None]] = {
+    "dsr.hand_over_tasks": hand_over_tasks,
     "dsr.remind_due": remind_due,
     "dsr.purge_documents": purge_documents,
     "dsr.drop_expired_submissions": drop_expired_submissions,
 }
 PERIODIC: dict[str, timedelta] = {
+    "dsr.hand_over_tasks": timedelta(minutes=10),
     "dsr.remind_due": timedelta(hours=1),
     "dsr.purge_documents": timedelta(hours=6),
     "dsr.drop_expired_submissions": timedelta(hours=1),

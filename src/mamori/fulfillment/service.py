@@ -117,11 +117,15 @@ def start_run(  # noqa: PLR0913 - the interface other rooms call
 
     Raises:
         ValidationFailed: a field is wrong (``action``, ``identities.<kind>``, ``changes.<target>``…).
-        NotFound: no policy is published, or its data map has no system.
+        NotFound: no policy is published, or its data map has no system (``details['reason']``
+            is ``no_policy`` or ``no_datamap``).
     """
     number, _, graph = version_bundle(session)
     if not graph.systems:
-        raise NotFound("the current policy has no data map (datamap/*.yaml); nothing to search")
+        raise NotFound(
+            "the current policy has no data map (datamap/*.yaml); nothing to search",
+            details={"reason": "no_datamap"},
+        )
     cipher = cipher_from_settings(settings or get_settings())
     wanted = identity_map(identities)
     mapped = {f.identity for s in graph.systems.values() for d in s.datasets for f in d.fields if f.identity}

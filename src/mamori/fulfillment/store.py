@@ -142,7 +142,10 @@ def version_bundle(session: Session, number: int | None = None) -> tuple[int, Po
         stmt = stmt.where(PolicyVersion.number == number)
     row = session.execute(stmt.order_by(PolicyVersion.number.desc()).limit(1)).first()
     if row is None:
-        raise NotFound("no policy has been published yet; run 'mamori policy publish DIR'")
+        raise NotFound(
+            "no policy has been published yet; run 'mamori policy publish DIR'",
+            details={"reason": "no_policy"},
+        )
     with _lock:
         cached = _bundles.get(row.content_hash)
     if cached is None:

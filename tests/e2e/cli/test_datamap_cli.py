@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import create_engine
 
+from mamori.config import DEFAULT_POLICY_DIR
 from tests.factories.fulfillment import SHOP_DIR, load_crm, load_shop, set_kind, shop_bundle, write_calls
 
 
@@ -71,6 +72,22 @@ class TestDatamapCommands:
         assert "shop.customer.name_kana: missing_column: the column does not exist" in bad.stdout
         assert "shop.customer.kana_name: unmapped_personal" in bad.stdout
         assert "shop.customer.mobile_phone: unmapped_personal" in bad.stdout
+
+    def test_a_bundle_without_a_data_map_is_valid_but_warned_about(self) -> None:
+        # The default bundle ships without one: requests would search no system.
+        for command in (("policy", "check"), ("datamap", "check", "--bundle")):
+            result = mamori("sqlite://", *command, str(DEFAULT_POLICY_DIR))
+            assert result.returncode == 0, result.stderr
+            assert "warning: the bundle has no data map (datamap/*.yaml)" in result.stderr
+            assert "tasks wait (reason no_datamap)" in result.stderr
+
+    def test_a_bundle_with_a_data_map_is_not_warned_about(
+        self, bundle: Path, systems: dict[str, str]
+    ) -> None:
+        for command in (("policy", "check"), ("datamap", "check", "--bundle")):
+            result = mamori("sqlite://", *command, str(bundle), env=systems)
+            assert result.returncode == 0, result.stderr
+            assert "warning" not in result.stderr
 
     def test_check_names_a_system_that_is_down(self, bundle: Path, systems: dict[str, str]) -> None:
         down = {**systems, "CRM_DB_URL": "sqlite:////nonexistent/crm.db"}

@@ -20,7 +20,7 @@ from mamori.db.base import utcnow
 from mamori.dsr.models import Case, PendingTask
 from mamori.dsr.rules import RequestKind
 from mamori.dsr.service import common
-from mamori.errors import NotFound, ValidationFailed
+from mamori.errors import MamoriError, NotFound, ValidationFailed
 from mamori.fulfillment.service import start_run
 
 CHANGES_CONTEXT = "dsr_tasks.changes"
@@ -69,8 +69,9 @@ def hand_over(
 ) -> bool:
     """Start the fulfillment run of a pending task; False (task still pending) when it cannot start yet.
 
-    A run cannot start, for example, while the policy has no data map; the task then stays pending
-    for ``mamori requests tasks --hand-over`` and the refusal is audited.
+    A run cannot start, for example, while the policy has no data map: the task then stays pending
+    with the reason in ``waiting`` (shown with the case), and the periodic ``dsr.hand_over_tasks``
+    tries again. A new reason is audited once, not at every try.
     """
     if task.status != PENDING:
         return False
@@ -90,16 +91,21 @@ def hand_over(
                 settings=settings,
             )
     except (NotFound, ValidationFailed) as exc:
-        common.audit(
-            session,
-            case,
-            actor=actor,
-            action="request.task_pending",
-            task_id=str(task.id),
-            why=exc.message[:200],
-        )
+        code = waiting_reason(exc)
+        if task.waiting != code:
+            task.waiting = code
+            session.flush()
+            common.audit(
+                session,
+                case,
+                actor=actor,
+                action="request.task_pending",
+                task_id=str(task.id),
+                waiting=code,
+                why=exc.message[:200],
+            )
         return False
-    task.run_id, task.status, task.handed_over_at = run_id, HANDED_OVER, utcnow()
+    task.run_id, task.status, task.handed_over_at, task.waiting = run_id, HANDED_OVER, utcnow(), None
     session.flush()
     common.audit(
         session,
@@ -110,6 +116,18 @@ def hand_over(
         run_id=str(run_id),
     )
     return True
+
+
+def waiting_reason(exc: MamoriError) -> str:
+    """The ``task.waiting.*`` code of a run that could not start (fulfillment names no_policy, no_datamap)."""
+    if isinstance(exc, NotFound):
+        return str(exc.details.get("reason") or "not_startable")
+    fields = [str(error.get("field", "")) for error in exc.details.get("errors", [])]
+    if any(field.startswith("identities") for field in fields):
+        return "no_identity"
+    if any(field.startswith("changes") for field in fields):
+        return "unmapped_change"
+    return "not_startable"
 
 
 def pending_tasks(session: Session) -> list[PendingTask]:

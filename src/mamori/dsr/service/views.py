@@ -7,15 +7,41 @@ from sqlalchemy.orm import Session
 
 from mamori.config import Settings
 from mamori.db.base import utcnow
-from mamori.dsr import deadlines
-from mamori.dsr.models import Case, CaseEvent
+from mamori.dsr import deadlines, messages
+from mamori.dsr.models import Case, CaseEvent, PendingTask
 from mamori.dsr.rules import TRANSITIONS, CaseState
-from mamori.dsr.schemas import CaseEventRead, CaseRead, DeadlinesRead, RequesterRead
+from mamori.dsr.schemas import CaseEventRead, CaseRead, DeadlinesRead, RequesterRead, TaskRead, WaitingRead
 from mamori.dsr.service import common
+from mamori.policy.schema import LANGUAGES
 
 
 def _open(cipher_text: str | None, context: str, settings: Settings | None) -> str | None:
     return common.cipher(settings).decrypt(cipher_text, context=context) if cipher_text else None
+
+
+def waiting_read(code: str | None) -> WaitingRead | None:
+    """The reason a task waits, in the four languages."""
+    if code is None:
+        return None
+    return WaitingRead(
+        code=code, messages={lang: messages.text(f"task.waiting.{code}", lang) for lang in LANGUAGES}
+    )
+
+
+def task_views(session: Session, case: Case) -> list[TaskRead]:
+    stmt = select(PendingTask).where(PendingTask.case_id == case.id).order_by(PendingTask.created_at)
+    return [
+        TaskRead(
+            id=task.id,
+            action=task.action,
+            status=task.status,
+            run_id=task.run_id,
+            waiting=waiting_read(task.waiting),
+            created_at=task.created_at,
+            handed_over_at=task.handed_over_at,
+        )
+        for task in session.scalars(stmt)
+    ]
 
 
 def case_view(session: Session, case: Case, settings: Settings | None = None) -> CaseRead:
@@ -64,6 +90,7 @@ def case_view(session: Session, case: Case, settings: Settings | None = None) ->
             )
             for e in history
         ],
+        tasks=task_views(session, case),
     )
 
 
