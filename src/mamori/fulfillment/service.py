@@ -241,9 +241,9 @@ def _lease(settings: Settings | None) -> timedelta:
 
 def _begin(session: Session, run_id: uuid.UUID, cipher: FieldCipher, lease: timedelta) -> Started | None:
     """Claim the run (see :func:`~mamori.fulfillment.store.claim_run`); None when it is not to be run now."""
-    _require(session, run_id)
     token = claim_run(session, run_id, lease=lease)
     if token is None:
+        _require(session, run_id)
         return None  # done, failed and not retried, or held by a live executor
     run = session.get_one(FulfillmentRun, run_id, populate_existing=True)
     _, bundle, graph = version_bundle(session, run.policy_version)
