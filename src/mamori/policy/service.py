@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import date, datetime
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from mamori.audit.service import record_event
 from mamori.errors import Conflict, NotFound, ValidationFailed
@@ -96,16 +97,46 @@ def latest_version(session: Session) -> PolicyVersion | None:
     return session.scalars(select(PolicyVersion).order_by(PolicyVersion.number.desc()).limit(1)).first()
 
 
+# Published versions never change (see PolicyVersion), so a process keeps what it has read: the
+# row (a detached copy, merged into each session without a SELECT) and the validated bundle.
+# Both are small and few; each read still asks the database which version is in force.
+_CACHE_SIZE = 16
+_rows: dict[uuid.UUID, PolicyVersion] = {}
+_bundles: dict[str, PolicyBundle] = {}
+_cache_lock = threading.Lock()
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    with _cache_lock:
+        if len(cache) >= _CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
+
+
+def _version(session: Session, version_id: uuid.UUID) -> PolicyVersion:
+    """The version row in this session: from its identity map, the process cache, or the database."""
+    with _cache_lock:
+        kept = _rows.get(version_id)
+    if kept is not None:
+        return session.merge(kept, load=False)
+    version = session.get_one(PolicyVersion, version_id)
+    copy = PolicyVersion(**{c.key: getattr(version, c.key) for c in PolicyVersion.__table__.columns})
+    make_transient_to_detached(copy)
+    _remember(_rows, version_id, copy)
+    return version
+
+
 def current_version(session: Session, *, on: date | None = None) -> PolicyVersion | None:
     """The version in force on ``on`` (default today, Asia/Tokyo): the newest one already effective."""
     day = on or datetime.now(TOKYO).date()
     stmt = (
-        select(PolicyVersion)
+        select(PolicyVersion.id)
         .where(PolicyVersion.effective_date <= day)
         .order_by(PolicyVersion.number.desc())
         .limit(1)
     )
-    return session.scalars(stmt).first()
+    version_id = session.scalars(stmt).first()
+    return None if version_id is None else _version(session, version_id)
 
 
 def require_current_version(session: Session) -> PolicyVersion:
@@ -142,7 +173,13 @@ def get_version(session: Session, ref: str) -> PolicyVersion:
 
 
 def bundle_of(version: PolicyVersion) -> PolicyBundle:
-    return PolicyBundle.model_validate(version.content)
+    """The validated bundle of a version (validated once per content; the bundle is frozen)."""
+    with _cache_lock:
+        bundle = _bundles.get(version.content_hash)
+    if bundle is None:
+        bundle = PolicyBundle.model_validate(version.content)
+        _remember(_bundles, version.content_hash, bundle)
+    return bundle
 
 
 def diff_versions(old: PolicyVersion, new: PolicyVersion) -> list[Change]:
