@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -11,8 +12,10 @@ from sqlalchemy.orm import Session
 from mamori.config import DEFAULT_POLICY_DIR
 from mamori.consents import service
 from mamori.consents.models import ConsentEvent
+from mamori.errors import NotFound
 from mamori.policy.models import PolicyVersion
 from mamori.policy.service import current_version, publish_bundle
+from mamori.provisions.countries import country_notice
 from mamori.subjects.models import Subject, SubjectCategory
 
 MAILINGS = "purpose:customer.mailings"
@@ -59,8 +62,17 @@ def record_consent(  # noqa: PLR0913 - the fields of an event, all defaulted
     expires_at: datetime | None = None,
     on_behalf_by_id: uuid.UUID | None = None,
     actor: str = "test",
+    notice_hash: str | None = None,
 ) -> ConsentEvent:
-    """Record one event through the real service (validated, projected, audited)."""
+    """Record one event through the real service (validated, projected, audited).
+
+    A given ``cross_border:<XX>`` consent gets the hash of the country information in force
+    (when the policy has some) unless ``notice_hash`` is given: the service refuses it without.
+    """
+    kind, _, country = scope.partition(":")
+    if notice_hash is None and kind == "cross_border" and action == "given":
+        with contextlib.suppress(NotFound):
+            notice_hash = country_hash(session, country, language)
     return service.record_consent(
         session,
         actor=actor,
@@ -73,4 +85,10 @@ def record_consent(  # noqa: PLR0913 - the fields of an event, all defaulted
         separate=separate,
         expires_at=expires_at,
         on_behalf_by_id=on_behalf_by_id,
+        notice_hash=notice_hash,
     )
+
+
+def country_hash(session: Session, country: str, language: str = "ja") -> str:
+    """The notice_hash of the country information in force, as a consent after it carries."""
+    return country_notice(session, country, language).notice_hash

@@ -85,7 +85,11 @@ def give_cmd(  # noqa: PLR0913 - the fields of an event
     on_behalf_by: str = typer.Option(None, help="Subject id of who consented on the person's behalf."),
     evidence_ref: str = typer.Option(None, help="Where the evidence is kept (form number, recording id)."),
     expires_at: str = typer.Option(None, help="When the consent lapses, ISO 8601 with zone."),
-    notice_hash: str = typer.Option(None, help="SHA-256 of the notice shown; default: of the purpose text."),
+    notice_hash: str = typer.Option(
+        None,
+        help="SHA-256 of the notice shown; default: of the purpose text. Required for cross_border:<XX>: "
+        "see 'mamori provisions country <XX>'.",
+    ),
 ) -> None:
     """Record that a person gave consent.
 
@@ -290,8 +294,9 @@ def import_cmd(
 ) -> None:
     """Import consent events; every row is checked first and nothing is imported if any is bad.
 
-    Columns: subject_id or email, scope, action, occurred_at, language, channel, separate.
-    Rows are numbered as lines of the file (a CSV header is row 1).
+    Columns: subject_id or email, scope, action, occurred_at, language, channel, separate,
+    notice_hash (required for a given cross_border:<XX> consent). Rows are numbered as lines of
+    the file (a CSV header is row 1).
 
     Example: mamori consents import paper-forms.csv.
     """

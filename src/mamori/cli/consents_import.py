@@ -22,7 +22,9 @@ from mamori.errors import MamoriError, ValidationFailed
 from mamori.subjects.repository import subjects_by_identifier
 from mamori.subjects.rules import InvalidIdentifier
 
-COLUMNS = ("subject_id", "email", "scope", "action", "occurred_at", "language", "channel", "separate")
+COLUMNS = (
+    "subject_id", "email", "scope", "action", "occurred_at", "language", "channel", "separate", "notice_hash",
+)  # fmt: skip
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n", ""}
 
@@ -114,6 +116,7 @@ def _input(session: Session, values: dict[str, str]) -> ConsentInput:
         channel=values.get("channel", ""),
         occurred_at=occurred_at,
         separate=separate in _TRUE,
+        notice_hash=values.get("notice_hash") or None,
     )
 
 

@@ -228,6 +228,35 @@ def parties_cmd(
             typer.echo(f"{party.key:<28} {party.kind:<14} {party.country}  {party.name.get('ja', '')}")
 
 
+@app.command("country")
+def country_cmd(
+    code: str = typer.Argument(..., help="ISO 3166-1 alpha-2 code of the country, e.g. SG."),
+    lang: str = typer.Option("ja", help="Language shown to the person: ja, en, zh-Hans, zh-Hant."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """What to show before a cross_border:<code> consent, and the notice_hash the consent must carry.
+
+    Example: mamori provisions country SG --lang en.
+    """
+    from dataclasses import asdict
+
+    from mamori.provisions.countries import country_notice
+
+    with session_scope() as session, readable_errors():
+        notice = country_notice(session, code, lang)
+        if as_json:
+            echo_json({**asdict(notice), "scope": notice.scope})
+            return
+        typer.echo(notice.text)
+        typer.echo(
+            f"\nnotice_hash {notice.notice_hash}  (scope {notice.scope}, policy v{notice.policy_version})"
+        )
+        if notice.sample:
+            typer.secho(
+                "sample text: the organisation has yet to review it", fg=typer.colors.YELLOW, err=True
+            )
+
+
 @app.command("pipl-counters")
 def pipl_cmd(year: int = typer.Option(None, help="Calendar year; default this year.")) -> None:
     """Persons of PIPL jurisdiction whose data went abroad this year, with the CAC thresholds.

@@ -7,9 +7,10 @@ then ``id`` (so that the order events are given in never matters). A ``given`` s
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -233,6 +234,40 @@ def check_event_fields(  # noqa: PLR0913 - one check per field of an event
     if notice_hash is not None and not _HASH.match(notice_hash):
         errors.append(FieldError("notice_hash", "must be a SHA-256 digest: 64 lower-case hex digits"))
     return errors
+
+
+def notice_hash(text: str) -> str:
+    """SHA-256 (hex) of a notice text as shown: what a consent event keeps as ``notice_hash``."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def country_notice_error(
+    country: str, language: str, given: str | None, accepted: Collection[str]
+) -> FieldError | None:
+    """Why a given ``cross_border:<country>`` consent may not be recorded; None when it may.
+
+    APPI Art. 28(2): it counts only after the country information was shown, so it carries the
+    hash of that text; ``accepted`` are the hashes of the information in ``language`` in the
+    policy in force and the versions before it.
+    """
+    if not accepted:
+        return FieldError(
+            "notice_hash",
+            f"the policy holds no information about {country} (provisions.countries) to show before "
+            "this consent; none can be recorded until a version with it is in force",
+        )
+    if given is None:
+        return FieldError(
+            "notice_hash",
+            f"required: the notice_hash of the information about {country} shown in {language}",
+        )
+    if given not in accepted:
+        return FieldError(
+            "notice_hash",
+            f"is not the hash of the information about {country} in {language} of the policy in force "
+            "or of an earlier version",
+        )
+    return None
 
 
 def _time_errors(

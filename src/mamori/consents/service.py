@@ -6,16 +6,19 @@ than the stored one, so back-dated paper consents do not overwrite newer choices
 
 Notice hash: when the caller gives none for a ``purpose:<id>`` scope, the event stores the
 SHA-256 (hex) of that purpose's text in the event's language in the policy version in force,
-i.e. the wording the person was shown. Other scopes store no hash unless one is given.
+i.e. the wording the person was shown. A given ``cross_border:<XX>`` consent must bring the hash
+of the country information it followed (APPI Art. 28(2); see
+:mod:`mamori.policy.sections.countries`): that of the version in force or of an earlier one, in
+the event's language; anything else is refused. Other scopes store no hash unless one is given.
 """
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -28,7 +31,8 @@ from mamori.db.base import utcnow
 from mamori.errors import NotFound, ValidationFailed
 from mamori.policy.models import PolicyVersion
 from mamori.policy.schema import PolicyBundle
-from mamori.policy.service import bundle_of, current_version, require_current_version
+from mamori.policy.sections.countries import stored_notice_text
+from mamori.policy.service import bundle_of, contents_up_to, current_version, require_current_version
 from mamori.subjects.models import Subject
 from mamori.subjects.repository import require_group, surviving
 
@@ -41,7 +45,7 @@ def notice_hash_for(bundle: PolicyBundle, scope: str, language: str) -> str | No
     purpose = bundle.purposes().get(value) if kind == "purpose" else None
     if purpose is None:
         return None
-    return hashlib.sha256(purpose.text.get(language).encode()).hexdigest()
+    return rules.notice_hash(purpose.text.get(language))
 
 
 def resolve_subject(session: Session, subject_id: uuid.UUID, *, field_name: str = "subject_id") -> Subject:
@@ -87,6 +91,8 @@ class Ledger:
     session: Session
     version: PolicyVersion
     bundle: PolicyBundle
+    _contents: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
+    _hashes: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def open(cls, session: Session) -> Ledger:
@@ -113,14 +119,29 @@ class Ledger:
             notice_hash=item.notice_hash,
         )
         try:
-            rules.parse_scope(item.scope, self.bundle)
+            scope = rules.parse_scope(item.scope, self.bundle)
         except InvalidScope as exc:
             errors.insert(0, FieldError("scope", str(exc)))
+        else:
+            if scope.kind == "cross_border" and scope.value and item.action == rules.GIVEN:
+                accepted = self.country_hashes(scope.value, item.language)
+                problem = rules.country_notice_error(scope.value, item.language, item.notice_hash, accepted)
+                errors += [problem] if problem else []
         if item.on_behalf_by_id is not None:
             errors += self._representative_errors(item.on_behalf_by_id, subject.id)
         if item.evidence_ref is not None and len(item.evidence_ref) > 500:  # noqa: PLR2004 - column size
             errors.append(FieldError("evidence_ref", "at most 500 characters"))
         return subject, errors
+
+    def country_hashes(self, country: str, language: str) -> frozenset[str]:
+        """Hashes of the information about ``country`` in ``language``, in force or published before."""
+        key = (country, language)
+        if key not in self._hashes:
+            if self._contents is None:
+                self._contents = contents_up_to(self.session, self.version)
+            texts = (stored_notice_text(content, country, language) for content in self._contents)
+            self._hashes[key] = frozenset(rules.notice_hash(t) for t in texts if t is not None)
+        return self._hashes[key]
 
     def _representative_errors(self, rep_id: uuid.UUID, subject_id: uuid.UUID) -> list[FieldError]:
         rep = self.session.get(Subject, rep_id)

@@ -172,6 +172,12 @@ def get_version(session: Session, ref: str) -> PolicyVersion:
     return version
 
 
+def contents_up_to(session: Session, version: PolicyVersion) -> list[dict[str, Any]]:
+    """The stored content of ``version`` and of every version published before it, oldest first."""
+    stmt = select(PolicyVersion.content).where(PolicyVersion.number <= version.number)
+    return list(session.scalars(stmt.order_by(PolicyVersion.number)))
+
+
 def bundle_of(version: PolicyVersion) -> PolicyBundle:
     """The validated bundle of a version (validated once per content; the bundle is frozen)."""
     with _cache_lock:

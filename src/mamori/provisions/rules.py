@@ -23,6 +23,7 @@ from mamori.consents.decisions.rules import (
 )
 from mamori.errors import InvalidTransition
 from mamori.policy.schema import parse_period
+from mamori.policy.sections.countries import ADEQUATE_COUNTRIES, HOME_COUNTRY
 
 CONSENT, JOINT_USE, OPT_OUT = "consent", "joint_use", "opt_out"
 RECIPIENT, GROUP_COMPANY, PROCESSOR, PROVIDER = "recipient", "group_company", "processor", "provider"
@@ -34,13 +35,6 @@ DOMESTIC, ADEQUATE, EQUIVALENT, BY_CONSENT, NONE = (
     "consent",
     "none",
 )
-HOME_COUNTRY = "JP"
-# Countries the PPC recognises as having an equivalent system (Rules Art. 15): the EU and EEA
-# member states and the United Kingdom.
-ADEQUATE_COUNTRIES = frozenset({
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "GB",
-})  # fmt: skip
 CONTRACT_RETENTION_YEARS, DEFAULT_RETENTION_YEARS = 1, 3
 
 SUBJECT_ERASED = "subject_erased"
@@ -99,6 +93,7 @@ class RouteVerdict:
     route: str
     per_person_consent: bool = False
     problem: str | None = None
+    measures_due: date | None = None  # equivalent measures whose periodic check is overdue
 
 
 def foreign_route(country: str, measures: Measures | None, today: date) -> RouteVerdict:
@@ -109,10 +104,22 @@ def foreign_route(country: str, measures: Measures | None, today: date) -> Route
         return RouteVerdict(ADEQUATE)
     if measures is not None and not measures.overdue(today):
         return RouteVerdict(EQUIVALENT)
-    problem = None
-    if measures is not None:
-        problem = f"the periodic check of the equivalent measures was due on {measures.due().isoformat()}"
-    return RouteVerdict(BY_CONSENT, per_person_consent=True, problem=problem)
+    if measures is None:
+        return RouteVerdict(BY_CONSENT, per_person_consent=True)
+    due = measures.due()
+    problem = f"the periodic check of the equivalent measures was due on {due.isoformat()}"
+    return RouteVerdict(BY_CONSENT, per_person_consent=True, problem=problem, measures_due=due)
+
+
+def cross_border_reason(code: str, ctx: GateContext) -> Reason:
+    """The refusal for a missing route abroad: which routes failed (country, measures) and the scope."""
+    details: dict[str, object] = {
+        "scope": "cross_border:" + ctx.recipient_country,
+        "country": ctx.recipient_country,
+    }
+    if ctx.route.measures_due is not None:
+        details["measures_due"] = ctx.route.measures_due.isoformat()
+    return Reason(CROSS_BORDER_MISSING if code == CONSENT_MISSING else code, details)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,9 +243,7 @@ def refusals(subject: SubjectFacts, ctx: GateContext, beyond: Sequence[str] = ()
         scope = "cross_border:" + ctx.recipient_country
         code = _best((scope,), subject, ctx, separate=pipl)
         if code is not None:
-            reasons.append(
-                Reason(CROSS_BORDER_MISSING if code == CONSENT_MISSING else code, {"scope": scope})
-            )
+            reasons.append(cross_border_reason(code, ctx))
     return reasons
 
 

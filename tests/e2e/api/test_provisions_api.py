@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from mamori.api.app import create_app
 from mamori.audit.models import AuditEvent
 from mamori.config import DEFAULT_POLICY_DIR, Settings
+from mamori.consents.models import ConsentEvent
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.policy.service import publish_bundle
 from mamori.provisions.models import Provision, ProvisionRecord
@@ -242,6 +244,103 @@ class TestReceiptsAndParties:
             "/api/v1/parties", params={"kind": "group_company"}, headers=_auth(world, "auditor")
         )
         assert {p["key"] for p in response.json()} == {"aoki_holdings", "aoki", "kaikatsu_frontier", "valic"}
+
+
+def _consent_events(world: World) -> int:
+    engine = make_engine(world.url)
+    with engine.connect() as conn:
+        value = conn.scalar(select(func.count()).select_from(ConsentEvent)) or 0
+    engine.dispose()
+    return value
+
+
+class TestCountryInformation:
+    def test_lists_the_countries_with_information(self, client: TestClient, world: World) -> None:
+        response = client.get("/api/v1/provisions/countries", headers=_auth(world, "auditor"))
+        assert (response.status_code, response.json()) == (200, ["SG", "US"])
+
+    @pytest.mark.parametrize(
+        ("lang", "name"),
+        [
+            ("ja", "シンガポール共和国"),
+            ("en", "Republic of Singapore"),
+            ("zh-Hans", "新加坡共和国"),
+            ("zh-Hant", "新加坡共和國"),
+        ],
+    )
+    def test_text_and_its_hash_in_each_language(
+        self, client: TestClient, world: World, lang: str, name: str
+    ) -> None:
+        response = client.get(f"/api/v1/provisions/countries/SG?lang={lang}", headers=_auth(world, "auditor"))
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["code"], body["language"], body["scope"], body["sample"]) == (
+            "SG",
+            lang,
+            "cross_border:SG",
+            True,
+        )
+        assert body["name"] == name
+        assert body["text"].startswith(body["text"].split("\n")[0] + "\n" + name)
+        assert body["system"] in body["text"]
+        [measures] = body["measures"]
+        assert measures["party"] == "sample_partner_sg"
+        assert measures["text"] in body["text"]
+        assert body["notice_hash"] == hashlib.sha256(body["text"].encode()).hexdigest()
+        if lang != "en":
+            assert name.encode() in response.content  # characters, not \u escapes
+
+    def test_unknown_country_is_404_and_bad_language_422_problem_json(
+        self, client: TestClient, world: World
+    ) -> None:
+        missing = client.get("/api/v1/provisions/countries/CN", headers=_auth(world))
+        assert missing.status_code == 404
+        assert missing.headers["content-type"] == "application/problem+json"
+        bad = client.get("/api/v1/provisions/countries/SG?lang=ko", headers=_auth(world))
+        assert bad.status_code == 422
+        assert bad.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in bad.json()["errors"]] == ["lang"]
+
+    def test_consent_with_the_shown_hash_lets_the_provision_to_sg_through(
+        self, client: TestClient, world: World
+    ) -> None:
+        shown = client.get("/api/v1/provisions/countries/SG?lang=en", headers=_auth(world)).json()
+        consent = {"subject_id": str(world.silent), "action": "given", "language": "en", "channel": "web"}
+        for scope, extra in (
+            ("recipient:sample_partner_sg", {}),
+            (shown["scope"], {"notice_hash": shown["notice_hash"]}),
+        ):
+            response = client.post(
+                "/api/v1/consents", json={**consent, "scope": scope, **extra}, headers=_auth(world)
+            )
+            assert response.status_code == 201, response.text
+        body = _body(world, recipient="sample_partner_sg", subjects=[str(world.silent), str(world.agreed)])
+        response = client.post("/api/v1/provisions", json=body, headers=_auth(world))
+        assert response.status_code == 201, response.text
+        assert (response.json()["provided"], response.json()["route"]) == ([str(world.silent)], "consent")
+        [refusal] = response.json()["refused"]
+        assert refusal["subject_id"] == str(world.agreed)
+        assert [r["code"] for r in refusal["reasons"]] == ["consent_missing", "cross_border_consent_missing"]
+        assert "SG is not an adequate country" in refusal["reasons"][1]["message"]
+
+    @pytest.mark.parametrize("notice_hash", [None, "e" * 64, "ja-text"])
+    def test_consent_without_the_right_hash_is_422_naming_notice_hash_and_writes_nothing(
+        self, client: TestClient, world: World, notice_hash: str | None
+    ) -> None:
+        if notice_hash == "ja-text":  # the Japanese text's hash, for a consent given in English
+            notice_hash = client.get("/api/v1/provisions/countries/SG?lang=ja", headers=_auth(world)).json()[
+                "notice_hash"
+            ]
+        before = (_consent_events(world), world.counts())
+        consent = {
+            "subject_id": str(world.silent), "scope": "cross_border:SG", "action": "given", "language": "en",
+            "channel": "web", "notice_hash": notice_hash,
+        }  # fmt: skip
+        response = client.post("/api/v1/consents", json=consent, headers=_auth(world))
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in response.json()["errors"]] == ["notice_hash"]
+        assert (_consent_events(world), world.counts()) == before
 
 
 class TestProcessorsApi:

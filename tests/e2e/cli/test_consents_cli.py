@@ -22,7 +22,10 @@ from typer.testing import CliRunner
 from mamori.cli.main import app
 from mamori.config import DEFAULT_POLICY_DIR, Settings, get_settings
 from mamori.consents.models import ConsentEvent, ConsentState, UsageSuspension
+from mamori.consents.rules import notice_hash
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
+from mamori.policy.loader import load_bundle
+from mamori.policy.sections.countries import country_notice_text
 from mamori.policy.service import publish_bundle
 from mamori.security.crypto import cipher_from_settings
 from mamori.subjects.models import SubjectIdentifier
@@ -30,6 +33,15 @@ from mamori.subjects.repository import identifier_index
 from tests.factories.consents import MAILINGS, create_plain_subject
 
 EMAIL = "Hanako.Yamada@example.jp"
+
+
+def _sg_hash(lang: str) -> str:
+    """The notice_hash of the Singapore information of the default bundle in ``lang``."""
+    bundle = load_bundle(DEFAULT_POLICY_DIR).bundle
+    assert bundle is not None
+    text = country_notice_text(bundle, "SG", lang)
+    assert text is not None
+    return notice_hash(text)
 
 
 @dataclass
@@ -165,10 +177,10 @@ class TestSuspendAndLift:
 class TestImport:
     def _csv(self, tmp_path: Path, world: World, *extra: str) -> Path:
         lines = [
-            "subject_id,email,scope,action,occurred_at,language,channel,separate",
-            f"{world.subject},,{MAILINGS},given,2026-01-05T10:00:00+09:00,ja,paper,false",
-            f",{EMAIL.upper()},camera,given,2026-01-05T10:00:00+09:00,ja,shop,",
-            f"{world.other},,cross_border:CN,given,2026-01-06T10:00:00+09:00,zh-Hans,web,true",
+            "subject_id,email,scope,action,occurred_at,language,channel,separate,notice_hash",
+            f"{world.subject},,{MAILINGS},given,2026-01-05T10:00:00+09:00,ja,paper,false,",
+            f",{EMAIL.upper()},camera,given,2026-01-05T10:00:00+09:00,ja,shop,,",
+            f"{world.other},,cross_border:SG,given,2026-01-06T10:00:00+09:00,zh-Hans,web,true,{_sg_hash('zh-Hans')}",
             *extra,
         ]
         path = tmp_path / "events.csv"
@@ -197,6 +209,25 @@ class TestImport:
         assert "row 6: email: no subject has this e-mail" in result.stderr
         assert "row 7: separate: true or false" in result.stderr
         assert "row 8: occurred_at: not an ISO 8601 time" in result.stderr
+        assert world.count(ConsentEvent) == 0
+
+    def test_a_cross_border_row_without_the_hash_of_the_text_shown_imports_nothing(
+        self, world: World, tmp_path: Path
+    ) -> None:
+        path = self._csv(
+            tmp_path, world,
+            f"{world.subject},,cross_border:SG,given,,ja,paper,false,",
+            f"{world.subject},,cross_border:SG,given,,ja,paper,false,{_sg_hash('en')}",
+            f"{world.subject},,cross_border:SG,withdrawn,,ja,paper,false,",
+        )  # fmt: skip
+        result = run("import", str(path))
+        assert result.exit_code == 2
+        assert (
+            "row 5: notice_hash: required: the notice_hash of the information about SG shown in ja"
+            in result.stderr
+        )
+        assert "row 6: notice_hash: is not the hash of the information about SG in ja" in result.stderr
+        assert "row 7" not in result.stderr  # a withdrawal needs no hash
         assert world.count(ConsentEvent) == 0
 
     def test_jsonl_and_unknown_subject(self, world: World, tmp_path: Path) -> None:

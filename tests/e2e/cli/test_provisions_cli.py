@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -15,9 +16,11 @@ from typer.testing import CliRunner
 from mamori.audit.models import AuditEvent
 from mamori.cli.main import app
 from mamori.config import DEFAULT_POLICY_DIR, get_settings
+from mamori.consents.models import ConsentEvent
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.policy.service import publish_bundle
 from mamori.provisions.models import Entrustment, Provision
+from tests.bundles import copy_default_bundle, edit
 from tests.factories.consents import create_plain_subject, record_consent
 from tests.factories.provisions import OFFICER, create_officer
 
@@ -126,6 +129,7 @@ class TestProvisionsCli:
     def test_help_of_each_command(self) -> None:
         commands = (
             ("provisions", "provide"), ("provisions", "sweep"), ("provisions", "show"),
+            ("provisions", "country"),
             ("processors", "entrust"), ("processors", "sub-processor"), ("processors", "sub-processors"),
             ("processors", "approve-sub-processor"), ("processors", "refuse-sub-processor"),
         )  # fmt: skip
@@ -133,6 +137,69 @@ class TestProvisionsCli:
             result = runner.invoke(app, [group, command, "--help"])
             assert result.exit_code == 0
             assert "Example: mamori" in result.output
+
+
+class TestCountryCli:
+    @pytest.mark.usefixtures("world")
+    @pytest.mark.parametrize(
+        ("lang", "heading", "name"),
+        [
+            ("ja", "移転先の国", "シンガポール共和国"),
+            ("en", "Country of the recipient", "Republic of Singapore"),
+            ("zh-Hans", "接收方所在国家", "新加坡共和国"),
+            ("zh-Hant", "接收方所在國家", "新加坡共和國"),
+        ],
+    )
+    def test_prints_the_text_and_the_hash_in_each_language(self, lang: str, heading: str, name: str) -> None:
+        result = runner.invoke(app, ["provisions", "country", "SG", "--lang", lang, "--json"])
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.stdout)
+        assert body["text"].startswith(f"{heading}\n{name}\n\n")
+        assert body["notice_hash"] == hashlib.sha256(body["text"].encode()).hexdigest()
+        assert (body["scope"], body["language"], body["sample"]) == ("cross_border:SG", lang, True)
+        plain = runner.invoke(app, ["provisions", "country", "SG", "--lang", lang])
+        assert plain.exit_code == 0
+        assert plain.stdout.startswith(body["text"])
+        assert f"notice_hash {body['notice_hash']}" in plain.stdout
+        assert "sample text" in plain.stderr
+
+    @pytest.mark.usefixtures("world")
+    def test_unknown_country_exits_3_and_bad_language_2(self) -> None:
+        assert runner.invoke(app, ["provisions", "country", "CN"]).exit_code == 3
+        bad = runner.invoke(app, ["provisions", "country", "SG", "--lang", "ko"])
+        assert bad.exit_code == 2
+        assert "lang:" in bad.output
+
+    def test_consent_given_with_the_printed_hash_then_the_provision_goes_through(self, world: World) -> None:
+        shown = json.loads(runner.invoke(app, ["provisions", "country", "SG", "--json"]).stdout)
+        subject = str(world.silent)
+        wrong = runner.invoke(
+            app, ["consents", "give", subject, "cross_border:SG", "--notice-hash", "c" * 64]
+        )
+        assert wrong.exit_code == 2
+        assert "notice_hash:" in wrong.output
+        assert world.count(ConsentEvent) == 1  # the fixture's consent only
+        for scope, extra in (
+            ("recipient:sample_partner_sg", []),
+            ("cross_border:SG", ["--notice-hash", shown["notice_hash"]]),
+        ):
+            given = runner.invoke(app, ["consents", "give", subject, scope, *extra])
+            assert given.exit_code == 0, given.output
+        provided = runner.invoke(
+            app,
+            ["provisions", "provide", "sample_partner_sg", "--subject", subject, "--items", "name", "--json"],
+        )
+        assert provided.exit_code == 0, provided.output
+        assert (json.loads(provided.stdout)["provided"], json.loads(provided.stdout)["refused"]) == (1, [])
+
+    def test_policy_check_fails_for_a_recipient_only_consent_reaches_without_information(
+        self, tmp_path: Path
+    ) -> None:
+        bundle = copy_default_bundle(tmp_path)
+        edit(bundle, "provisions.yaml", "    - code: SG\n", "    - code: MY\n")
+        result = runner.invoke(app, ["policy", "check", str(bundle)])
+        assert result.exit_code == 2
+        assert "provisions.recipients[4].country: SG is not an adequate country" in result.output
 
 
 class TestProcessorsCli:

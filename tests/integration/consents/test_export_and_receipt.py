@@ -34,7 +34,7 @@ def person(session: Session, policy: PolicyVersion) -> Subject:
     subject = create_plain_subject(session, jurisdiction="CN", language="zh-Hans")
     record_consent(session, subject, occurred_at=T0, channel="shop", language="zh-Hans")
     record_consent(session, subject, action="withdrawn", occurred_at=T0 + timedelta(days=3), channel="phone")
-    record_consent(session, subject, scope="cross_border:CN", separate=True, occurred_at=T0)
+    record_consent(session, subject, scope="cross_border:US", separate=True, occurred_at=T0)
     record_consent(session, subject, scope="camera", occurred_at=T0, expires_at=T0 + timedelta(days=1))
     return subject
 
@@ -51,7 +51,7 @@ class TestExportConsents:
         assert doc["schema_version"] == "ISO/IEC TS 27560:2023"
         assert doc["pii_principal_id"] == str(person.id)
         records = {r["pii_processing"]["scope"]: r for r in doc["records"]}
-        assert set(records) == {MAILINGS, "cross_border:CN", "camera"}
+        assert set(records) == {MAILINGS, "cross_border:US", "camera"}
         mailings = records[MAILINGS]
         assert mailings["record_id"] == export.record_id(person.id, MAILINGS)
         assert mailings["record_state"] == "consent_withdrawn"
@@ -67,8 +67,8 @@ class TestExportConsents:
         assert mailings["pii_processing"]["pii_controllers"] == ["aoki"]
         assert mailings["pii_processing"]["jurisdiction"] == "CN"
         assert mailings["party_identification"][0]["party_role"] == "pii_controller"
-        cross = records["cross_border:CN"]
-        assert cross["pii_processing"]["geographic_restrictions"] == ["CN"]
+        cross = records["cross_border:US"]
+        assert cross["pii_processing"]["geographic_restrictions"] == ["US"]
         assert cross["events"][0]["event_type"] == "explicit_separate"
         assert records["camera"]["record_state"] == "consent_expired"
         assert records["camera"]["events"][0]["validity_duration"] == 86400
@@ -95,7 +95,7 @@ class TestConsentReceipt:
         assert receipt.lang == "zh-Hans"
         assert receipt.title == "同意记录（存根）"
         states = {c.scope: c.state for c in receipt.consents}
-        assert states == {MAILINGS: "已撤回", "cross_border:CN": "已同意", "camera": "已过期"}
+        assert states == {MAILINGS: "已撤回", "cross_border:US": "已同意", "camera": "已过期"}
 
     def test_each_consent_with_purpose_text_state_date_channel_and_version(
         self, session: Session, person: Subject, policy: PolicyVersion
@@ -107,8 +107,8 @@ class TestConsentReceipt:
         assert mailings.date == "13 January 2026, 10:30 (Japan time)"
         assert mailings.version == f"Version {policy.number}"
         assert [e.channel for e in mailings.history] == ["In a shop", "Telephone"]
-        cross = next(c for c in receipt.consents if c.scope == "cross_border:CN")
-        assert cross.title == "Transfer abroad (China)"
+        cross = next(c for c in receipt.consents if c.scope == "cross_border:US")
+        assert cross.title == "Transfer abroad (United States)"
         assert cross.separate
         assert receipt.reference == str(person.id)
         assert "AOKI Inc." in receipt.controller

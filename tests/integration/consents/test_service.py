@@ -6,7 +6,8 @@ import hashlib
 import json
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -18,8 +19,17 @@ from mamori.consents.models import ConsentEvent, ConsentState
 from mamori.db.base import utcnow
 from mamori.errors import NotFound, ValidationFailed
 from mamori.policy.models import PolicyVersion
-from mamori.policy.service import bundle_of
-from tests.factories.consents import MAILINGS, create_plain_subject, ensure_policy, record_consent
+from mamori.policy.schema import LANGUAGES
+from mamori.policy.sections.countries import country_notice_text
+from mamori.policy.service import bundle_of, publish_bundle
+from tests.bundles import copy_default_bundle, edit
+from tests.factories.consents import (
+    MAILINGS,
+    country_hash,
+    create_plain_subject,
+    ensure_policy,
+    record_consent,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -61,7 +71,7 @@ class TestRecordConsent:
             language="ja", channel="paper", notice_hash="b" * 64,
         )  # fmt: skip
         assert own.notice_hash == "b" * 64
-        other = record_consent(session, subject, scope="cross_border:CN")
+        other = record_consent(session, subject, scope="sensitive")
         assert other.notice_hash is None
 
     def test_writes_an_audit_event_without_personal_data(self, session: Session) -> None:
@@ -198,12 +208,112 @@ class TestExpireDue:
         assert service.expire_due(session, actor="job:expiry") == 0  # nothing twice
 
 
+SG = "cross_border:SG"
+SG_SYSTEM_JA = "シンガポールでは、2012年個人データ保護法（PDPA）が"
+
+
+def _give(session: Session, subject_id: uuid.UUID, **fields: object) -> ConsentEvent:
+    """A given cross-border consent through the service itself (no hash filled in for the caller)."""
+    values: dict[str, object] = {"scope": SG, "action": "given", "language": "ja", "channel": "web"}
+    return service.record_consent(session, actor="t", subject_id=subject_id, **{**values, **fields})  # type: ignore[arg-type]
+
+
+def _written(session: Session) -> tuple[int, int, int]:
+    return _count(session, ConsentEvent), _count(session, ConsentState), _count(session, AuditEvent)
+
+
+def _publish_changed_sg_text(
+    session: Session, tmp_path: Path, effective: date | None = None
+) -> PolicyVersion:
+    bundle = copy_default_bundle(tmp_path)
+    edit(bundle, "provisions.yaml", SG_SYSTEM_JA, "シンガポール共和国では、2012年個人データ保護法（PDPA）が")
+    return publish_bundle(session, actor="test", directory=bundle, effective_date=effective)
+
+
+@pytest.mark.usefixtures("policy")
+class TestCrossBorderConsent:
+    @pytest.mark.parametrize("language", LANGUAGES)
+    def test_accepted_with_the_hash_of_the_country_information_in_its_language(
+        self, session: Session, policy: PolicyVersion, language: str
+    ) -> None:
+        subject = create_plain_subject(session)
+        text = country_notice_text(bundle_of(policy), "SG", language)
+        assert text is not None
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        event = _give(session, subject.id, language=language, notice_hash=digest)
+        assert (event.notice_hash, event.language) == (digest, language)
+        assert session.get_one(ConsentState, (subject.id, SG)).action == "given"
+
+    @pytest.mark.parametrize(
+        ("fields", "says"),
+        [
+            ({}, "required: the notice_hash of the information about SG shown in ja"),
+            ({"notice_hash": "0" * 64}, "is not the hash of the information about SG in ja"),
+            (
+                {"notice_hash": "hash:en", "language": "ja"},
+                "is not the hash of the information about SG in ja",
+            ),
+            ({"scope": "cross_border:CN", "notice_hash": "0" * 64}, "holds no information about CN"),
+        ],
+        ids=["missing", "wrong", "another-language", "no-information"],
+    )
+    def test_refused_naming_notice_hash_and_nothing_written(
+        self, session: Session, fields: dict[str, object], says: str
+    ) -> None:
+        subject = create_plain_subject(session)
+        if fields.get("notice_hash") == "hash:en":
+            fields = {**fields, "notice_hash": country_hash(session, "SG", "en")}
+        before = _written(session)
+        with pytest.raises(ValidationFailed) as exc:
+            _give(session, subject.id, **fields)
+        assert list(_errors(exc)) == ["notice_hash"]
+        assert says in _errors(exc)["notice_hash"]
+        assert _written(session) == before
+
+    def test_withdrawal_needs_no_hash(self, session: Session) -> None:
+        subject = create_plain_subject(session)
+        _give(session, subject.id, notice_hash=country_hash(session, "SG"))
+        withdrawn = _give(session, subject.id, action="withdrawn")
+        assert withdrawn.notice_hash is None
+        assert session.get_one(ConsentState, (subject.id, SG)).action == "withdrawn"
+
+    def test_an_earlier_versions_text_stays_valid_after_the_text_changes(
+        self, session: Session, tmp_path: Path
+    ) -> None:
+        old = country_hash(session, "SG")
+        _publish_changed_sg_text(session, tmp_path)
+        new = country_hash(session, "SG")
+        assert new != old
+        subject = create_plain_subject(session)
+        assert _give(session, subject.id, notice_hash=old).notice_hash == old
+        assert _give(session, subject.id, notice_hash=new).notice_hash == new
+
+    def test_a_version_not_yet_in_force_does_not_count(self, session: Session, tmp_path: Path) -> None:
+        future = _publish_changed_sg_text(session, tmp_path, effective=date.today() + timedelta(days=30))  # noqa: DTZ011
+        text = country_notice_text(bundle_of(future), "SG", "ja")
+        assert text is not None
+        subject = create_plain_subject(session)
+        with pytest.raises(ValidationFailed) as exc:
+            _give(session, subject.id, notice_hash=hashlib.sha256(text.encode()).hexdigest())
+        assert list(_errors(exc)) == ["notice_hash"]
+
+    def test_one_ledger_checks_many_events_against_the_versions_once(self, session: Session) -> None:
+        ledger = service.Ledger.open(session)
+        right, wrong = country_hash(session, "SG", "zh-Hant"), "1" * 64
+        subject = create_plain_subject(session)
+        for digest, expected in ((right, []), (wrong, ["notice_hash"]), (right, [])):
+            item = service.ConsentInput(subject.id, SG, "given", "zh-Hant", "paper", notice_hash=digest)
+            _, errors = ledger.check(item)
+            assert [e.field for e in errors] == expected
+        assert ledger.record(item, actor="t").notice_hash == right
+
+
 @pytest.mark.usefixtures("policy")
 class TestRebuildProjection:
     def test_projection_equals_fold_for_random_histories(self, session: Session) -> None:
         rnd = random.Random(27560)  # noqa: S311 - test data, not secrets
         subjects = [create_plain_subject(session) for _ in range(6)]
-        scopes = [MAILINGS, "camera", "cross_border:CN"]
+        scopes = [MAILINGS, "camera", "cross_border:SG"]
         for _ in range(60):
             record_consent(
                 session,

@@ -17,7 +17,9 @@ from mamori.consents.decisions.rules import tokyo_date
 from mamori.db.base import utcnow
 from mamori.errors import PolicyViolation, ValidationFailed
 from mamori.policy.service import publish_bundle
+from mamori.provisions.countries import country_notice
 from mamori.provisions.gate import ProvisionRequest, provide
+from mamori.provisions.messages import reason_dict
 from mamori.provisions.models import Provision, ProvisionRecord
 from mamori.provisions.rules import add_years
 from mamori.provisions.service import list_records_for_subject
@@ -303,10 +305,45 @@ class TestForeignRecipients:
         told, untold = create_plain_subject(session), create_plain_subject(session)
         for subject in (told, untold):
             record_consent(session, subject, scope="recipient:sample_partner_sg")
-        record_consent(session, told, scope="cross_border:SG")
+        shown = country_notice(session, "SG", "zh-Hans")
+        record_consent(session, told, scope=shown.scope, language="zh-Hans", notice_hash=shown.notice_hash)
         outcome = make_provision(session, settings, [told.id, untold.id], recipient="sample_partner_sg")
-        assert outcome.provided == [told.id]
-        assert outcome.refused[0].subject_id == untold.id
+        assert (outcome.provided, outcome.provision.route) == ([told.id], "consent")
+        [refusal] = outcome.refused
+        assert refusal.subject_id == untold.id
+        [reason] = refusal.reasons
+        assert (reason.code, dict(reason.details)) == (
+            "cross_border_consent_missing",
+            {"scope": "cross_border:SG", "country": "SG"},
+        )
+        message = reason_dict(reason, "en")["message"]
+        assert "SG is not an adequate country and the recipient has no equivalent measures" in message
+        assert "consent given after the country information was shown (cross_border:SG)" in message
+
+    def test_a_consent_without_the_country_information_cannot_be_recorded(
+        self, session: Session, settings: Settings
+    ) -> None:
+        subject = create_plain_subject(session)
+        record_consent(session, subject, scope="recipient:sample_partner_sg")
+        with pytest.raises(ValidationFailed) as caught:
+            record_consent(session, subject, scope="cross_border:SG", notice_hash="a" * 64)
+        assert [e["field"] for e in caught.value.details["errors"]] == ["notice_hash"]
+        outcome = make_provision(session, settings, [subject.id], recipient="sample_partner_sg")
+        assert [x.code for x in outcome.refused[0].reasons] == ["cross_border_consent_missing"]
+
+    def test_overdue_measures_refusal_names_the_due_day(self, session: Session, settings: Settings) -> None:
+        subject = create_plain_subject(session)
+        record_consent(
+            session,
+            subject,
+            scope="recipient:sample_partner_us",
+            occurred_at=datetime(2026, 7, 1, tzinfo=UTC),
+        )
+        late = datetime(2027, 6, 2, 12, tzinfo=UTC)
+        outcome = make_provision(session, settings, [subject.id], recipient="sample_partner_us", now=late)
+        [reason] = outcome.refused[0].reasons
+        assert reason.details["measures_due"] == "2027-06-01"
+        assert "期限（2027-06-01）を過ぎています" in reason_dict(reason, "ja")["message"]
 
 
 class TestEachBasis:

@@ -201,10 +201,13 @@ class TestPiplCounters:
         jp = create_plain_subject(session)
         when = datetime(2026, 5, 1, tzinfo=UTC)
         for subject in (*cn, jp):
-            for scope in ("recipient:sample_partner_de", "cross_border:DE"):
-                record_consent(
-                    session, subject, scope=scope, separate=True, occurred_at=when - timedelta(days=1)
-                )
+            record_consent(
+                session,
+                subject,
+                scope="recipient:sample_partner_de",
+                separate=True,
+                occurred_at=when - timedelta(days=1),
+            )
         make_provision(session, settings, [s.id for s in (*cn, jp)], recipient="sample_partner_de", now=when)
         make_provision(
             session, settings, [cn[0].id], recipient="sample_partner_de", items=["payment_info"], now=when

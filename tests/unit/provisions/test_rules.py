@@ -88,6 +88,20 @@ class TestForeignRoute:
         verdict = rules.foreign_route("SG", None, NOW.date())
         assert (verdict.route, verdict.per_person_consent, verdict.problem) == (rules.BY_CONSENT, True, None)
 
+    def test_overdue_measures_keep_their_due_day_for_the_refusal(self) -> None:
+        measures = rules.Measures("contract", date(2026, 1, 10), "P1Y")
+        late = rules.foreign_route("US", measures, date(2027, 1, 11))
+        assert late.measures_due == date(2027, 1, 10)
+        ctx = _ctx(country="US", route=late)
+        [reason] = rules.refusals(
+            SubjectFacts(uuid.uuid4(), consents={"recipient:acme": _given("recipient:acme")}), ctx
+        )
+        assert dict(reason.details) == {
+            "scope": "cross_border:US",
+            "country": "US",
+            "measures_due": "2027-01-10",
+        }
+
 
 class TestRefusals:
     def test_recipient_consent_allows(self) -> None:

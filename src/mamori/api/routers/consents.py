@@ -34,7 +34,11 @@ class ConsentCreate(BaseModel):
     channel: str = Field(description="web, paper, phone, shop or api", examples=["web"])
     occurred_at: datetime | None = Field(default=None, description="default: now")
     notice_hash: str | None = Field(
-        default=None, description="SHA-256 of the notice shown; default: of the purpose text in that language"
+        default=None,
+        description=(
+            "SHA-256 of the notice shown; default: of the purpose text in that language. Required for a "
+            "given cross_border:<XX> consent: the notice_hash of GET /provisions/countries/<XX>?lang=..."
+        ),
     )
     separate: bool = False
     on_behalf_by_id: uuid.UUID | None = None

@@ -8,13 +8,14 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi import Path as PathParam
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
 from mamori.api.routers import provisions_processors
 from mamori.consents.decisions.messages import pick_language
 from mamori.errors import PolicyViolation
-from mamori.provisions import counters, parties, reading, receipts, service
+from mamori.provisions import counters, countries, parties, reading, receipts, service
 from mamori.provisions.messages import reason_dict
 from mamori.provisions.models import Party
 from mamori.security.rules import Scope
@@ -164,6 +165,27 @@ class PartyRead(BaseModel):
     measures_interval: str | None
 
 
+class CountryMeasuresRead(BaseModel):
+    party: str = Field(description="party key")
+    name: str
+    text: str
+
+
+class CountryNoticeRead(BaseModel):
+    code: str = Field(examples=["SG"])
+    language: str
+    scope: str = Field(
+        description="the consent scope this information is shown for", examples=["cross_border:SG"]
+    )
+    policy_version: int = Field(description="number of the policy version in force it comes from")
+    sample: bool = Field(description="sample wording the organisation has yet to review")
+    name: str = Field(description="the country's name")
+    system: str = Field(description="summary of its personal-information protection system")
+    measures: list[CountryMeasuresRead] = Field(description="the measures each recipient there takes")
+    text: str = Field(description="the whole text to show, exactly; notice_hash is its SHA-256")
+    notice_hash: str = Field(description="the notice_hash a cross_border consent given after it must carry")
+
+
 @router.post("/provisions", status_code=201)
 def create_provision(
     body: ProvisionCreate, session: SessionDep, runtime: RuntimeDep, caller: Writer
@@ -254,6 +276,29 @@ def pipl_counters(
 ) -> dict[str, Any]:
     """Persons of PIPL jurisdiction whose data went abroad in a calendar year, with the CAC thresholds."""
     return counters.pipl_counters(session, year=year).as_dict()
+
+
+@router.get("/provisions/countries")
+def list_countries(session: SessionDep, _: Reader) -> list[str]:
+    """The foreign countries the policy in force holds information about (for cross_border consents)."""
+    return countries.country_codes(session)
+
+
+@router.get("/provisions/countries/{code}")
+def show_country(
+    code: Annotated[str, PathParam(pattern=r"^[A-Za-z]{2}$")],
+    session: SessionDep,
+    _: Reader,
+    lang: Annotated[str, Query(description="ja, en, zh-Hans or zh-Hant")] = "ja",
+) -> CountryNoticeRead:
+    """What to show before a cross_border:<code> consent (APPI Art. 28(2)) and the notice_hash it carries."""
+    notice = countries.country_notice(session, code, lang)
+    return CountryNoticeRead(
+        code=notice.code, language=notice.language, scope=notice.scope, policy_version=notice.policy_version,
+        sample=notice.sample, name=notice.name, system=notice.system,
+        measures=[CountryMeasuresRead(**asdict(m)) for m in notice.measures], text=notice.text,
+        notice_hash=notice.notice_hash,
+    )  # fmt: skip
 
 
 @router.get("/provisions/{provision_id}")

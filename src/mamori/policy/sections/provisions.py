@@ -1,8 +1,10 @@
 """Bundle section ``provisions``: third-party recipients and what each outsourced duty needs.
 
 Group companies come from ``joint_use.companies`` and processors from ``outsourcing.processors``;
-this section adds the third parties data may be provided to (with their foreign-transfer route)
-and, per outsourcing duty, the data items the duty needs (entrustments beyond them are flagged).
+this section adds the third parties data may be provided to (with their foreign-transfer route),
+per outsourcing duty the data items the duty needs (entrustments beyond them are flagged), and
+the information about each foreign country shown before a consent to a transfer there
+(:mod:`mamori.policy.sections.countries`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mamori.policy.schema import Ident, Organisation, Strict
+from mamori.policy.sections.countries import CountryInformation, country_problems
 
 if TYPE_CHECKING:
     from mamori.policy.schema import Loc, PolicyBundle
@@ -53,6 +56,9 @@ class ProvisionsSection(Strict):
     duty_items: dict[str, list[Ident]] = Field(
         default_factory=dict, description="outsourcing duty id → the data items that duty needs"
     )
+    countries: list[CountryInformation] = Field(
+        default_factory=list, description="what a person is told before consenting to a transfer abroad"
+    )
 
     @model_validator(mode="after")
     def _unique(self) -> ProvisionsSection:
@@ -84,4 +90,4 @@ def reference_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
         for i, r in enumerate(section.recipients)
         if r.id in taken
     ]
-    return problems
+    return problems + country_problems(bundle)
