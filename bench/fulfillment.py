@@ -59,6 +59,8 @@ AT_ONCE = 50
 # Threads of one worker process (its concurrency): a process's share of the 50 queues for them,
 # and the connections of all processes stay within PostgreSQL's default max_connections.
 WORKER_THREADS = 12
+MAMORI_POOL = 12
+ROUNDS = 4  # rounds of 50 at once measured over the worker processes
 PSQL = shutil.which("psql") or "psql"
 ROWS_PER_PERSON = 23  # customer, address, card, 5 orders, 15 items
 
@@ -133,21 +135,21 @@ def timed(calls: list[Callable[[], Any]]) -> tuple[float, float]:
 
 
 def _share(  # noqa: PLR0913 - a child process gets everything as arguments
-    action: str, emails: list[str], warm: str, ready: Any, go: Any, results: Any
+    action: str, rounds: list[list[str]], warm: str, threads: int, orders: Any, results: Any
 ) -> None:  # pragma: no cover - runs in a child process
-    """One worker process: its own engine and connectors; its share of runs on its threads."""
-    threads = min(len(emails), WORKER_THREADS)
-    engine = make_engine(f"{SERVER}/fulfil_bench_mamori", pool_size=threads, max_overflow=0)
+    """One worker process: its own engine and connectors; its share of each round on its threads."""
+    pool_size = min(threads, MAMORI_POOL)  # Mamori's transactions are short: threads share a pool
+    engine = make_engine(f"{SERVER}/fulfil_bench_mamori", pool_size=pool_size, max_overflow=0)
     factory = make_session_factory(engine)
     with unit_of_work(factory) as session:
         _, graph = run_bundle(require_current_version(session))
     connectors_for(graph.systems.values())
     full_run(factory, "access", warm)  # connections and statement caches warm, as in a running worker
-    ready.put(os.getpid())
-    go.wait()
+    results.put([])
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        statuses = list(pool.map(lambda e: full_run(factory, action, e), emails))
-    results.put(statuses)
+        for emails in rounds:
+            orders.get()
+            results.put(list(pool.map(lambda e: full_run(factory, action, e), emails)))
     engine.dispose()
 
 
@@ -163,24 +165,34 @@ def _get(queue: Any, children: list[Any]) -> Any:
 
 
 def across_processes(
-    action: str, emails: list[str], warm: list[str], processes: int
+    action: str, emails: list[str], warm: list[str], processes: int, threads: int = WORKER_THREADS
 ) -> tuple[float, list[Any]]:
-    """Requests/s of ``emails`` submitted at once, split over ``processes`` worker processes."""
+    """Requests/s of rounds of 50 submitted at once, split over ``processes`` worker processes.
+
+    Each round starts when the previous one has finished; the rate is all runs over the rounds' time.
+    """
     ctx = multiprocessing.get_context("spawn")
-    ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    shares = [emails[i::processes] for i in range(processes)]
+    rounds = [emails[i : i + AT_ONCE] for i in range(0, len(emails), AT_ONCE)]
+    orders = [ctx.Queue() for _ in range(processes)]
+    results = ctx.Queue()
     children = [
-        ctx.Process(target=_share, args=(action, share, warm[i], ready, go, results))
-        for i, share in enumerate(shares)
+        ctx.Process(
+            target=_share,
+            args=(action, [r[i::processes] for r in rounds], warm[i], threads, orders[i], results),
+        )
+        for i in range(processes)
     ]
     for child in children:
         child.start()
     for _ in children:
-        _get(ready, children)
-    started = time.perf_counter()
-    go.set()
-    statuses = [status for _ in children for status in _get(results, children)]
-    elapsed = time.perf_counter() - started
+        _get(results, children)  # warmed up
+    elapsed, statuses = 0.0, []
+    for _ in rounds:
+        started = time.perf_counter()
+        for order in orders:
+            order.put("go")
+        statuses += [status for _ in children for status in _get(results, children)]
+        elapsed += time.perf_counter() - started
     for child in children:
         child.join()
     return len(emails) / elapsed, statuses
@@ -191,7 +203,7 @@ def in_processes(
 ) -> tuple[float, float, list[Any], list[int]]:
     """Access and erasure requests/s over worker processes; the erasure statuses and persons."""
     warm = [f"user{k}@example.jp" for k in spare[: processes * 2]]
-    erased = spare[processes * 2 : processes * 2 + AT_ONCE * 2]
+    erased = spare[processes * 2 : processes * 2 + len(emails)]
     access_rps, _ = across_processes("access", emails, warm[:processes], processes)
     erase_rps, statuses = across_processes(
         "erase", [f"user{k}@example.jp" for k in erased], warm[processes:], processes
@@ -266,7 +278,9 @@ def main() -> None:
     os.environ["SHOP_DB_URL"] = shop_url
     os.environ["SHOP_SUSPEND_WEBHOOK"] = "http://127.0.0.1:9/unused"
     rng = random.Random(6)
-    people = rng.sample(range(1, args.customers + 1), args.requests * 2 + AT_ONCE * 6 + args.processes * 2)
+    people = rng.sample(
+        range(1, args.customers + 1), args.requests * 2 + AT_ONCE * (2 + ROUNDS) + args.processes * 2
+    )
     emails = [f"user{k}@example.jp" for k in people]
     with tempfile.TemporaryDirectory() as tmp:
         factory, version = prepare_mamori(Path(tmp))
@@ -291,7 +305,7 @@ def main() -> None:
         factory.kw["bind"].dispose()  # the worker processes need the connections
         close_connectors()
         run_prps, erase_prps, more, erase_more = in_processes(
-            emails[: AT_ONCE * 2], people[2 * n + AT_ONCE * 2 :], args.processes
+            emails[: AT_ONCE * ROUNDS], people[2 * n + AT_ONCE * 2 :], args.processes
         )
         statuses += more
         left = residual(shop_url, erase + erase_more)

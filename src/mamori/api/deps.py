@@ -43,8 +43,11 @@ def get_read_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Itera
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
-ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+# scope="function": the transaction ends when the endpoint returns, before the response is sent,
+# so a failed commit is the caller's 500 and never a success reported for work that was lost.
+# (The default scope would commit after the response has gone out.)
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False)
 
 

@@ -12,7 +12,7 @@ import threading
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from mamori.db.base import utcnow
@@ -87,8 +87,15 @@ def holder_until(session: Session, run_id: uuid.UUID) -> tuple[str, datetime] | 
 
 
 def record_outcome(session: Session, run: FulfillmentRun, graph: Graph, outcome: Outcome) -> None:
-    """Upsert the state of every system and table; values changed add up over attempts."""
+    """Upsert the state of every system and table; values changed add up over attempts.
+
+    A first attempt finds no rows (they are written only with the outcome, in one transaction):
+    its rows go in as two multi-row inserts. Later attempts merge into what is there.
+    """
     now = utcnow()
+    if run.attempts == 1:
+        _insert_first_outcome(session, run, graph, outcome, now)
+        return
     systems = {
         s.system: s
         for s in session.scalars(select(FulfillmentRunSystem).where(FulfillmentRunSystem.run_id == run.id))
@@ -117,6 +124,39 @@ def record_outcome(session: Session, run: FulfillmentRun, graph: Graph, outcome:
         table.changed = (table.changed or 0) + result.changed
         table.places = _merge_places(table.places or [], result.places)
         table.updated_at = now
+
+
+def _insert_first_outcome(
+    session: Session, run: FulfillmentRun, graph: Graph, outcome: Outcome, now: datetime
+) -> None:
+    systems = [
+        {
+            "run_id": run.id,
+            "system": system_id,
+            "status": "failed" if system_id in outcome.failed else "done",
+            "error": outcome.failed.get(system_id),
+            "attempts": 1,
+            "updated_at": now,
+        }
+        for system_id in graph.systems
+    ]
+    tables = [
+        {
+            "run_id": run.id,
+            "system": r.system,
+            "dataset": r.dataset,
+            "found": r.found,
+            "changed": r.changed,
+            "residual": r.residual,
+            "places": _merge_places([], r.places),
+            "updated_at": now,
+        }
+        for r in outcome.tables
+    ]
+    if systems:
+        session.execute(insert(FulfillmentRunSystem), systems)
+    if tables:
+        session.execute(insert(FulfillmentRunTable), tables)
 
 
 def _merge_places(old: list[dict[str, object]], new: list[dict[str, object]]) -> list[dict[str, object]]:
