@@ -5,6 +5,7 @@ SQLite: bench/data-<N>.db (generated once by bench/datagen.py, kept). PostgreSQL
 created at --pg-url, filled by COPY, and dropped at the end (unless --keep).
 Targets (issue 3): an audience over 1M subjects in <= 2 s and <= 3x the hand-written count.
 
+"streamed" is the audience written out as CSV text, as the API and CLI send it (PostgreSQL: COPY).
 The hand-written count is what one would type against the same tables for the simplest reading
 of the rule (category, retention, the purpose's consent state, active subject); the audience
 applies every rule (merges, erasure, expiry, suspensions, CN separate consents, minors, identifiers).
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from datagen import generate
 
-from mamori.consents.decisions.audiences import AudienceRequest, count_audience, prepare, stream_audience
+from mamori.consents.decisions.audiences import AudienceRequest, count_audience, prepare, stream_audience_text
 from mamori.consents.decisions.rules import period_cutoff
 from mamori.db.migrate import upgrade
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
@@ -57,6 +58,12 @@ def _hand_count(session: Session, request: AudienceRequest, at: datetime) -> int
     return int(session.scalar(text(sql), params) or 0)
 
 
+def _streamed(session: Session, request: AudienceRequest) -> int:
+    """Stream the audience as the API and CLI do (CSV text); the number of subjects."""
+    lines = sum(chunk.count("\n") for chunk in stream_audience_text(session, request, csv_format=True))
+    return lines - 1  # the header
+
+
 def _timed(work: Any) -> tuple[Any, float]:
     started = time.perf_counter()
     result = work()
@@ -77,7 +84,7 @@ def run(url: str, label: str) -> list[tuple[str, float, float]]:
             _hand_count(session, timed, at)  # warm the caches the same way for both
             count_audience(session, timed)
             hand, hand_s = _timed(lambda t=timed, a=at: _hand_count(session, t, a))
-            rows, stream_s = _timed(lambda t=timed: sum(1 for _ in stream_audience(session, t)))
+            rows, stream_s = _timed(lambda t=timed: _streamed(session, t))
             counted, count_s = _timed(lambda t=timed: count_audience(session, t))
             assert counted == rows, (counted, rows)
             name = f"{request.purpose_id} / {request.channel}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -41,23 +39,16 @@ def audience(  # noqa: PLR0913 - one option per filter
         policy, _, _ = audiences.prepare(session, request)
         audiences.record_audience(session, actor=cli_actor(), request=request, policy=policy)
         with out.open("w", encoding="utf-8", newline="") if out else nullcontext(sys.stdout) as stream:
-            count = _write(stream, audiences.stream_audience(session, request), csv_format=fmt == "csv")
+            chunks = audiences.stream_audience_text(session, request, csv_format=fmt == "csv")
+            count = _write(stream, chunks, csv_format=fmt == "csv")
     if out:
         typer.echo(f"{count} subjects written to {out}", err=True)
 
 
-def _write(stream: TextIO, members: Iterable[audiences.Member], *, csv_format: bool) -> int:
-    count = 0
-    writer = csv.writer(stream, lineterminator="\n") if csv_format else None
-    if writer:
-        writer.writerow(["subject_id", "language", "jurisdiction"])
-    for m in members:
-        count += 1
-        row = [str(m.subject_id), m.language, m.jurisdiction]
-        if writer:
-            writer.writerow(row)
-        else:
-            stream.write(
-                json.dumps(dict(zip(("subject_id", "language", "jurisdiction"), row, strict=True))) + "\n"
-            )
-    return count
+def _write(stream: TextIO, chunks: Iterable[str], *, csv_format: bool) -> int:
+    """Write the text; the number of subjects (lines, less the CSV header)."""
+    lines = 0
+    for chunk in chunks:
+        stream.write(chunk)
+        lines += chunk.count("\n")
+    return lines - 1 if csv_format and lines else lines

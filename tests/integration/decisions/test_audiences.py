@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import zlib
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +20,7 @@ from mamori.consents.decisions.audiences import (
     prepare,
     record_audience,
     stream_audience,
+    stream_audience_text,
 )
 from mamori.consents.decisions.rules import tokyo_date
 from mamori.consents.decisions.service import CheckInput, check_batch
@@ -147,6 +149,26 @@ class TestStreamAudience:
         assert set(got) == expected
         assert count_audience(session, request) == len(expected)
         assert 0 < len(expected) < len([p for p in people if p.merged_into_id is None])
+
+    @pytest.mark.parametrize("csv_format", [True, False])
+    def test_text_stream_is_the_member_stream(
+        self, session: Session, settings: Settings, *, csv_format: bool
+    ) -> None:
+        people = _population(session, settings, 60, seed=7)
+        for p in people:
+            session.refresh(p)
+        request = AudienceRequest("customer.mailings", channel="email", category="customers")
+        members = list(stream_audience(session, request))
+        text = "".join(stream_audience_text(session, request, csv_format=csv_format))
+        lines = text.splitlines()
+        if csv_format:
+            assert lines[0] == "subject_id,language,jurisdiction"
+            rows = [tuple(line.split(",")) for line in lines[1:]]
+        else:
+            rows = [tuple(json.loads(line).values()) for line in lines]
+            assert all(list(json.loads(line)) == ["subject_id", "language", "jurisdiction"] for line in lines)
+        assert sorted(rows) == sorted((str(m.subject_id), m.language, m.jurisdiction) for m in members)
+        assert len(members) > 0
 
     def test_filters(self, session: Session, settings: Settings) -> None:
         adult = create_subject(session, settings, date_of_birth=date(1980, 1, 1), language="en")

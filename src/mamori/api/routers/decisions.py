@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
@@ -180,35 +177,12 @@ def audience(  # noqa: PLR0913 - FastAPI parameters
     policy, _, _ = audiences.prepare(session, request)
     audiences.record_audience(session, actor=caller.actor, request=request, policy=policy)
     as_csv = format == "csv" or (format is None and "text/csv" in (accept or ""))
-    lines = _csv_lines(runtime, request) if as_csv else _json_lines(runtime, request)
+    lines = _lines(runtime, request, csv_format=as_csv)
     media = "text/csv; charset=utf-8" if as_csv else "application/x-ndjson"
     return StreamingResponse(lines, media_type=media)
 
 
-def _members(runtime: Runtime, request: audiences.AudienceRequest) -> Iterator[audiences.Member]:
+def _lines(runtime: Runtime, request: audiences.AudienceRequest, *, csv_format: bool) -> Iterator[str]:
+    """The audience as text, in its own read transaction (the response streams after the request's)."""
     with unit_of_work(runtime.read_session_factory) as session:
-        yield from audiences.stream_audience(session, request)
-
-
-def _json_lines(runtime: Runtime, request: audiences.AudienceRequest) -> Iterator[str]:
-    batch: list[str] = []
-    for m in _members(runtime, request):
-        row = {"subject_id": str(m.subject_id), "language": m.language, "jurisdiction": m.jurisdiction}
-        batch.append(json.dumps(row, ensure_ascii=False) + "\n")
-        if len(batch) >= 1000:  # noqa: PLR2004 - chunk size of the stream
-            yield "".join(batch)
-            batch = []
-    yield "".join(batch)
-
-
-def _csv_lines(runtime: Runtime, request: audiences.AudienceRequest) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["subject_id", "language", "jurisdiction"])
-    for count, m in enumerate(_members(runtime, request), start=1):
-        writer.writerow([str(m.subject_id), m.language, m.jurisdiction])
-        if count % 1000 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+        yield from audiences.stream_audience_text(session, request, csv_format=csv_format)

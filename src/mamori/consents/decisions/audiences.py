@@ -8,14 +8,18 @@ merged subjects' rows; every other subject reads the tables directly, index by i
 
 from __future__ import annotations
 
+import codecs
+import json
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+from typing import cast as cast_type
 
 from sqlalchemy import (
     Date,
+    String,
     and_,
     cast,
     exists,
@@ -47,6 +51,9 @@ from mamori.consents.decisions.rules import (
 from mamori.consents.models import ConsentState, UsageSuspension
 from mamori.errors import NotFound, ValidationFailed
 from mamori.subjects.models import Subject, SubjectCategory, SubjectIdentifier, SubjectRelationship
+
+if TYPE_CHECKING:
+    import psycopg
 
 Channel = Literal["email", "post", "phone", "any"]
 CHANNEL_ITEMS: dict[str, str | None] = {"email": "email", "post": "address", "phone": "phone", "any": None}
@@ -134,6 +141,78 @@ def stream_audience(session: Session, request: AudienceRequest, *, batch: int = 
     result = session.execute(stmt.execution_options(yield_per=batch))
     for subject_id, language, jurisdiction in result:
         yield Member(subject_id, language, jurisdiction)
+
+
+COLUMNS = ("subject_id", "language", "jurisdiction")
+
+
+def stream_audience_text(
+    session: Session, request: AudienceRequest, *, csv_format: bool, batch: int = 10_000
+) -> Iterator[str]:
+    """The audience as text chunks: CSV with a header row, or JSON lines (validate first).
+
+    PostgreSQL writes the text itself (``COPY … TO STDOUT``), so no row becomes a Python object;
+    elsewhere the rows are read as plain tuples and formatted in batches. Either way the lines
+    are those :func:`stream_audience` describes, in the same order.
+    """
+    stmt = audience_query(session, request)
+    _tune(session)
+    if session.get_bind().dialect.name == "postgresql":
+        yield from _copied(session, stmt, csv_format=csv_format)
+        return
+    if csv_format:
+        yield ",".join(COLUMNS) + "\n"
+    rows = session.connection().execution_options(yield_per=batch).execute(_as_text(stmt))
+    for part in rows.partitions():
+        if csv_format:
+            yield "".join(f"{_dashed(i)},{lang},{juris}\n" for i, lang, juris in part)
+        else:
+            yield "".join(
+                f'{{"subject_id": "{_dashed(i)}", "language": {json.dumps(lang)}, '
+                f'"jurisdiction": {json.dumps(juris)}}}\n'
+                for i, lang, juris in part
+            )
+
+
+def _as_text(stmt: Any) -> Any:
+    """The audience's columns with the id as stored text (no UUID object per row)."""
+    sub = stmt.subquery("audience")
+    return select(cast(sub.c.id, String), sub.c.language, sub.c.jurisdiction)
+
+
+def _dashed(value: str) -> str:
+    """A UUID stored as 32 hex digits (SQLite) in its usual dashed form."""
+    if len(value) != 32:  # noqa: PLR2004 - already dashed
+        return value
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+
+
+def _copied(session: Session, stmt: Any, *, csv_format: bool) -> Iterator[str]:
+    sub = stmt.subquery("audience")
+    if csv_format:
+        query = select(cast(sub.c.id, String).label(COLUMNS[0]), sub.c.language, sub.c.jurisdiction)
+        options = "FORMAT csv, HEADER true"
+    else:
+        # Language and jurisdiction are codes (checked on entry), so COPY's text format, which
+        # escapes only backslashes, tabs and line ends, leaves the JSON as built.
+        line: ColumnElement[str] = (
+            literal_column("'{\"subject_id\": \"'") + cast(sub.c.id, String)
+            + literal_column("'\", \"language\": '") + cast(func.to_json(sub.c.language), String)
+            + literal_column("', \"jurisdiction\": '") + cast(func.to_json(sub.c.jurisdiction), String)
+            + literal_column("'}'")
+        )  # fmt: skip
+        query = select(line)
+        options = "FORMAT text"
+    compiled = query.compile(dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
+    raw = cast_type("psycopg.Connection[Any]", session.connection().connection.dbapi_connection)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY ({compiled}) TO STDOUT WITH ({options})", compiled.params) as copy,
+    ):
+        for block in copy:
+            yield decoder.decode(bytes(block))
+    yield decoder.decode(b"", final=True)
 
 
 def count_audience(session: Session, request: AudienceRequest) -> int:
