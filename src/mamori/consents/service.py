@@ -186,7 +186,6 @@ class Ledger:
         )
         self.session.add(event)
         self.session.flush()
-        # The audit chain head is locked first: concurrent writers then project one after the other.
         record_event(
             self.session,
             actor=actor,
@@ -241,8 +240,15 @@ def record_consent(  # noqa: PLR0913 - the fields of a consent event
 
 
 def project(session: Session, event: ConsentEvent) -> bool:
-    """Make ``event`` the projected state of its scope if it is later than the stored one."""
-    state = session.get(ConsentState, (event.subject_id, event.scope))
+    """Make ``event`` the projected state of its scope if it is later than the stored one.
+
+    The person's row is locked first (``FOR NO KEY UPDATE``: it does not wait for the key-share
+    locks that inserting their events takes), so writers of one person's consents project one
+    after the other; SQLite's single writer does the same.
+    """
+    lock = select(Subject.id).where(Subject.id == event.subject_id).with_for_update(key_share=True)
+    session.execute(lock)
+    state = session.get(ConsentState, (event.subject_id, event.scope), populate_existing=True)
     held = session.get(ConsentEvent, state.event_id) if state is not None else None
     if not rules.is_later(event, held):
         return False
