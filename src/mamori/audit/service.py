@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from mamori.audit.models import AuditChainHead, AuditEvent
@@ -47,6 +47,9 @@ def _postgres(session: Session) -> bool:
 
 _heads = cast("Table", AuditChainHead.__table__)
 _HEAD_COLUMNS = (_heads.c.id, _heads.c.seq, _heads.c.hash)
+_FREE_HEADS = select(*_HEAD_COLUMNS).with_for_update(skip_locked=True).limit(1)
+_THIS_HEAD_IF_FREE = _FREE_HEADS.where(_heads.c.id == bindparam("head_id"))
+_FIRST_FREE_HEAD = _FREE_HEADS.order_by(_heads.c.id)
 
 
 def _lock_head(session: Session) -> tuple[int, int, str]:
@@ -56,25 +59,25 @@ def _lock_head(session: Session) -> tuple[int, int, str]:
     only when every head is busy wait for one. (Core statements: this runs in every audited
     transaction, and the heads are never kept as ORM objects that could go stale.)
     """
+    connection = session.connection()
     if not _postgres(session):
         chain = HEAD_ID
     else:
-        free = select(*_HEAD_COLUMNS).with_for_update(skip_locked=True).limit(1)
         last = session.info.get(_HEAD_KEY)
         row = None
         if last is not None:
-            row = session.execute(free.where(_heads.c.id == last)).first()
+            row = connection.execute(_THIS_HEAD_IF_FREE, {"head_id": last}).first()
         if row is None:
-            row = session.execute(free.order_by(_heads.c.id)).first()
+            row = connection.execute(_FIRST_FREE_HEAD).first()
         if row is not None:
             session.info[_HEAD_KEY] = row.id
             return row.id, row.seq, row.hash
         chain = 1 + secrets.randbelow(POSTGRES_CHAINS)  # every head is busy (or none exists): wait
-    row = session.execute(select(*_HEAD_COLUMNS).where(_heads.c.id == chain).with_for_update()).first()
+    row = connection.execute(select(*_HEAD_COLUMNS).where(_heads.c.id == chain).with_for_update()).first()
     if row is None:
         start = genesis_hash(chain)
-        session.connection().execute(insert(_heads).values(id=chain, seq=0, hash=start))
-        row = session.execute(select(*_HEAD_COLUMNS).where(_heads.c.id == chain).with_for_update()).one()
+        connection.execute(insert(_heads).values(id=chain, seq=0, hash=start))
+        row = connection.execute(select(*_HEAD_COLUMNS).where(_heads.c.id == chain).with_for_update()).one()
     session.info[_HEAD_KEY] = row.id
     return row.id, row.seq, row.hash
 
@@ -101,6 +104,36 @@ class Recorded:
 
 
 _events = cast("Table", AuditEvent.__table__)
+_NEXT_SEQ = func.nextval("audit_event_seq")
+_ROWS_PER_INSERT = 2000  # x 11 columns: well under PostgreSQL's 65,535 parameters per statement
+_MOVE_HEAD = (
+    update(_heads)
+    .where(_heads.c.id == bindparam("head_id"))
+    .values(seq=bindparam("head_link"), hash=bindparam("head_hash"))
+)
+_INSERT_ONE = (
+    insert(_events)
+    .values(seq=_NEXT_SEQ)
+    .returning(_events.c.link, _events.c.seq)
+    .add_cte(_MOVE_HEAD.cte("moved_head"))
+)
+
+
+def _insert_many(connection: Connection, rows: list[dict[str, Any]], head: dict[str, Any]) -> list[int]:
+    """PostgreSQL: multi-row inserts in chunks; the events' numbers in the order of ``rows``.
+
+    A statement takes at most 65,535 parameters; the last chunk carries the head's move.
+    """
+    by_link: dict[int, int] = {}
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[start : start + _ROWS_PER_INSERT]
+        stmt = insert(_events).values([{**row, "seq": _NEXT_SEQ} for row in chunk])
+        last = start + _ROWS_PER_INSERT >= len(rows)
+        if last:
+            stmt = stmt.add_cte(_MOVE_HEAD.cte("moved_head"))
+        returned = connection.execute(stmt.returning(_events.c.link, _events.c.seq), head if last else {})
+        by_link.update((int(n_link), int(n)) for n_link, n in returned)
+    return [by_link[row["link"]] for row in rows]
 
 
 def record_events(session: Session, *, actor: str, events: Sequence[EventInput]) -> list[Recorded]:
@@ -139,17 +172,19 @@ def record_events(session: Session, *, actor: str, events: Sequence[EventInput])
             row["seq"] = link
         rows.append(row)
         prev = digest
-    if postgres:
-        stmt = (
-            insert(_events)
-            .values(seq=func.nextval("audit_event_seq"))
-            .returning(_events.c.seq, sort_by_parameter_order=True)
-        )
-        numbers = [int(n) for n in session.connection().execute(stmt, rows).scalars()]
-    else:
-        session.connection().execute(insert(_events), rows)
+    head = {"head_id": chain, "head_link": link, "head_hash": prev}
+    connection = session.connection()
+    if not postgres:
+        connection.execute(insert(_events), rows)
+        connection.execute(_MOVE_HEAD, head)
         numbers = [row["seq"] for row in rows]
-    session.connection().execute(update(_heads).where(_heads.c.id == chain).values(seq=link, hash=prev))
+    elif len(rows) == 1:
+        # One round trip: the row and the head's move in one statement (a data-modifying CTE),
+        # built once.
+        returned = connection.execute(_INSERT_ONE, {**rows[0], **head}).one()
+        numbers = [int(returned.seq)]
+    else:
+        numbers = _insert_many(connection, rows, head)
     return [Recorded(n, row["hash"]) for n, row in zip(numbers, rows, strict=True)]
 
 

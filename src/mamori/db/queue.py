@@ -11,6 +11,7 @@ Rooms import only this module; the ``mamori.jobs`` package runs the work.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -19,7 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -75,13 +76,10 @@ def enqueue(
         "state": JobState.PENDING, "attempts": 0, "max_attempts": 5, "run_after": when,
         "created_at": utcnow(),
     }  # fmt: skip
-    if key is None:
-        session.execute(insert(Job).values(**values))
-    else:
-        existing = _insert_unless_key_exists(session, values, key)
-        if existing is not None:
-            return existing
-    if engine_of(session) == EngineName.PROCRASTINATE:
+    engine = _insert_job(session, values, key)
+    if isinstance(engine, uuid.UUID):
+        return engine  # a job with this key exists
+    if engine == EngineName.PROCRASTINATE:
         defer_to_procrastinate(session, job_id, when)
     if _listeners:
         after_commit(session, _wake_listeners)
@@ -123,13 +121,36 @@ def defer_to_procrastinate(session: Session, job_id: uuid.UUID, when: datetime) 
     )
 
 
-def _insert_unless_key_exists(session: Session, values: dict[str, Any], key: str) -> uuid.UUID | None:
-    """Insert the job; if a job with ``key`` exists (or a concurrent one commits it), return its id."""
-    builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = builder(Job).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    inserted = session.execute(statement.returning(Job.id)).scalar_one_or_none()
-    if inserted is not None:
-        return None
+@functools.cache
+def _insert_statement(dialect: str, *, keyed: bool) -> Any:
+    """The job insert, built once per database kind: on PostgreSQL it reads the engine too."""
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = builder(Job)
+    if keyed:
+        statement = statement.on_conflict_do_nothing(index_elements=["key"])
+    if dialect != "postgresql":
+        return statement.returning(Job.id)
+    engine = select(JobEngine.engine).where(JobEngine.id == ENGINE_ROW_ID).scalar_subquery()
+    return statement.returning(Job.id, engine)
+
+
+def _insert_job(session: Session, values: dict[str, Any], key: str | None) -> EngineName | uuid.UUID:
+    """Insert the job; the engine it goes to, or the id of the job already queued under ``key``.
+
+    On PostgreSQL the engine is read by the insert itself (one round trip).
+    """
+    dialect = session.get_bind().dialect.name
+    statement = _insert_statement(dialect, keyed=key is not None)
+    row = session.connection().execute(statement, values).first()  # Core: no ORM bulk machinery
+    if row is None:
+        return _queued(session, key)
+    if dialect != "postgresql" or row[1] is None:
+        return EngineName.EMBEDDED
+    return EngineName(row[1])
+
+
+def _queued(session: Session, key: str | None) -> uuid.UUID:
+    """The job a concurrent or earlier enqueue committed under ``key``."""
     return session.scalars(select(Job.id).where(Job.key == key)).one()
 
 

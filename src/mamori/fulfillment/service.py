@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mamori.audit.service import record_event
@@ -28,12 +28,20 @@ from mamori.fulfillment.models import FulfillmentRun, FulfillmentRunSystem, Fulf
 from mamori.fulfillment.rules import ACTIONS, Graph
 from mamori.fulfillment.runner import Job, Outcome, perform, snapshot_from_json, snapshot_to_json
 from mamori.fulfillment.schemas import RunRead, SystemRead, TableRead
-from mamori.fulfillment.store import claim_run, holder_until, record_outcome, still_held, version_bundle
+from mamori.fulfillment.store import (
+    claim_run,
+    claimed_bundle,
+    holder_until,
+    record_outcome,
+    still_held,
+    version_bundle,
+)
 from mamori.fulfillment.traversal import Pending
 from mamori.policy.schema import LANGUAGES
 from mamori.security.crypto import FieldCipher, cipher_from_settings
 
 TASK_KIND = "fulfillment.run"
+_INSERT_RUN = insert(FulfillmentRun)
 FOLLOW_UP_MARGIN = timedelta(seconds=1)
 logger = logging.getLogger("mamori.fulfillment")
 
@@ -44,6 +52,7 @@ class Started:
 
     job: Job
     token: str
+    attempts: int
 
 
 def _context(run_id: uuid.UUID, part: str) -> str:
@@ -135,36 +144,35 @@ def start_run(  # noqa: PLR0913 - the interface other rooms call
     )
     if problems:
         raise ValidationFailed("the run cannot be started; nothing was written", details={"errors": problems})
-    run = FulfillmentRun(
-        id=uuid.uuid4(),
-        action=action,
-        status="pending",
-        case_ref=case_ref,
-        language=language,
-        policy_version=number,
-        identity_kinds=sorted(wanted),
-        attempts=0,
-        created_by=actor,
+    run_id = uuid.uuid4()
+    kinds = sorted(wanted)
+    session.connection().execute(
+        _INSERT_RUN,
+        {
+            "id": run_id,
+            "action": action,
+            "status": "pending",
+            "case_ref": case_ref,
+            "language": language,
+            "policy_version": number,
+            "identity_kinds": kinds,
+            "identities_encrypted": _seal(cipher, run_id, "identities", wanted),
+            "changes_encrypted": _seal(cipher, run_id, "changes", dict(changes)) if changes else None,
+            "attempts": 0,
+            "created_by": actor,
+            "created_at": utcnow(),
+        },
     )
-    run.identities_encrypted = _seal(cipher, run.id, "identities", wanted)
-    run.changes_encrypted = _seal(cipher, run.id, "changes", dict(changes)) if changes else None
-    session.add(run)
-    session.flush()
     record_event(
         session,
         actor=actor,
         action="fulfillment.run_started",
         target_type="fulfillment_run",
-        target_id=str(run.id),
-        details={
-            "action": action,
-            "case_ref": case_ref,
-            "identity_kinds": run.identity_kinds,
-            "policy_version": number,
-        },
+        target_id=str(run_id),
+        details={"action": action, "case_ref": case_ref, "identity_kinds": kinds, "policy_version": number},
     )
-    _enqueue(session, run.id, attempt=0)
-    return run.id
+    _enqueue(session, run_id, attempt=0)
+    return run_id
 
 
 def _enqueue(session: Session, run_id: uuid.UUID, *, attempt: int) -> None:
@@ -172,8 +180,8 @@ def _enqueue(session: Session, run_id: uuid.UUID, *, attempt: int) -> None:
     enqueue(session, kind=TASK_KIND, payload={"run_id": str(run_id)}, key=f"{TASK_KIND}:{run_id}:{attempt}")
 
 
-def _require(session: Session, run_id: uuid.UUID) -> FulfillmentRun:
-    run = session.get(FulfillmentRun, run_id)
+def _require(session: Session, run_id: uuid.UUID, *, fresh: bool = False) -> FulfillmentRun:
+    run = session.get(FulfillmentRun, run_id, populate_existing=fresh)
     if run is None:
         raise NotFound(f"no fulfillment run {run_id}")
     return run
@@ -187,9 +195,16 @@ def get_run(
     Raises:
         NotFound: no such run.
     """
-    run = _require(session, run_id)
-    systems = session.scalars(select(FulfillmentRunSystem).where(FulfillmentRunSystem.run_id == run_id))
-    tables = list(session.scalars(select(FulfillmentRunTable).where(FulfillmentRunTable.run_id == run_id)))
+    run = _require(session, run_id, fresh=True)  # executions write with Core statements
+    fresh = {"populate_existing": True}
+    systems = session.scalars(
+        select(FulfillmentRunSystem).where(FulfillmentRunSystem.run_id == run_id).execution_options(**fresh)
+    )
+    tables = list(
+        session.scalars(
+            select(FulfillmentRunTable).where(FulfillmentRunTable.run_id == run_id).execution_options(**fresh)
+        )
+    )
     view = RunRead.model_validate(run)
     view.systems = [
         SystemRead(
@@ -219,7 +234,7 @@ def retry_run(session: Session, *, actor: str, run_id: uuid.UUID) -> uuid.UUID:
     Raises:
         NotFound: no such run. InvalidTransition: the run has not failed.
     """
-    run = _require(session, run_id)
+    run = _require(session, run_id, fresh=True)
     if run.status != "failed":
         raise InvalidTransition(f"only a failed run can be retried; this one is {run.status}")
     run.status = "pending"
@@ -241,53 +256,62 @@ def _lease(settings: Settings | None) -> timedelta:
 
 def _begin(session: Session, run_id: uuid.UUID, cipher: FieldCipher, lease: timedelta) -> Started | None:
     """Claim the run (see :func:`~mamori.fulfillment.store.claim_run`); None when it is not to be run now."""
-    token = claim_run(session, run_id, lease=lease)
-    if token is None:
+    claim = claim_run(session, run_id, lease=lease)
+    if claim is None:
         _require(session, run_id)
         return None  # done, failed and not retried, or held by a live executor
-    run = session.get_one(FulfillmentRun, run_id, populate_existing=True)
-    _, bundle, graph = version_bundle(session, run.policy_version)
+    bundle, graph = claimed_bundle(session, claim)
     job = Job(
-        run_id=str(run.id),
-        action=run.action,
-        case_ref=run.case_ref,
-        language=run.language,
+        run_id=str(run_id),
+        action=claim.action,
+        case_ref=claim.case_ref,
+        language=claim.language,
         bundle=bundle,
         graph=graph,
-        identities=_open(cipher, run.id, "identities", run.identities_encrypted),
-        changes=_open(cipher, run.id, "changes", run.changes_encrypted) or {},
-        snapshot=snapshot_from_json(_open(cipher, run.id, "snapshot", run.snapshot_encrypted) or []),
+        identities=_open(cipher, run_id, "identities", claim.identities_encrypted),
+        changes=_open(cipher, run_id, "changes", claim.changes_encrypted) or {},
+        snapshot=snapshot_from_json(_open(cipher, run_id, "snapshot", claim.snapshot_encrypted) or []),
     )
-    return Started(job, token)
+    return Started(job, claim.token, claim.attempts)
 
 
 def _checkpoint(session: Session, started: Started, snapshot: Pending, cipher: FieldCipher) -> bool:
     """Keep the keys found before anything is changed; False when the lease has passed to another."""
     run_id = uuid.UUID(started.job.run_id)
-    if not still_held(session, run_id, started.token):
+    sealed = _seal(cipher, run_id, "snapshot", snapshot_to_json(snapshot))
+    if not still_held(session, run_id, started.token, snapshot_encrypted=sealed):
         logger.warning("fulfillment run %s: taken over by another executor; this one stops", run_id)
         return False
-    run = _require(session, run_id)
-    run.snapshot_encrypted = _seal(cipher, run.id, "snapshot", snapshot_to_json(snapshot))
     return True
 
 
 def _finish(session: Session, started: Started, outcome: Outcome | None, cipher: FieldCipher) -> str | None:
-    """Record the outcome if this execution still holds the run; otherwise drop it (None)."""
+    """Record the outcome if this execution still holds the run; otherwise drop it (None).
+
+    The lease check and the run's new state are one statement; then the rows per system and
+    table and the audit event.
+    """
     run_id, job = uuid.UUID(started.job.run_id), started.job
-    if outcome is None or not still_held(session, run_id, started.token):
-        logger.warning("fulfillment run %s: taken over by another executor; this outcome is dropped", run_id)
+    if outcome is None:
+        _dropped(run_id)
         return None
-    run = session.get_one(FulfillmentRun, run_id, populate_existing=True)
-    run.snapshot_encrypted = _seal(cipher, run.id, "snapshot", snapshot_to_json(outcome.snapshot))
+    status = "failed" if outcome.failed else "completed"
+    values: dict[str, object] = {
+        "snapshot_encrypted": _seal(cipher, run_id, "snapshot", snapshot_to_json(outcome.snapshot)),
+        "status": status,
+        "error": "; ".join(outcome.failed[s] for s in sorted(outcome.failed)) or None,
+        "finished_at": utcnow(),
+        "lease_token": None,
+        "lease_until": None,
+    }
     if outcome.package is not None:
-        run.package_encrypted = _seal(cipher, run.id, "package", outcome.package)
-    record_outcome(session, run, job.graph, outcome)
-    run.status = "failed" if outcome.failed else "completed"
-    run.error = "; ".join(outcome.failed[s] for s in sorted(outcome.failed)) or None
-    run.finished_at, run.lease_token, run.lease_until = utcnow(), None, None
+        values["package_encrypted"] = _seal(cipher, run_id, "package", outcome.package)
+    if not still_held(session, run_id, started.token, **values):
+        _dropped(run_id)
+        return None
+    record_outcome(session, run_id, started.attempts, job.graph, outcome)
     details = {
-        "status": run.status,
+        "status": status,
         "failed_systems": sorted(outcome.failed),
         "rows": sum(t.found for t in outcome.tables),
         "changed": sum(t.changed for t in outcome.tables),
@@ -296,12 +320,16 @@ def _finish(session: Session, started: Started, outcome: Outcome | None, cipher:
     record_event(
         session,
         actor="system:fulfillment",
-        action=f"fulfillment.run_{run.status}",
+        action=f"fulfillment.run_{status}",
         target_type="fulfillment_run",
-        target_id=str(run.id),
+        target_id=str(run_id),
         details=details,
     )
-    return run.status
+    return status
+
+
+def _dropped(run_id: uuid.UUID) -> None:
+    logger.warning("fulfillment run %s: taken over by another executor; this outcome is dropped", run_id)
 
 
 def _follow_up(session: Session, run_id: uuid.UUID, follow: int) -> None:

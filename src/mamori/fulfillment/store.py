@@ -8,11 +8,14 @@ expire; the next one takes the run over, and an outcome arriving late from the o
 
 from __future__ import annotations
 
+import functools
 import threading
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from mamori.db.base import utcnow
@@ -40,38 +43,105 @@ def run_bundle(version: PolicyVersion) -> tuple[PolicyBundle, Graph]:
     return cached
 
 
-def claim_run(session: Session, run_id: uuid.UUID, *, lease: timedelta) -> str | None:
-    """Take the run for one execution; the lease's token, or None (finished, failed, or held now).
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A run taken for one execution: the lease's token and what the execution needs of the row."""
+
+    token: str
+    attempts: int
+    action: str
+    case_ref: str
+    language: str
+    policy_version: int
+    content_hash: str | None
+    identities_encrypted: str
+    changes_encrypted: str | None
+    snapshot_encrypted: str | None
+
+
+_CLAIMED = (
+    FulfillmentRun.attempts,
+    FulfillmentRun.action,
+    FulfillmentRun.case_ref,
+    FulfillmentRun.language,
+    FulfillmentRun.policy_version,
+)
+_CLAIMED_SECRETS = (
+    FulfillmentRun.identities_encrypted,
+    FulfillmentRun.changes_encrypted,
+    FulfillmentRun.snapshot_encrypted,
+)
+
+
+def _core(session: Session) -> Connection:
+    """The session's connection, its pending ORM changes flushed.
+
+    The hot path's statements run as Core: the ORM's bulk machinery costs more than they do.
+    """
+    session.flush()
+    return session.connection()
+
+
+def _claim_statement() -> Any:
+    run = FulfillmentRun
+    now: Any = bindparam("now", type_=run.lease_until.type)
+    expired = run.lease_until.is_(None) | (run.lease_until < now)
+    content_hash = (
+        select(PolicyVersion.content_hash).where(PolicyVersion.number == run.policy_version).scalar_subquery()
+    )
+    return (
+        update(run)
+        .where(run.id == bindparam("run_id"))
+        .where((run.status == "pending") | ((run.status == "running") & expired))
+        .values(status="running", attempts=run.attempts + 1, started_at=now)
+        .values(lease_token=bindparam("token"), lease_until=bindparam("until", type_=run.lease_until.type))
+        .returning(*_CLAIMED, content_hash, *_CLAIMED_SECRETS)
+        .execution_options(synchronize_session=False)
+    )
+
+
+_CLAIM = _claim_statement()  # built once: a run is claimed for every execution
+
+
+def claim_run(session: Session, run_id: uuid.UUID, *, lease: timedelta) -> Claim | None:
+    """Take the run for one execution; None when it is finished, failed, or held now.
 
     Pending runs are taken, and running ones whose lease has passed (their executor died; a run
-    without a lease was left by a version of Mamori that had none).
+    without a lease was left by a version of Mamori that had none). One statement: the claim
+    returns the row's inputs and its policy version's content hash.
     """
     now = utcnow()
     token = uuid.uuid4().hex
+    params = {"run_id": run_id, "now": now, "token": token, "until": now + lease}
+    row = _core(session).execute(_CLAIM, params).first()
+    return None if row is None else Claim(token, *row)
+
+
+@functools.cache
+def _held_statement(columns: frozenset[str]) -> Any:
     run = FulfillmentRun
-    expired = run.lease_until.is_(None) | (run.lease_until < now)
-    statement = (
+    table = cast("Table", run.__table__)
+    values: dict[str, Any] = {
+        name: bindparam(f"set_{name}", type_=table.c[name].type) for name in sorted(columns)
+    }
+    values = values or {"lease_token": run.lease_token}  # only the check
+    return (
         update(run)
-        .where(run.id == run_id, (run.status == "pending") | ((run.status == "running") & expired))
-        .values(status="running", attempts=run.attempts + 1, started_at=now)
-        .values(lease_token=token, lease_until=now + lease)
+        .where(run.id == bindparam("run_id"), run.status == "running", run.lease_token == bindparam("token"))
+        .values(values)
         .returning(run.id)
         .execution_options(synchronize_session=False)
     )
-    return token if session.execute(statement).first() is not None else None
 
 
-def still_held(session: Session, run_id: uuid.UUID, token: str) -> bool:
-    """Whether ``token`` still holds the run; on PostgreSQL the row stays locked until commit."""
-    run = FulfillmentRun
-    statement = (
-        update(run)
-        .where(run.id == run_id, run.status == "running", run.lease_token == token)
-        .values(lease_token=token)
-        .returning(run.id)
-        .execution_options(synchronize_session=False)
-    )
-    return session.execute(statement).first() is not None
+def still_held(session: Session, run_id: uuid.UUID, token: str, **values: object) -> bool:
+    """Whether ``token`` still holds the run, setting ``values`` if so (one statement).
+
+    On PostgreSQL the row stays locked until commit.
+    """
+    statement = _held_statement(frozenset(values))
+    params = {"run_id": run_id, "token": token, **{f"set_{k}": v for k, v in values.items()}}
+    return _core(session).execute(statement, params).first() is not None
 
 
 def holder_until(session: Session, run_id: uuid.UUID) -> tuple[str, datetime] | None:
@@ -86,24 +156,26 @@ def holder_until(session: Session, run_id: uuid.UUID) -> tuple[str, datetime] | 
     return row.lease_token, row.lease_until
 
 
-def record_outcome(session: Session, run: FulfillmentRun, graph: Graph, outcome: Outcome) -> None:
+def record_outcome(
+    session: Session, run_id: uuid.UUID, attempts: int, graph: Graph, outcome: Outcome
+) -> None:
     """Upsert the state of every system and table; values changed add up over attempts.
 
     A first attempt finds no rows (they are written only with the outcome, in one transaction):
     its rows go in as two multi-row inserts. Later attempts merge into what is there.
     """
     now = utcnow()
-    if run.attempts == 1:
-        _insert_first_outcome(session, run, graph, outcome, now)
+    if attempts == 1:
+        _insert_first_outcome(session, run_id, graph, outcome, now)
         return
     systems = {
         s.system: s
-        for s in session.scalars(select(FulfillmentRunSystem).where(FulfillmentRunSystem.run_id == run.id))
+        for s in session.scalars(select(FulfillmentRunSystem).where(FulfillmentRunSystem.run_id == run_id))
     }
     for system_id in graph.systems:
         row = systems.get(system_id)
         if row is None:
-            row = FulfillmentRunSystem(run_id=run.id, system=system_id, attempts=0)
+            row = FulfillmentRunSystem(run_id=run_id, system=system_id, attempts=0)
             session.add(row)
         row.status = "failed" if system_id in outcome.failed else "done"
         row.error = outcome.failed.get(system_id)
@@ -111,13 +183,13 @@ def record_outcome(session: Session, run: FulfillmentRun, graph: Graph, outcome:
         row.updated_at = now
     tables = {
         (t.system, t.dataset): t
-        for t in session.scalars(select(FulfillmentRunTable).where(FulfillmentRunTable.run_id == run.id))
+        for t in session.scalars(select(FulfillmentRunTable).where(FulfillmentRunTable.run_id == run_id))
     }
     for result in outcome.tables:
         table = tables.get((result.system, result.dataset))
         if table is None:
             table = FulfillmentRunTable(
-                run_id=run.id, system=result.system, dataset=result.dataset, changed=0, places=[]
+                run_id=run_id, system=result.system, dataset=result.dataset, changed=0, places=[]
             )
             session.add(table)
         table.found, table.residual = result.found, result.residual
@@ -127,11 +199,11 @@ def record_outcome(session: Session, run: FulfillmentRun, graph: Graph, outcome:
 
 
 def _insert_first_outcome(
-    session: Session, run: FulfillmentRun, graph: Graph, outcome: Outcome, now: datetime
+    session: Session, run_id: uuid.UUID, graph: Graph, outcome: Outcome, now: datetime
 ) -> None:
     systems = [
         {
-            "run_id": run.id,
+            "run_id": run_id,
             "system": system_id,
             "status": "failed" if system_id in outcome.failed else "done",
             "error": outcome.failed.get(system_id),
@@ -142,7 +214,7 @@ def _insert_first_outcome(
     ]
     tables = [
         {
-            "run_id": run.id,
+            "run_id": run_id,
             "system": r.system,
             "dataset": r.dataset,
             "found": r.found,
@@ -154,9 +226,9 @@ def _insert_first_outcome(
         for r in outcome.tables
     ]
     if systems:
-        session.execute(insert(FulfillmentRunSystem), systems)
+        _core(session).execute(insert(FulfillmentRunSystem), systems)
     if tables:
-        session.execute(insert(FulfillmentRunTable), tables)
+        _core(session).execute(insert(FulfillmentRunTable), tables)
 
 
 def _merge_places(old: list[dict[str, object]], new: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -180,7 +252,7 @@ def version_bundle(session: Session, number: int | None = None) -> tuple[int, Po
         stmt = stmt.where(PolicyVersion.effective_date <= datetime.now(TOKYO).date())
     else:
         stmt = stmt.where(PolicyVersion.number == number)
-    row = session.execute(stmt.order_by(PolicyVersion.number.desc()).limit(1)).first()
+    row = _core(session).execute(stmt.order_by(PolicyVersion.number.desc()).limit(1)).first()
     if row is None:
         raise NotFound(
             "no policy has been published yet; run 'mamori policy publish DIR'",
@@ -192,3 +264,14 @@ def version_bundle(session: Session, number: int | None = None) -> tuple[int, Po
         version = session.scalars(select(PolicyVersion).where(PolicyVersion.number == row.number)).one()
         cached = run_bundle(version)
     return row.number, *cached
+
+
+def claimed_bundle(session: Session, claim: Claim) -> tuple[PolicyBundle, Graph]:
+    """The bundle of a claimed run's policy version: from the cache when its content hash is there."""
+    if claim.content_hash is not None:
+        with _lock:
+            cached = _bundles.get(claim.content_hash)
+        if cached is not None:
+            return cached
+    _, bundle, graph = version_bundle(session, claim.policy_version)
+    return bundle, graph

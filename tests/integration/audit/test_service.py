@@ -38,6 +38,21 @@ class TestRecordEvent:
         assert [r.seq for r in rows] == list(range(rows[0].seq, rows[0].seq + 50))
         assert verify_chain(session).ok
 
+    def test_batch_larger_than_one_statement_takes(self, session: Session) -> None:
+        # PostgreSQL takes at most 65,535 parameters per statement: the rows go in several parts.
+        rows = record_events(
+            session,
+            actor="user:batch",
+            events=[EventInput("thing.done", "thing", str(i), {"i": i}) for i in range(4_500)],
+        )
+        assert len({r.seq for r in rows}) == 4_500
+        assert [r.seq for r in rows] == sorted(r.seq for r in rows)
+        stored = session.scalars(
+            text("SELECT target_id FROM audit_events WHERE actor = 'user:batch' ORDER BY seq")
+        ).all()
+        assert stored == [str(i) for i in range(4_500)]
+        assert verify_chain(session).ok
+
 
 class TestVerifyChain:
     def test_intact(self, session: Session) -> None:

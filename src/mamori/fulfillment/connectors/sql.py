@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
+import psycopg
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -60,6 +61,7 @@ class SqlConnector(Connector):
     def __init__(self, system: Any, environ: Mapping[str, str] | None = None) -> None:
         super().__init__(system, environ)
         self._engine: Engine | None = None
+        self._reader: Engine | None = None
         self._tables: dict[str, Table] = {}
         self._selects: dict[tuple[str, tuple[str, ...]], Select[Any]] = {}
         self._lock = threading.Lock()
@@ -71,14 +73,29 @@ class SqlConnector(Connector):
     def engine(self) -> Engine:
         with self._lock:
             if self._engine is None:
-                self._engine = create_engine(
-                    self.url,
-                    pool_size=10,
-                    max_overflow=30,
-                    pool_recycle=1800,
-                    connect_args=dict(self.connect_args),
-                )
+                self._engine = self._create_engine()
             return self._engine
+
+    def reader(self) -> Engine:
+        """The engine lookups use; its connections autocommit.
+
+        A lookup then costs no BEGIN and ROLLBACK round trips (a traversal's steps run on separate
+        checkouts anyway, so a transaction would not make them one snapshot).
+        """
+        with self._lock:
+            if self._reader is None:
+                self._reader = self._create_engine(isolation_level="AUTOCOMMIT")
+            return self._reader
+
+    def _create_engine(self, **options: Any) -> Engine:
+        return create_engine(
+            self.url,
+            pool_size=10,
+            max_overflow=30,
+            pool_recycle=1800,
+            connect_args=dict(self.connect_args),
+            **options,
+        )
 
     def _table(self, conn: Connection, dataset: str) -> Table:
         table = self._tables.get(dataset)
@@ -125,7 +142,7 @@ class SqlConnector(Connector):
 
     def fetch(self, lookups: Sequence[Lookup]) -> list[list[Row]]:
         try:
-            with self.engine().connect() as conn:
+            with self.reader().connect() as conn:
                 return [self._fetch_one(conn, lookup) for lookup in lookups]
         except SQLAlchemyError as exc:
             raise ConnectorError(f"{self.system.id}: {_reason(exc)}") from None
@@ -193,9 +210,10 @@ class SqlConnector(Connector):
 
     def close(self) -> None:
         with self._lock:
-            if self._engine is not None:
-                self._engine.dispose()
-            self._engine = None
+            for engine in (self._engine, self._reader):
+                if engine is not None:
+                    engine.dispose()
+            self._engine = self._reader = None
             self._tables.clear()
             self._selects.clear()
 
@@ -228,8 +246,57 @@ def _to_str(value: Any) -> str:
 
 
 class PostgresConnector(SqlConnector):
+    """PostgreSQL through psycopg: the lookups of one step go out pipelined, in one round trip.
+
+    A one-column lookup is ``column = ANY(%s)`` with the values as one array parameter, so its
+    text never changes with the number of values (the server keeps one prepared plan). Lookups
+    on several columns take the general ``IN`` path.
+    """
+
     kind = "postgresql"
     connect_args: ClassVar[dict[str, Any]] = {"connect_timeout": 5}
+
+    def __init__(self, system: Any, environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(system, environ)
+        self._any_sql: dict[tuple[str, str], tuple[str, list[str]]] = {}
+
+    def fetch(self, lookups: Sequence[Lookup]) -> list[list[Row]]:
+        if len(lookups) < 2 or any(len(lookup.columns) != 1 for lookup in lookups):  # noqa: PLR2004
+            return super().fetch(lookups)
+        try:
+            with self.reader().connect() as conn:
+                raw = conn.connection.dbapi_connection
+                if not isinstance(raw, psycopg.Connection):  # another driver (psycopg2): plain lookups
+                    return [self._fetch_one(conn, lookup) for lookup in lookups]
+                prepared = [self._any_query(conn, lookup) for lookup in lookups]
+                with raw.pipeline():
+                    cursors = [raw.execute(sql, (values,)) for sql, _, values in prepared]
+                return [
+                    [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+                    for cursor, (_, names, _) in zip(cursors, prepared, strict=True)
+                ]
+        except (SQLAlchemyError, psycopg.Error) as exc:
+            raise ConnectorError(f"{self.system.id}: {_reason(exc)}") from None
+
+    def _any_query(self, conn: Connection, lookup: Lookup) -> tuple[str, list[str], list[Any]]:
+        """The lookup's SQL text (made once per table and column), its column names, its values."""
+        table = self._table(conn, lookup.dataset)
+        column = lookup.columns[0]
+        cached = self._any_sql.get((lookup.dataset, column))
+        if cached is None:
+            stmt = self._select(conn, lookup)
+            names = list(stmt.selected_columns.keys())
+            preparer = conn.dialect.identifier_preparer
+            key_type = self._column(table, column).type.compile(dialect=conn.dialect)
+            selected = ", ".join(preparer.quote(name) for name in names)
+            sql = (
+                f"SELECT {selected} FROM {preparer.format_table(table)}"  # noqa: S608 - names from the reflected table
+                f" WHERE {preparer.quote(column)} = ANY(CAST(%s AS {key_type}[]))"
+            )
+            cached = (sql, names)
+            self._any_sql[(lookup.dataset, column)] = cached
+        values = self._params(table, lookup.columns, lookup.values)
+        return cached[0], cached[1], values
 
 
 class MySQLConnector(SqlConnector):
@@ -248,3 +315,6 @@ class SQLiteConnector(SqlConnector):
             if self._engine is None:
                 self._engine = create_engine(self.url, connect_args=dict(self.connect_args))
             return self._engine
+
+    def reader(self) -> Engine:
+        return self.engine()  # in-process: a transaction costs no round trip
