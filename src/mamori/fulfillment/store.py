@@ -9,13 +9,14 @@ expire; the next one takes the run over, and an outcome arriving late from the o
 from __future__ import annotations
 
 import functools
+import json
 import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from mamori.db.base import utcnow
@@ -225,10 +226,25 @@ def _insert_first_outcome(
         }
         for r in outcome.tables
     ]
+    connection = _core(session)
+    if connection.dialect.name == "postgresql" and systems and tables:
+        rows = {"systems": json.dumps(systems, default=str), "tables": json.dumps(tables, default=str)}
+        connection.execute(_FIRST_OUTCOME_PG, rows)  # one statement, one plan: both tables' rows
+        return
     if systems:
-        _core(session).execute(insert(FulfillmentRunSystem), systems)
+        connection.execute(insert(FulfillmentRunSystem), systems)
     if tables:
-        _core(session).execute(insert(FulfillmentRunTable), tables)
+        connection.execute(insert(FulfillmentRunTable), tables)
+
+
+# The rows come as two JSON arrays of objects keyed by column name; each table's own row type
+# turns them into its columns, in order.
+_FIRST_OUTCOME_PG = text(
+    "WITH systems AS (INSERT INTO fulfillment_run_systems"
+    " SELECT * FROM jsonb_populate_recordset(NULL::fulfillment_run_systems, CAST(:systems AS jsonb)))"
+    " INSERT INTO fulfillment_run_tables"
+    " SELECT * FROM jsonb_populate_recordset(NULL::fulfillment_run_tables, CAST(:tables AS jsonb))"
+)
 
 
 def _merge_places(old: list[dict[str, object]], new: list[dict[str, object]]) -> list[dict[str, object]]:

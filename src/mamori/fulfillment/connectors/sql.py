@@ -261,7 +261,7 @@ class PostgresConnector(SqlConnector):
         self._any_sql: dict[tuple[str, str], tuple[str, list[str]]] = {}
 
     def fetch(self, lookups: Sequence[Lookup]) -> list[list[Row]]:
-        if len(lookups) < 2 or any(len(lookup.columns) != 1 for lookup in lookups):  # noqa: PLR2004
+        if any(len(lookup.columns) != 1 for lookup in lookups):
             return super().fetch(lookups)
         try:
             with self.reader().connect() as conn:
@@ -269,8 +269,11 @@ class PostgresConnector(SqlConnector):
                 if not isinstance(raw, psycopg.Connection):  # another driver (psycopg2): plain lookups
                     return [self._fetch_one(conn, lookup) for lookup in lookups]
                 prepared = [self._any_query(conn, lookup) for lookup in lookups]
-                with raw.pipeline():
-                    cursors = [raw.execute(sql, (values,)) for sql, _, values in prepared]
+                if len(prepared) == 1:
+                    cursors = [raw.execute(prepared[0][0], (prepared[0][2],))]
+                else:
+                    with raw.pipeline():
+                        cursors = [raw.execute(sql, (values,)) for sql, _, values in prepared]
                 return [
                     [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
                     for cursor, (_, names, _) in zip(cursors, prepared, strict=True)
