@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from mamori.incidents.clocks import ClockCode
@@ -42,6 +43,16 @@ def incidents(session: Session, *, state: str | None = None, limit: int = 100) -
 def next_seq(session: Session, incident_id: uuid.UUID) -> int:
     last = session.scalar(select(func.max(IncidentEvent.seq)).where(IncidentEvent.incident_id == incident_id))
     return (last or 0) + 1
+
+
+def lock_reference_year(session: Session, prefix: str) -> None:
+    """PostgreSQL: a lock on the year's numbering, held until the transaction ends."""
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: one writer at a time already (BEGIN IMMEDIATE)
+    key = int.from_bytes(
+        hashlib.sha256(f"mamori.incident_reference:{prefix}".encode()).digest()[:8], signed=True
+    )
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def count_in_year(session: Session, prefix: str) -> int:

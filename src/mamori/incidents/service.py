@@ -188,7 +188,13 @@ def how_found(settings: Settings, incident: Incident) -> str | None:
 
 
 def _next_reference(session: Session, known_at: datetime) -> str:
+    """The year's next number; registrations of one year take turns to count.
+
+    Two at once would otherwise count the same incidents and take one number (on SQLite every
+    writer takes turns anyway).
+    """
     prefix = f"INC-{known_at.year}-"
+    repo.lock_reference_year(session, prefix)
     return f"{prefix}{repo.count_in_year(session, prefix) + 1:04d}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from mamori.audit.models import AuditEvent
 from mamori.config import Settings
+from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from mamori.incidents import actions, reports, service, views
 from mamori.incidents import repository as repo
@@ -232,3 +234,37 @@ class TestReminders:
         assert [r for r in send_reminders(session) if r.reference == old.reference] == []
         deadlines = [d for d in views.deadlines(session) if d.reference == old.reference]
         assert deadlines[0].clock.status == "overdue"
+
+
+class TestReferencesUnderConcurrency:
+    def test_two_registrations_at_once_take_consecutive_numbers(
+        self, fresh_database_url: str, settings: Settings
+    ) -> None:
+        if not fresh_database_url.startswith("postgresql"):
+            pytest.skip("SQLite has one writer at a time: registrations cannot overlap")
+        engine = make_engine(fresh_database_url)
+        factory = make_session_factory(engine)
+        with unit_of_work(factory) as session:
+            ensure_policy(session)
+        first = factory()
+        one = create_incident(first, settings)  # counted; its transaction still open
+        outcome: dict[str, object] = {}
+
+        def second() -> None:
+            try:
+                with unit_of_work(factory) as session:
+                    outcome["reference"] = create_incident(session, settings).reference
+            except Exception as exc:  # noqa: BLE001 - reported below
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(1.0)
+        assert thread.is_alive(), "the second registration waits for the first one's numbering"
+        first.commit()
+        first.close()
+        thread.join(20)
+        engine.dispose()
+        assert "error" not in outcome, outcome
+        year = one.reference.rsplit("-", 1)[0]
+        assert (one.reference, outcome["reference"]) == (f"{year}-0001", f"{year}-0002")
