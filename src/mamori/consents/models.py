@@ -56,8 +56,12 @@ class ConsentState(Base):
             "scope",
             "action",
             "subject_id",
-            # Audiences read these too: on PostgreSQL an index-only scan answers them.
-            postgresql_include=["separate", "occurred_at", "expires_at", "on_behalf_by_id"],
+            # Audiences read these too, from the index alone (key columns, not INCLUDE: SQLite
+            # has no INCLUDE, and one definition serves both databases).
+            "occurred_at",
+            "expires_at",
+            "separate",
+            "on_behalf_by_id",
         ),
         # The earliest state of a scope in one index step: audiences skip the age rule for
         # everyone born early enough to have been of age then.

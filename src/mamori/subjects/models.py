@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mamori.db.base import Base, UUIDPrimaryKey, utcnow
@@ -80,3 +80,31 @@ class SubjectRelationship(UUIDPrimaryKey, Base):
     valid_until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
+
+
+class SubjectReach(Base):
+    """What audiences read first: one row per category of every active subject not merged away.
+
+    A projection kept by database triggers (migration 0015) on every write to subjects, their
+    categories and identifiers, whichever code path writes; never written by the application.
+    Only facts that do not change with time are kept, so the audience still compares the
+    retention period, consents, suspensions and the age rule at the time asked. ``has_members``
+    marks a subject others were merged into: its audience rows take the merge-group branch.
+    """
+
+    __tablename__ = "subject_reach"
+
+    category: Mapped[str] = mapped_column(String(80), primary_key=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # no foreign key: triggers keep it
+    collected_at: Mapped[datetime]
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    language: Mapped[str] = mapped_column(String(10))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    has_email: Mapped[bool] = mapped_column(Boolean)
+    has_phone: Mapped[bool] = mapped_column(Boolean)
+    has_members: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (
+        Index("ix_subject_reach_subject", "subject_id"),
+        {"sqlite_with_rowid": False},  # SQLite: the rows themselves are ordered by the key
+    )

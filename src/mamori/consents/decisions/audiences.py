@@ -12,6 +12,7 @@ import codecs
 import json
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,6 +24,7 @@ from sqlalchemy import (
     and_,
     cast,
     exists,
+    false,
     func,
     literal_column,
     not_,
@@ -50,7 +52,13 @@ from mamori.consents.decisions.rules import (
 )
 from mamori.consents.models import ConsentState, UsageSuspension
 from mamori.errors import NotFound, ValidationFailed
-from mamori.subjects.models import Subject, SubjectCategory, SubjectIdentifier, SubjectRelationship
+from mamori.subjects.models import (
+    Subject,
+    SubjectCategory,
+    SubjectIdentifier,
+    SubjectReach,
+    SubjectRelationship,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -58,6 +66,8 @@ if TYPE_CHECKING:
 Channel = Literal["email", "post", "phone", "any"]
 CHANNEL_ITEMS: dict[str, str | None] = {"email": "email", "post": "address", "phone": "phone", "any": None}
 CHANNEL_IDENTIFIERS: dict[str, str | None] = {"email": "email", "post": None, "phone": "phone", "any": None}
+# The flag of :class:`SubjectReach` that says the subject has an identifier of that kind
+REACH_FLAGS = {"email": "has_email", "phone": "has_phone"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +236,9 @@ def _tune(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL work_mem = '64MB'"))
         session.execute(text("SET LOCAL jit = off"))  # compiling this big plan costs more than it saves
+        # The merge-group branches read a few thousand rows by index; at the default cost of a
+        # random page the planner hashes whole tables for them instead (0.2 s each at 1M).
+        session.execute(text("SET LOCAL random_page_cost = 1.1"))
 
 
 def audience_query(session: Session, request: AudienceRequest) -> Any:
@@ -268,28 +281,15 @@ class _Builder:
         self.groups = union(select(members.c.id, members.c.root), select(members.c.root, members.c.root)).cte(
             "merge_groups"
         )
-        self.subject = Subject.__table__.alias("s")
+        self.subject: Any = Subject.__table__.alias("s")
+        self.sid: Any = self.subject.c.id  # the subject id column of ``self.subject``
 
     def query(self) -> Any:
-        # Whether a subject has others merged into it is asked of its direct children only
-        # (every merge chain ends with one), which keeps the main branches free of the recursive
-        # CTE: PostgreSQL can then run them in parallel.
-        child = Subject.__table__.alias("child")
-        has_members = exists().where(child.c.merged_into_id == self.subject.c.id)
-        # (The IS NOT NULL lets PostgreSQL hash just the few merged rows, read off the index.)
-        no_members = not_(
-            exists().where(child.c.merged_into_id.is_not(None), child.c.merged_into_id == self.subject.c.id)
-        )
         # CN subjects get their own branches: their separate-consent tests then stand alone in
         # the WHERE clause, where the database can turn them into (hash) semi-joins.
         split = bool(pipl_requirements(self.purpose, self.items, self.policy))
         kinds: tuple[bool | None, ...] = (False, True) if split else (None,)
-        parts = [
-            self._branch(grouped=grouped, cn=cn, members=has_members if grouped else no_members)
-            for grouped in (False, True)
-            for cn in kinds
-        ]
-        return union_all(*parts)
+        return union_all(*(self._direct(cn) for cn in kinds), *(self._grouped(cn) for cn in kinds))
 
     def _source(self, model: Any, *, grouped: bool) -> _Source:
         table = model.__table__
@@ -300,40 +300,94 @@ class _Builder:
         sub = select(g.c.root.label("root"), *table.c).join(g, g.c.id == table.c.subject_id).subquery()
         return _Source(sub, sub.c.root)
 
-    def _branch(self, *, grouped: bool, cn: bool | None, members: ColumnElement[bool]) -> Any:
+    @contextmanager
+    def _about(self, relation: Any, sid: Any) -> Iterator[None]:
+        """Build the tests for the subjects of ``relation`` (id column ``sid``) for a while."""
+        saved = self.subject, self.sid
+        self.subject, self.sid = relation, sid
+        try:
+            yield
+        finally:
+            self.subject, self.sid = saved
+
+    def _direct(self, cn: bool | None) -> Any:
+        """Subjects nobody was merged into, read off the reach projection (one row per category).
+
+        The projection has already kept only active, unmerged subjects and holds their
+        category's collection time, their language, jurisdiction, date of birth and identifier
+        kinds, so one row answers everything but the consents and suspensions.
+        """
+        r = SubjectReach.__table__.alias("r")
+        with self._about(r, r.c.subject_id):
+            where: list[ColumnElement[bool]] = [
+                r.c.category == self.purpose.category,
+                r.c.collected_at >= period_cutoff(self.time, self.purpose.period),
+                r.c.has_members.is_(false()),
+            ]
+            kind = CHANNEL_IDENTIFIERS[self.request.channel]
+            if kind:
+                where.append(r.c[REACH_FLAGS[kind]].is_(true()))
+            where += self._filters()
+            aged: list[tuple[Sequence[str], bool]] = []  # consent tests that may need the age rule
+            if self.purpose.consent_required:
+                # Joined rather than EXISTS: a subject has one state per scope, and the database
+                # can read the states of the scope in index order and look each subject up.
+                scope = ("purpose:" + self.purpose.id,)
+                state = self._source(ConsentState, grouped=False)
+                where += self._given(state, scope, separate=False, grouped=False)
+                aged.append((scope, False))
+            where += self._jurisdiction(cn, aged, grouped=False)
+            where.append(not_(self._suspended(grouped=False)))
+            return self._age_rule(where, aged)
+
+    def _grouped(self, cn: bool | None) -> Any:
+        """Subjects others were merged into: every test reads the whole merge group's rows."""
         s = self.subject
-        where: list[ColumnElement[bool]] = [s.c.status == "active", s.c.merged_into_id.is_(None), members]
-        where += self._filters()
-        aged: list[tuple[Sequence[str], bool]] = []  # consent tests that may need the age rule
-        # The most selective tests first: SQLite evaluates the correlated subqueries in this order.
+        child = Subject.__table__.alias("child")
+        where: list[ColumnElement[bool]] = [
+            s.c.status == "active",
+            s.c.merged_into_id.is_(None),
+            exists().where(child.c.merged_into_id == s.c.id),
+            *self._filters(),
+        ]
         if self.purpose.consent_required:
-            where.append(self._usable(("purpose:" + self.purpose.id,), separate=False, grouped=grouped))
-            aged.append((("purpose:" + self.purpose.id,), False))
-        where.append(self._collected(grouped=grouped))
-        if cn is False:
-            where.append(s.c.jurisdiction != "CN")
-        elif cn:
-            where.append(s.c.jurisdiction == "CN")
-            requirements = pipl_requirements(self.purpose, self.items, self.policy)
-            where.extend(self._usable(scopes, separate=True, grouped=grouped) for scopes in requirements)
-            aged.extend((scopes, True) for scopes in requirements)
+            where.append(self._usable(("purpose:" + self.purpose.id,), separate=False, grouped=True))
+        where.append(self._collected(grouped=True))
+        where += self._jurisdiction(cn, [], grouped=True)
         kind = CHANNEL_IDENTIFIERS[self.request.channel]
         if kind:
-            ident = self._source(SubjectIdentifier, grouped=grouped)
+            ident = self._source(SubjectIdentifier, grouped=True)
             where.append(exists().where(ident.root == s.c.id, ident.c.kind == kind))
-        where.append(not_(self._suspended(grouped=grouped)))
-        if grouped or not aged or not self.policy.minor_age:
-            return select(s.c.id, s.c.language, s.c.jurisdiction).where(*where)
-        # The age rule (who may consent for a minor) needs per-row date arithmetic on each
-        # consent state; most people were of age at the earliest state of a scope, so it runs
-        # afterwards, only for the others. OFFSET 0 keeps the planner from folding it back in.
-        cols = (s.c.id, s.c.language, s.c.jurisdiction, s.c.date_of_birth)
+        where.append(not_(self._suspended(grouped=True)))
+        return select(s.c.id, s.c.language, s.c.jurisdiction).where(*where)
+
+    def _jurisdiction(
+        self, cn: bool | None, aged: list[tuple[Sequence[str], bool]], *, grouped: bool
+    ) -> list[ColumnElement[bool]]:
+        """The CN split: others, or CN subjects with their separate consents (noted in ``aged``)."""
+        if cn is None:
+            return []
+        if not cn:
+            return [self.subject.c.jurisdiction != "CN"]
+        requirements = pipl_requirements(self.purpose, self.items, self.policy)
+        aged.extend((scopes, True) for scopes in requirements)
+        usable = [self._usable(scopes, separate=True, grouped=grouped) for scopes in requirements]
+        return [self.subject.c.jurisdiction == "CN", *usable]
+
+    def _age_rule(self, where: list[ColumnElement[bool]], aged: list[tuple[Sequence[str], bool]]) -> Any:
+        """The direct branch's rows, with the age rule for the consents in ``aged`` applied last.
+
+        The age rule (who may consent for a minor) needs per-row date arithmetic on each consent
+        state; most people were of age at the earliest state of a scope, so it runs afterwards,
+        only for the others. OFFSET 0 keeps the planner from folding it back in.
+        """
+        s = self.subject
+        if not aged or not self.policy.minor_age:
+            return select(self.sid.label("id"), s.c.language, s.c.jurisdiction).where(*where)
+        cols = (self.sid.label("id"), s.c.language, s.c.jurisdiction, s.c.date_of_birth)
         eligible = select(*cols).where(*where).offset(0).subquery("eligible")
-        self.subject = eligible
-        try:
+        with self._about(eligible, eligible.c.id):
             late = [self._aged(scopes, separate=separate) for scopes, separate in aged]
-        finally:
-            self.subject = s
         return select(eligible.c.id, eligible.c.language, eligible.c.jurisdiction).where(*late)
 
     def _aged(self, scopes: Sequence[str], *, separate: bool) -> ColumnElement[bool]:
@@ -375,7 +429,7 @@ class _Builder:
         cat = self._source(SubjectCategory, grouped=grouped)
         cutoff = period_cutoff(self.time, self.purpose.period)
         return exists().where(
-            cat.root == self.subject.c.id,
+            cat.root == self.sid,
             cat.c.category == self.purpose.category,
             cat.c.collected_at >= cutoff,
         )
@@ -383,7 +437,7 @@ class _Builder:
     def _suspended(self, *, grouped: bool) -> ColumnElement[bool]:
         u, t = self._source(UsageSuspension, grouped=grouped), self.time
         return exists().where(
-            u.root == self.subject.c.id,
+            u.root == self.sid,
             u.c.scope.in_(sorted(suspension_scopes(self.purpose))),
             u.c.starts_at <= t,
             or_(u.c.ends_at.is_(None), u.c.ends_at > t),
@@ -404,7 +458,7 @@ class _Builder:
         """A given, unexpired state of one of ``scopes`` (in a merge group: the latest one)."""
         t = self.time
         where: list[ColumnElement[bool]] = [
-            g.root == self.subject.c.id,
+            g.root == self.sid,
             g.c.scope.in_(list(scopes)),
             g.c.action == "given",
             g.c.occurred_at <= t,
