@@ -11,10 +11,10 @@ from __future__ import annotations
 import codecs
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from typing import cast as cast_type
 
@@ -243,7 +243,15 @@ def _tune(session: Session) -> None:
 
 def audience_query(session: Session, request: AudienceRequest) -> Any:
     policy, purpose, items = prepare(session, request)
-    builder = _Builder(session.get_bind().dialect.name, policy, purpose, items, request)
+    states = ConsentState.__table__
+
+    def earliest(scope: str) -> datetime | None:
+        first: datetime | None = session.scalar(
+            select(func.min(states.c.occurred_at)).where(states.c.scope == scope)
+        )
+        return first
+
+    builder = _Builder(earliest, session.get_bind().dialect.name, policy, purpose, items, request)
     return builder.query()
 
 
@@ -260,14 +268,16 @@ class _Source:
 
 
 class _Builder:
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the request and what it was checked against
         self,
+        earliest: Callable[[str], datetime | None],
         dialect: str,
         policy: PolicyFacts,
         purpose: PurposeInfo,
         items: Sequence[str],
         request: AudienceRequest,
     ) -> None:
+        self.earliest = earliest  # the time of a scope's earliest consent state, if any
         self.dialect, self.policy, self.purpose, self.items, self.request = (
             dialect,
             policy,
@@ -344,10 +354,15 @@ class _Builder:
         """Subjects others were merged into: every test reads the whole merge group's rows."""
         s = self.subject
         child = Subject.__table__.alias("child")
+        merged = child.c.merged_into_id.is_not(None)
+        if self.dialect == "sqlite":  # read off the index of the few merged subjects, not asked of all
+            has_members = s.c.id.in_(select(child.c.merged_into_id).where(merged))
+        else:  # a merge semi-join on PostgreSQL: with IN (or IS NOT NULL) it expected one row
+            has_members = exists().where(child.c.merged_into_id == s.c.id)  # and looped over the CTE
         where: list[ColumnElement[bool]] = [
             s.c.status == "active",
             s.c.merged_into_id.is_(None),
-            exists().where(child.c.merged_into_id == s.c.id),
+            has_members,
             *self._filters(),
         ]
         if self.purpose.consent_required:
@@ -402,16 +417,19 @@ class _Builder:
     def _of_age_throughout(self, scopes: Sequence[str]) -> ColumnElement[bool]:
         """Born early enough to be of age (every jurisdiction) at the earliest state of ``scopes``.
 
-        The earliest time per scope is an uncorrelated subquery (run once, answered by the index
-        on scope and time); a scope without any state can give no consent and sets no bound.
+        The earliest time per scope is read first (one index step each) and turned into a birth
+        date here, a day early so that calendar edge cases (29 February) can only send someone
+        to the exact test; a scope without any state can give no consent and sets no bound.
+        The database then compares each row with a constant instead of doing date arithmetic.
         """
         oldest = max(self.policy.minor_age.values())
-        states = ConsentState.__table__.alias("earliest")
-        tests = []
+        tests: list[ColumnElement[bool]] = []
         for scope in scopes:
-            first = select(func.min(states.c.occurred_at)).where(states.c.scope == scope).scalar_subquery()
-            tests.append(or_(first.is_(None), self.subject.c.date_of_birth <= self._threshold(first, oldest)))
-        return and_(*tests)
+            first = self.earliest(scope)
+            if first is not None:
+                bound = minor_threshold(tokyo_date(first), oldest) - timedelta(days=1)
+                tests.append(self.subject.c.date_of_birth <= bound)
+        return and_(true(), *tests)
 
     def _filters(self) -> list[ColumnElement[bool]]:
         s, filters = self.subject, self.request.filters
