@@ -9,6 +9,7 @@ merged subjects' rows; every other subject reads the tables directly, index by i
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -172,16 +173,22 @@ def stream_audience_text(
         return
     if csv_format:
         yield ",".join(COLUMNS) + "\n"
-    rows = session.connection().execution_options(yield_per=batch).execute(_as_text(stmt))
-    for part in rows.partitions():
-        if csv_format:
-            yield "".join(f"{_dashed(i)},{lang},{juris}\n" for i, lang, juris in part)
-        else:
-            yield "".join(
-                f'{{"subject_id": "{_dashed(i)}", "language": {json.dumps(lang)}, '
-                f'"jurisdiction": {json.dumps(juris)}}}\n'
-                for i, lang, juris in part
-            )
+    # SQLAlchemy binds the parameters; the rows come straight off the driver's cursor as plain
+    # tuples (no Row object each: a third of the time at half a million rows).
+    result = session.connection().execute(_as_text(stmt))
+    quote = functools.cache(json.dumps)  # a handful of language and jurisdiction codes
+    try:
+        while part := result.cursor.fetchmany(batch):
+            if csv_format:
+                yield "".join([f"{_dashed(i)},{lang},{juris}\n" for i, lang, juris in part])
+            else:
+                yield "".join([
+                    f'{{"subject_id": "{_dashed(i)}", "language": {quote(lang)}, '
+                    f'"jurisdiction": {quote(juris)}}}\n'
+                    for i, lang, juris in part
+                ])  # fmt: skip
+    finally:
+        result.close()
 
 
 def _as_text(stmt: Any) -> Any:
