@@ -6,11 +6,12 @@ import itertools
 from collections.abc import Sequence
 from datetime import date
 
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from mamori.config import DEFAULT_POLICY_DIR, Settings
 from mamori.policy.service import current_version, publish_bundle
-from mamori.subjects.models import Subject
+from mamori.subjects.models import Subject, SubjectReach
 from mamori.subjects.schemas import CategoryIn
 from mamori.subjects.service import create_subject as _create_subject
 
@@ -54,3 +55,12 @@ def create_subject(  # noqa: PLR0913
         name=name,
         date_of_birth=date_of_birth,
     )
+
+
+def corrupt_reach(session: Session, settings: Settings) -> None:
+    """What a load with the triggers disabled leaves: one row gone, one row wrong."""
+    gone = create_subject(session, settings, categories=["customers"])
+    wrong = create_subject(session, settings, categories=["customers"])
+    session.flush()
+    session.execute(delete(SubjectReach).where(SubjectReach.subject_id == gone.id))
+    session.execute(update(SubjectReach).where(SubjectReach.subject_id == wrong.id).values(has_email=False))

@@ -1,4 +1,4 @@
-"""`mamori subjects`: add, find, show, reveal, relate, merge, erase and import persons."""
+"""`mamori subjects`: add, find, show, reveal, relate, merge, erase and import persons; the reach check."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from mamori.cli.common import cli_actor, fail, session_scope
 from mamori.config import get_settings
 from mamori.errors import PolicyViolation, ValidationFailed
-from mamori.subjects import lifecycle, service
+from mamori.subjects import lifecycle, reach, service
 from mamori.subjects.importer import apply_import, count_rows, plan_import
 from mamori.subjects.schemas import SubjectRead, SubjectSummary
 
@@ -214,6 +214,34 @@ def erase_cmd(
     with session_scope() as session:
         subject = lifecycle.erase_subject(session, cli_actor(), parsed)
         typer.echo(f"erased {subject.id}")
+
+
+@app.command("reach")
+def reach_cmd(
+    rebuild: bool = typer.Option(False, "--rebuild", help="Recompute the projection (audited)."),
+) -> None:
+    """Check the audiences' projection of subjects against its definition (exit 1 if it differs).
+
+    Database triggers keep it on every write; it can only differ after a load that bypassed
+    them (triggers disabled). --rebuild recomputes it in one transaction.
+
+    Example: mamori subjects reach, then mamori subjects reach --rebuild if it differs.
+    """
+    with session_scope() as session:
+        if rebuild:
+            rows = reach.rebuild(session, cli_actor())
+            typer.echo(f"rebuilt subject_reach: {rows} rows")
+            return
+        check = reach.differences(session)
+    if check.ok:
+        typer.echo("subject_reach matches its definition")
+        return
+    typer.echo(
+        f"subject_reach differs: {check.missing} row(s) missing or changed, {check.extra} row(s) extra;"
+        " run mamori subjects reach --rebuild",
+        err=True,
+    )
+    raise typer.Exit(1)
 
 
 @app.command("import")

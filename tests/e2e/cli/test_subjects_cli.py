@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 
 from mamori.audit.models import AuditEvent
 from mamori.cli.main import app
-from mamori.config import DEFAULT_POLICY_DIR, get_settings
+from mamori.config import DEFAULT_POLICY_DIR, Settings, get_settings
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.subjects.models import Subject, SubjectIdentifier
+from tests.factories.subjects import corrupt_reach, ensure_policy
 
 UNKNOWN_CATEGORY = (
     "unknown subject category; the policy declares applicants, customers, employees, inquirers, shareholders"
@@ -160,7 +161,25 @@ class TestOtherCommands:
 
     def test_every_command_has_help_with_an_example(self) -> None:
         runner = CliRunner()
-        for command in ("add", "find", "show", "reveal", "relate", "merge", "erase", "import"):
+        for command in ("add", "find", "show", "reveal", "relate", "merge", "erase", "import", "reach"):
             result = runner.invoke(app, ["subjects", command, "--help"], terminal_width=200)
             assert result.exit_code == 0, command
             assert "Example: mamori subjects" in result.output, command
+
+
+def test_reach_check_fails_until_rebuilt(fresh_database_url: str) -> None:
+    settings = Settings(database_url=fresh_database_url, mail_backend="null", _env_file=None)  # type: ignore[call-arg]
+    engine = make_engine(fresh_database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        ensure_policy(session)
+        corrupt_reach(session, settings)
+    engine.dispose()
+    checked = mamori(fresh_database_url, "subjects", "reach")
+    assert checked.returncode == 1, checked.stderr
+    assert "1 row(s) extra" in checked.stderr
+    assert "2 row(s) missing" in checked.stderr
+    rebuilt = mamori(fresh_database_url, "subjects", "reach", "--rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "rebuilt subject_reach: 2 rows" in rebuilt.stdout
+    again = mamori(fresh_database_url, "subjects", "reach")
+    assert (again.returncode, again.stdout.strip()) == (0, "subject_reach matches its definition")

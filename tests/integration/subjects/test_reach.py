@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import uuid
@@ -11,12 +12,13 @@ import pytest
 from sqlalchemy import Exists, exists, select, text, update
 from sqlalchemy.orm import Session
 
+from mamori.audit.models import AuditEvent
 from mamori.config import Settings
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
-from mamori.subjects import lifecycle, service
+from mamori.subjects import lifecycle, reach, service
 from mamori.subjects.models import Subject, SubjectCategory, SubjectIdentifier, SubjectReach
 from mamori.subjects.schemas import CategoryIn
-from tests.factories.subjects import create_subject, ensure_policy
+from tests.factories.subjects import corrupt_reach, create_subject, ensure_policy
 
 Row = tuple[str, uuid.UUID, datetime, str, str, date | None, bool, bool, bool]
 
@@ -149,3 +151,19 @@ def test_writers_for_one_person_take_turns(fresh_database_url: str) -> None:
     engine.dispose()
     assert errors == []
     assert kept == {"customers", "shareholders", "applicants"}
+
+
+def test_check_counts_differences_and_rebuild_repairs(session: Session, settings: Settings) -> None:
+    create_subject(session, settings, categories=["customers", "shareholders"])
+    session.flush()
+    assert reach.differences(session).ok
+    corrupt_reach(session, settings)
+    assert reach.differences(session) == reach.ReachCheck(missing=2, extra=1)
+    rows = reach.rebuild(session, "test")
+    assert reach.differences(session).ok
+    assert _kept(session) == _defined(session)
+    assert rows == len(_defined(session))
+    rebuilt = AuditEvent.action == "subjects.reach_rebuilt"
+    event = session.scalar(select(AuditEvent).where(rebuilt).order_by(AuditEvent.seq.desc()))
+    assert event is not None
+    assert json.loads(event.details) == {"rows": rows, "missing_before": 2, "extra_before": 1}
