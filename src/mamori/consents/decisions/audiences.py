@@ -1,9 +1,10 @@
 """Audiences: the subjects who may be contacted for a purpose, computed set-wise in SQL.
 
-The query states the decision rules (:mod:`.rules`) as EXISTS / NOT EXISTS over the category,
-consent-state, suspension, relationship and identifier tables; no subject is looked at in
-Python. Subjects into which others were merged (rare) take a second branch whose sources add the
-merged subjects' rows; every other subject reads the tables directly, index by index.
+The query states the decision rules (:mod:`.rules`) as joins, EXISTS and NOT EXISTS; no subject
+is looked at in Python. Most subjects are read off the reach projection (one row per category of
+an active, unmerged subject, kept by triggers; decision record 0011) joined to the purpose's
+consent states. Subjects into which others were merged (rare) take a second branch whose
+sources add the merged subjects' rows from the base tables.
 """
 
 from __future__ import annotations
