@@ -294,7 +294,7 @@ class _Builder:
             request,
         )
         self.time = request.at or datetime.now(UTC)
-        members = _members_cte()
+        members = _members_cte(dialect)
         # Every subject of a merge group with its survivor, the survivor itself included.
         self.groups = union(select(members.c.id, members.c.root), select(members.c.root, members.c.root)).cte(
             "merge_groups"
@@ -346,17 +346,16 @@ class _Builder:
             if kind:
                 where.append(r.c[REACH_FLAGS[kind]].is_(true()))
             where += self._filters()
-            aged: list[tuple[Sequence[str], bool]] = []  # consent tests that may need the age rule
             if self.purpose.consent_required:
                 # Joined rather than EXISTS: a subject has one state per scope, and the database
                 # can read the states of the scope in index order and look each subject up.
                 scope = ("purpose:" + self.purpose.id,)
                 state = self._source(ConsentState, grouped=False)
                 where += self._given(state, scope, separate=False, grouped=False)
-                aged.append((scope, False))
-            where += self._jurisdiction(cn, aged, grouped=False)
+                where.append(self._may_have_given(state, scope))
+            where += self._jurisdiction(cn, grouped=False)
             where.append(not_(self._suspended(grouped=False)))
-            return self._age_rule(where, aged)
+            return select(r.c.subject_id.label("id"), r.c.language, r.c.jurisdiction).where(*where)
 
     def _grouped(self, cn: bool | None) -> Any:
         """Subjects others were merged into: every test reads the whole merge group's rows."""
@@ -376,7 +375,7 @@ class _Builder:
         if self.purpose.consent_required:
             where.append(self._usable(("purpose:" + self.purpose.id,), separate=False, grouped=True))
         where.append(self._collected(grouped=True))
-        where += self._jurisdiction(cn, [], grouped=True)
+        where += self._jurisdiction(cn, grouped=True)
         kind = CHANNEL_IDENTIFIERS[self.request.channel]
         if kind:
             ident = self._source(SubjectIdentifier, grouped=True)
@@ -384,43 +383,27 @@ class _Builder:
         where.append(not_(self._suspended(grouped=True)))
         return select(s.c.id, s.c.language, s.c.jurisdiction).where(*where)
 
-    def _jurisdiction(
-        self, cn: bool | None, aged: list[tuple[Sequence[str], bool]], *, grouped: bool
-    ) -> list[ColumnElement[bool]]:
-        """The CN split: others, or CN subjects with their separate consents (noted in ``aged``)."""
+    def _jurisdiction(self, cn: bool | None, *, grouped: bool) -> list[ColumnElement[bool]]:
+        """The CN split: others, or CN subjects with their separate consents."""
         if cn is None:
             return []
         if not cn:
             return [self.subject.c.jurisdiction != "CN"]
         requirements = pipl_requirements(self.purpose, self.items, self.policy)
-        aged.extend((scopes, True) for scopes in requirements)
         usable = [self._usable(scopes, separate=True, grouped=grouped) for scopes in requirements]
         return [self.subject.c.jurisdiction == "CN", *usable]
 
-    def _age_rule(self, where: list[ColumnElement[bool]], aged: list[tuple[Sequence[str], bool]]) -> Any:
-        """The direct branch's rows, with the age rule for the consents in ``aged`` applied last.
+    def _may_have_given(self, state: _Source, scopes: Sequence[str]) -> ColumnElement[bool]:
+        """The age rule for a subject's ``state`` of ``scopes``: of age then, or represented.
 
-        The age rule (who may consent for a minor) needs per-row date arithmetic on each consent
-        state; most people were of age at the earliest state of a scope, so it runs afterwards,
-        only for the others. OFFSET 0 keeps the planner from folding it back in.
+        The exact test needs date arithmetic on the state's time, so two cheap tests come first
+        and settle it for most people: no date of birth, or born early enough to have been of age
+        at the earliest state of the scope anyone has. The database evaluates the OR in order.
         """
-        s = self.subject
-        if not aged or not self.policy.minor_age:
-            return select(self.sid.label("id"), s.c.language, s.c.jurisdiction).where(*where)
-        cols = (self.sid.label("id"), s.c.language, s.c.jurisdiction, s.c.date_of_birth)
-        eligible = select(*cols).where(*where).offset(0).subquery("eligible")
-        with self._about(eligible, eligible.c.id):
-            late = [self._aged(scopes, separate=separate) for scopes, separate in aged]
-        return select(eligible.c.id, eligible.c.language, eligible.c.jurisdiction).where(*late)
-
-    def _aged(self, scopes: Sequence[str], *, separate: bool) -> ColumnElement[bool]:
-        """The subject was entitled to give one of its usable states of ``scopes`` (age rule)."""
-        h = self._source(ConsentState, grouped=False)
-        checked = exists().where(
-            *self._given(h, scopes, separate=separate, grouped=False), self._entitled(h, grouped=False)
-        )
+        if not self.policy.minor_age:
+            return true()
         born = self.subject.c.date_of_birth
-        return or_(born.is_(None), self._of_age_throughout(scopes), checked)
+        return or_(born.is_(None), self._of_age_throughout(scopes), self._entitled(state, grouped=False))
 
     def _of_age_throughout(self, scopes: Sequence[str]) -> ColumnElement[bool]:
         """Born early enough to be of age (every jurisdiction) at the earliest state of ``scopes``.
@@ -471,12 +454,11 @@ class _Builder:
         )
 
     def _usable(self, scopes: Sequence[str], *, separate: bool, grouped: bool) -> ColumnElement[bool]:
-        """A given state of ``scopes``; in a merge group with the age rule (else :meth:`_aged` adds it)."""
+        """A given state of ``scopes`` that the subject was entitled to give (the age rule)."""
         g = self._source(ConsentState, grouped=grouped)
         given = self._given(g, scopes, separate=separate, grouped=grouped)
-        if grouped or not self.policy.minor_age:
-            return exists().where(*given, self._entitled(g, grouped=grouped))
-        return exists().where(*given)
+        entitled = self._entitled(g, grouped=True) if grouped else self._may_have_given(g, scopes)
+        return exists().where(*given, entitled)
 
     def _given(
         self, g: _Source, scopes: Sequence[str], *, separate: bool, grouped: bool
@@ -515,7 +497,7 @@ class _Builder:
         represented = (
             exists()
             .where(
-                r.root == s.c.id,
+                r.root == self.sid,
                 r.c.related_subject_id == g.c.on_behalf_by_id,
                 r.c.kind.in_(sorted(LEGAL_REPRESENTATIVES)),
                 r.c.valid_from <= day,
@@ -538,10 +520,13 @@ class _Builder:
         )
 
 
-def _members_cte() -> Any:
+def _members_cte(dialect: str) -> Any:
     """(id, root) for every merged subject and each subject it was merged into, chains followed."""
     s = Subject.__table__
-    base = select(s.c.id.label("id"), s.c.merged_into_id.label("root")).where(s.c.merged_into_id.is_not(None))
+    merged: ColumnElement[bool] = s.c.merged_into_id.is_not(None)
+    if dialect == "sqlite":  # few are merged: without this hint SQLite scans every subject for them
+        merged = func.likelihood(merged, literal_column("0.001"))
+    base = select(s.c.id.label("id"), s.c.merged_into_id.label("root")).where(merged)
     members = base.cte("members", recursive=True)
     up = s.alias("up")
     step = (
