@@ -86,7 +86,8 @@ class SubjectReach(Base):
     """What audiences read first: one row per category of every active subject not merged away.
 
     A projection kept by database triggers (migration 0015) on every write to subjects, their
-    categories and identifiers, whichever code path writes; never written by the application.
+    categories and identifiers, whichever code path writes. The application writes it only to
+    rebuild it (:mod:`mamori.subjects.reach`, after a load that bypassed the triggers).
     Only facts that do not change with time are kept, so the audience still compares the
     retention period, consents, suspensions and the age rule at the time asked. ``has_members``
     marks a subject others were merged into: its audience rows take the merge-group branch.
