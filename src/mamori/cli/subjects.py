@@ -227,6 +227,8 @@ def reach_cmd(
 
     Example: mamori subjects reach, then mamori subjects reach --rebuild if it differs.
     """
+    what = "rebuilding" if rebuild else "checking"
+    typer.echo(f"{what} subject_reach (about half a minute per million subjects) …", err=True)
     with session_scope() as session:
         if rebuild:
             rows = reach.rebuild(session, cli_actor())
