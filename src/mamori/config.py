@@ -57,6 +57,37 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds a fulfillment run stays with the executor that took it; then another may.",
     )
+    public_base_url: str = Field(
+        default="",
+        description=(
+            "The address people reach Mamori at (e.g. https://privacy.example.jp). Every link in a mail"
+            " or letter is built from it, never from a request's Host header. Empty: http://HOST:PORT"
+            " (development only; 'mamori doctor' refuses it)."
+        ),
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed."
+            " Empty: none, not even loopback."
+        ),
+    )
+    audit_key: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "Key kept outside the database for the keyed audit chain (HMAC)."
+            " Empty: derived from the secret key (development only)."
+        ),
+    )
+    allow_dev_keys: bool = Field(
+        default=False,
+        description="Let serve and worker start on the development keys (the demo and local development only).",
+    )
+
+    def public_url(self, path: str) -> str:
+        """An absolute link for mails and letters: the public base URL joined with ``path``."""
+        base = self.public_base_url.strip() or f"http://{self.host}:{self.port}"
+        return f"{base.rstrip('/')}/{path.lstrip('/')}"
 
 
 @lru_cache(maxsize=1)
