@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     )
     allow_dev_keys: bool = Field(
         default=False,
-        description="Let serve and worker start on the development keys (the demo and local development only).",
+        description="Let serve and worker start on the development keys (demo and local development only).",
     )
 
     def public_url(self, path: str) -> str:
