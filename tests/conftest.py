@@ -29,12 +29,57 @@ hypothesis_settings.load_profile("mamori")
 os.environ.setdefault("MAMORI_WORKER_EMBEDDED", "false")
 
 
+# The PostgreSQL pass repeats only the tests that reach a database (those that ask for the
+# ``database_url`` fixture, directly or through ``engine``, ``session``, ``settings`` or
+# ``fresh_database_url``) and those marked ``postgres``: pure-logic tests behave the same whatever
+# the database, and the SQLite pass has run them. MAMORI_TEST_ALL=1 runs everything anyway.
+DATABASE_FIXTURE = "database_url"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("MAMORI_TEST_DATABASE_URL") or os.environ.get("MAMORI_TEST_ALL") == "1":
+        return
+    keep: list[pytest.Item] = []
+    pure: list[pytest.Item] = []
+    for item in items:
+        reaches_database = DATABASE_FIXTURE in getattr(item, "fixturenames", ())
+        (keep if reaches_database or item.get_closest_marker("postgres") else pure).append(item)
+    if pure:
+        config.hook.pytest_deselected(items=pure)
+        items[:] = keep
+
+
+def _admin_engine(url: str) -> Engine:
+    return make_engine(make_url(url).render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite in a temporary folder, or MAMORI_TEST_DATABASE_URL.
+
+    Under pytest-xdist each worker gets a database of its own on PostgreSQL: ``<name>_<worker>``,
+    created empty beside the given one and dropped at the end.
+    """
     url = os.environ.get("MAMORI_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'mamori-test.db'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'mamori-test.db'}"
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        yield url
+        return
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = _admin_engine(url)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Target systems for the fulfillment tests: the shop on SQLite, PostgreSQL or MariaDB, a CRM, CSV files.
 
-The PostgreSQL and MariaDB services of the machine are used when they answer (databases
-``fulfil_shop`` are created beside the others); a machine without them skips those cases.
+The PostgreSQL and MariaDB services of the machine are used when they answer (a database
+``fulfil_shop_<pid>`` per test process, dropped after); a machine without them skips those cases.
 """
 
 from __future__ import annotations
@@ -45,14 +45,35 @@ def _database(admin_url: str, name: str) -> str:
     return admin.url.set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
-def postgres_shop_url() -> str:
-    return _database(PG_ADMIN, "fulfil_shop")
+def _drop(admin_url: str, name: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if admin.dialect.name == "postgresql":
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            else:
+                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+    finally:
+        admin.dispose()
+
+
+# One shop database per test process: parallel workers (pytest-xdist) and parallel runs on one
+# machine would otherwise load and erase each other's customers.
+SHOP_DATABASE = f"fulfil_shop_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
-def mariadb_shop_url() -> str:
-    return _database(MARIADB_ADMIN, "fulfil_shop")
+def postgres_shop_url() -> Iterator[str]:
+    url = _database(PG_ADMIN, SHOP_DATABASE)
+    yield url
+    _drop(PG_ADMIN, SHOP_DATABASE)
+
+
+@pytest.fixture(scope="session")
+def mariadb_shop_url() -> Iterator[str]:
+    url = _database(MARIADB_ADMIN, SHOP_DATABASE)
+    yield url
+    _drop(MARIADB_ADMIN, SHOP_DATABASE)
 
 
 @dataclass
