@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Callable
 from datetime import date, time
 from functools import cache
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
-
-from holidays.countries.japan import Japan
 
 from mamori.calendar.rules import BusinessCalendar, ClosedPeriod, MonthDay
 from mamori.policy.schema import ContactCentre
@@ -20,9 +22,33 @@ YEAR_END_CLOSURE: ClosedPeriod = ((12, 29), (1, 3))
 
 
 @cache
+def _japan() -> Any:
+    """The ``Japan`` class of the ``holidays`` package, loaded alone.
+
+    ``import holidays.countries.japan`` first imports ``holidays.countries``, which imports every
+    country the package knows (about 250 modules, half a second of every command's start). The
+    Japan module imports only the package's base classes, so it is loaded from its file directly.
+    """
+    loaded = sys.modules.get("holidays.countries.japan")
+    if loaded is not None:
+        return loaded.Japan
+    package = importlib.util.find_spec("holidays")
+    if package is None or package.origin is None:  # pragma: no cover - a declared dependency
+        raise ModuleNotFoundError("holidays")
+    spec = importlib.util.spec_from_file_location(
+        "mamori.calendar._japan_holidays", Path(package.origin).parent / "countries" / "japan.py"
+    )
+    if spec is None or spec.loader is None:  # pragma: no cover - the package's layout
+        raise ModuleNotFoundError("holidays.countries.japan")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Japan
+
+
+@cache
 def _japanese_holidays_in(year: int) -> frozenset[date]:
     # The package covers 1949–2099; outside that range a year simply has no holidays.
-    return frozenset(Japan(years=year))
+    return frozenset(_japan()(years=year))
 
 
 def _is_japanese_holiday(d: date) -> bool:

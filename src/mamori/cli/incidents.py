@@ -19,7 +19,7 @@ from mamori.incidents import service, views
 from mamori.incidents.reminders import send_reminders
 from mamori.incidents.schemas import EventRead, FactsUpdate, IncidentCreate, IncidentRead
 
-app = typer.Typer(help="the incident register, clocks, reports and notices.", no_args_is_help=True)
+app = typer.Typer(help="The incident register, clocks, reports and notices.", no_args_is_help=True)
 IdArg = typer.Argument(..., help="An incident id (UUID) or reference (INC-2026-0001).")
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of text.")
 

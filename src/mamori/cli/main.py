@@ -2,50 +2,147 @@
 
 from __future__ import annotations
 
-import typer
+import importlib
+from typing import NamedTuple
 
-from mamori.cli import (
-    audience,
-    audit,
-    consents,
-    datamap,
-    db,
-    decide,
-    incidents,
-    inquiries,
-    policy,
-    processors,
-    provisions,
-    requests,
-    subjects,
-    users,
-    worker,
-)
-from mamori.config import get_settings
+import click
+import typer
+from typer.core import TyperGroup
+
+
+class Sub(NamedTuple):
+    """A command group loaded only when it runs: ``mamori --help`` imports no room, no database driver."""
+
+    module: str
+    attr: str
+    help: str
+
+
+# Help texts are repeated here so that listing the commands needs no import; the test of the
+# CLI's start checks that each one matches the group it names.
+SUBCOMMANDS: dict[str, Sub] = {
+    "db": Sub(
+        "mamori.cli.db",
+        "app",
+        "Database schema: create and migrate.",
+    ),
+    "policy": Sub(
+        "mamori.cli.policy",
+        "app",
+        "The policy bundle: check, publish, list and compare versions.",
+    ),
+    "audit": Sub(
+        "mamori.cli.audit",
+        "app",
+        "The hash-chained audit log: verify and read.",
+    ),
+    "users": Sub(
+        "mamori.cli.users",
+        "users_app",
+        "Staff users and their roles.",
+    ),
+    "tokens": Sub(
+        "mamori.cli.users",
+        "tokens_app",
+        "API tokens for staff and business systems.",
+    ),
+    "subjects": Sub(
+        "mamori.cli.subjects",
+        "app",
+        "Persons whose data is held: identifiers encrypted, found by blind index.",
+    ),
+    "consents": Sub(
+        "mamori.cli.consents",
+        "app",
+        "Consent ledger and usage suspensions: record, list, export, receipts.",
+    ),
+    "decide": Sub(
+        "mamori.cli.decide",
+        "app",
+        "Decide whether a use is allowed (exit 0 allowed, 1 refused, 2 bad input).",
+    ),
+    "audience": Sub(
+        "mamori.cli.audience",
+        "app",
+        "Pick the subjects who may be contacted for a purpose (JSON lines or CSV).",
+    ),
+    "provisions": Sub(
+        "mamori.cli.provisions",
+        "app",
+        "Third-party provision records and receipts from other businesses.",
+    ),
+    "processors": Sub(
+        "mamori.cli.processors",
+        "app",
+        "Processors, assessments, sub-processors and entrustments.",
+    ),
+    "requests": Sub(
+        "mamori.cli.requests",
+        "app",
+        "Requests from people about their data (disclosure, correction, ...).",
+    ),
+    "incidents": Sub(
+        "mamori.cli.incidents",
+        "app",
+        "The incident register, clocks, reports and notices.",
+    ),
+    "inquiries": Sub(
+        "mamori.cli.inquiries",
+        "app",
+        "Contact-centre inquiries and complaints on business hours (10:00-17:00 Japan time).",
+    ),
+    "datamap": Sub(
+        "mamori.cli.datamap",
+        "app",
+        "The data map: systems, tables, fields and how to erase or suspend them.",
+    ),
+    "fulfillment": Sub(
+        "mamori.cli.datamap",
+        "fulfillment_app",
+        "Find, correct, suspend and erase a person's data across systems.",
+    ),
+    "worker": Sub(
+        "mamori.cli.worker",
+        "app",
+        "Run and inspect the durable background queue.",
+    ),
+}
+
+
+def load_group(name: str) -> click.Group:
+    """Import the module of the command group ``name`` and build its click command."""
+    sub = SUBCOMMANDS[name]
+    command = typer.main.get_group(getattr(importlib.import_module(sub.module), sub.attr))
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists the groups from :data:`SUBCOMMANDS`, imports one only to run it."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *SUBCOMMANDS]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in SUBCOMMANDS:  # for listing and completion: the name and help only
+            return click.Group(name=cmd_name, help=SUBCOMMANDS[cmd_name].help)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] in SUBCOMMANDS:
+            return args[0], load_group(args[0]), args[1:]
+        return super().resolve_command(ctx, args)
+
 
 app = typer.Typer(
+    cls=LazyGroup,
     name="mamori",
     help="Mamori: personal-information protection management. The privacy policy as code.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(db.app, name="db")
-app.add_typer(policy.app, name="policy")
-app.add_typer(audit.app, name="audit")
-app.add_typer(users.users_app, name="users")
-app.add_typer(users.tokens_app, name="tokens")
-app.add_typer(subjects.app, name="subjects")
-app.add_typer(consents.app, name="consents")
-app.add_typer(decide.app, name="decide")
-app.add_typer(audience.app, name="audience")
-app.add_typer(provisions.app, name="provisions")
-app.add_typer(processors.app, name="processors")
-app.add_typer(requests.app, name="requests")
-app.add_typer(incidents.app, name="incidents")
-app.add_typer(inquiries.app, name="inquiries")
-app.add_typer(datamap.app, name="datamap")
-app.add_typer(datamap.fulfillment_app, name="fulfillment")
-app.add_typer(worker.app, name="worker")
 
 
 def serve_app(*, host: str, port: int) -> None:
@@ -65,6 +162,8 @@ def serve(
 
     Example: mamori serve --port 8000.
     """
+    from mamori.config import get_settings
+
     settings = get_settings()
     serve_app(host=host or settings.host, port=port or settings.port)
 

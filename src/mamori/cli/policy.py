@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from mamori.cli.common import cli_actor, session_scope
-from mamori.datamap.service import map_warnings
 from mamori.errors import ValidationFailed
 from mamori.policy import service
 from mamori.policy.rules import Change
@@ -22,6 +21,8 @@ def check_cmd(directory: Path = DirArg) -> None:
 
     Example: mamori policy check policies/aoki.
     """
+    from mamori.datamap.service import map_warnings  # loads the connectors: only this command needs them
+
     result = service.check_bundle(directory)
     if result.bundle is None:
         for error in result.errors:

@@ -19,7 +19,7 @@ from mamori.jobs import service
 from mamori.jobs.registry import load_registry
 from mamori.jobs.worker import Tally, Worker, WorkerConfig
 
-app = typer.Typer(help="run and inspect the durable background queue.", no_args_is_help=True)
+app = typer.Typer(help="Run and inspect the durable background queue.", no_args_is_help=True)
 
 
 class EngineChoice(StrEnum):
