@@ -15,7 +15,18 @@ import pytest
 
 from mamori.cli.main import SUBCOMMANDS, load_group
 
-HEAVY = ("sqlalchemy", "pydantic", "holidays", "openpyxl", "weasyprint", "fastapi", "uvicorn", "alembic")
+HEAVY = (
+    "sqlalchemy",
+    "pydantic",
+    "holidays",
+    "openpyxl",
+    "weasyprint",
+    "fastapi",
+    "uvicorn",
+    "alembic",
+    "click",
+    "rich",
+)
 
 
 def imported_by(*args: str, env: dict[str, str] | None = None) -> set[str]:
