@@ -57,6 +57,32 @@ class TestCorrection:
         assert published.scalar("SELECT name_kana FROM customer WHERE id = 5") == "ヤマダ タロウ"
 
 
+class TestCorrectionOfANameAndItsReading:
+    """Correcting ``name`` must not write the kanji name into the reading (``name_kana``) column."""
+
+    @ON_EVERY_ENGINE
+    def test_the_name_changes_and_the_kana_reading_is_left_alone(
+        self, session: Session, published: Shop
+    ) -> None:
+        view = run(session, "correct", {"email": "user5@example.jp"}, changes={"name": "佐藤 花子"})
+        assert view.status == "completed", view.error
+        assert published.scalar("SELECT name FROM customer WHERE id = 5") == "佐藤 花子"
+        assert published.scalar("SELECT name_kana FROM customer WHERE id = 5") == "ヤマダ タロウ"
+        places = {p["field"] for s in view.systems for t in s.tables for p in t.places}
+        assert "name_kana" not in places
+
+    @ON_EVERY_ENGINE
+    def test_the_reading_changes_only_from_a_value_given_for_it(
+        self, session: Session, published: Shop
+    ) -> None:
+        changes = {"name": "佐藤 花子", "shop.customer.name_kana": "サトウ ハナコ"}
+        view = run(session, "correct", {"email": "user5@example.jp"}, changes=changes)
+        assert view.status == "completed", view.error
+        assert published.scalar("SELECT name FROM customer WHERE id = 5") == "佐藤 花子"
+        assert published.scalar("SELECT name_kana FROM customer WHERE id = 5") == "サトウ ハナコ"
+        assert published.scalar("SELECT name_kana FROM customer WHERE id = 6") == "ヤマダ タロウ"
+
+
 class _Hook(BaseHTTPRequestHandler):
     received: list[tuple[dict[str, Any], str | None]]
 
