@@ -232,6 +232,21 @@ def verify_erasure(
     return left, again
 
 
+def leftover_copies(connectors: Mapping[str, Connector]) -> dict[str, str]:
+    """Per system, an error naming the temporary copies a write left (they may hold erased values)."""
+    errors: dict[str, str] = {}
+    for system, connector in connectors.items():
+        try:
+            copies = connector.leftovers()
+        except ConnectorError as exc:
+            errors[system] = str(exc)
+            continue
+        if copies:
+            names = ", ".join(copies[:5]) + (", …" if len(copies) > 5 else "")  # noqa: PLR2004
+            errors[system] = f"{system}: erasure left {len(copies)} temporary copies of its files: {names}"
+    return errors
+
+
 def merge_seeds(*groups: Mapping[Any, set[Key]]) -> Pending:
     merged: Pending = {}
     for group in groups:

@@ -100,6 +100,10 @@ class Connector(ABC):
     def describe(self) -> dict[str, dict[str, str]]:
         """The live schema: every table (or file) and its columns with a type name."""
 
+    def leftovers(self) -> list[str]:
+        """Names of copies of the data a write left behind (temporary files); none for a database."""
+        return []
+
     @abstractmethod
     def close(self) -> None:
         """Release pooled connections or cached files."""

@@ -1,0 +1,165 @@
+"""Erasure runs on one folder of files, as worker processes run them: concurrently, and killed midway.
+
+Real processes (``mamori worker run``) against a fresh Mamori database (SQLite, or PostgreSQL with
+``MAMORI_TEST_DATABASE_URL``) and a members file of ``tests.factories.member_files``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from mamori.db.session import make_engine, make_session_factory, unit_of_work
+from mamori.fulfillment import service
+from mamori.fulfillment.models import FulfillmentRun
+from mamori.fulfillment.runner import close_connectors
+from mamori.policy.service import publish_bundle
+from tests.factories.member_files import members_bundle, read_members, temp_copies, write_members
+from tests.integration.jobs.test_crash import WAIT, wait_for
+
+REPO = Path(__file__).resolve().parents[3]
+MEMBERS = 4000
+ERASED = 20
+KINDS = pytest.mark.parametrize("kind", ["csv", "jsonl"])
+
+
+@pytest.fixture
+def engine(fresh_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(fresh_database_url)
+    yield engine
+    engine.dispose()
+    close_connectors()
+
+
+def read(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine, read_only=True)
+
+
+def worker(url: str, folder: Path, *args: str, **env: str) -> subprocess.Popen[str]:
+    environ = {
+        **os.environ,
+        "MAMORI_DATABASE_URL": url,
+        "MAMORI_MAIL_BACKEND": "null",
+        "MEMBERS_DIR": str(folder),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "mamori", "worker", "run", "--poll", "0.1", "--lease", "2", *args],
+        cwd=REPO, env={**environ, **env}, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def queue_erasures(engine: Engine, bundle: Path, people: range) -> list[uuid.UUID]:
+    with unit_of_work(make_session_factory(engine)) as session:
+        publish_bundle(session, actor="user:officer", directory=bundle)
+        return [
+            service.start_run(
+                session,
+                actor="user:agent",
+                action="erase",
+                identities={"email": f"member{k}@example.jp"},
+                case_ref=f"R-{k}",
+            )
+            for k in people
+        ]
+
+
+def statuses(engine: Engine, run_ids: list[uuid.UUID]) -> dict[str, str]:
+    with unit_of_work(read(engine)) as session:
+        runs = session.scalars(select(FulfillmentRun).where(FulfillmentRun.id.in_(run_ids)))
+        return {run.case_ref: run.status for run in runs}
+
+
+def errors(engine: Engine, run_ids: list[uuid.UUID]) -> list[str]:
+    with unit_of_work(read(engine)) as session:
+        runs = session.scalars(select(FulfillmentRun).where(FulfillmentRun.id.in_(run_ids)))
+        return sorted({run.error or "" for run in runs if run.status != "completed"})
+
+
+class TestConcurrentErasuresOfOneFile:
+    @KINDS
+    def test_twenty_runs_on_two_workers_of_four_threads_all_complete_and_erase_everyone(
+        self, fresh_database_url: str, engine: Engine, tmp_path: Path, kind: str
+    ) -> None:
+        folder = tmp_path / "members"
+        path = write_members(folder, kind, MEMBERS)
+        run_ids = queue_erasures(engine, members_bundle(tmp_path, kind), range(1, ERASED + 1))
+        workers = [worker(fresh_database_url, folder, "--once", "--concurrency", "4") for _ in range(2)]
+        outputs = [w.communicate(timeout=WAIT * 3)[0] for w in workers]
+        assert [w.returncode for w in workers] == [0, 0], outputs
+        assert set(statuses(engine, run_ids).values()) == {"completed"}, errors(engine, run_ids)
+        emails = {row["email"] for row in read_members(path)}
+        assert not {f"member{k}@example.jp" for k in range(1, ERASED + 1)} & emails
+        assert len(emails) == MEMBERS - ERASED  # nobody else lost
+        assert temp_copies(folder) == []
+
+
+class TestWorkerKilledInTheMiddleOfARewrite:
+    def test_the_copy_fails_verification_until_a_restart_sweeps_it_and_completes_the_run(
+        self, fresh_database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        folder, hold = tmp_path / "members", tmp_path / "hold"
+        path = write_members(folder, "csv", MEMBERS)
+        (run_id,) = queue_erasures(engine, members_bundle(tmp_path, "csv"), range(1, 2))
+        hold.mkdir()
+        (hold / "hold").write_text("hold")
+        first = worker(
+            fresh_database_url, folder, "--tasks", "tests.factories.file_write_hold",
+            MAMORI_TEST_WRITE_HOLD_DIR=str(hold), MAMORI_FULFILLMENT_LEASE_SECONDS="2",
+        )  # fmt: skip
+        try:
+            wait_for((hold / "reached").exists, "the rewrite to be half done")
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.communicate(timeout=WAIT)
+        assert first.returncode == -signal.SIGKILL
+        (hold / "hold").unlink()
+        (copy,) = temp_copies(folder)
+        assert "member2@example.jp" in copy.read_text(encoding="utf-8")  # plaintext of people kept
+
+        # Any erasure verified meanwhile fails and names the copy (nothing to erase here otherwise).
+        monkeypatch.setenv("MEMBERS_DIR", str(folder))
+        other = queue_erasures_only(engine, ["nobody@example.jp"])
+        assert service.execute_run(make_session_factory(engine), other) == "failed"
+        assert copy.name in (run_error(engine, other) or "")
+        assert copy.exists()
+
+        second = worker(fresh_database_url, folder, MAMORI_FULFILLMENT_LEASE_SECONDS="2")
+        try:
+            wait_for(lambda: statuses(engine, [run_id]) == {"R-1": "completed"}, "the restarted worker")
+        finally:
+            second.send_signal(signal.SIGTERM)
+            output, _ = second.communicate(timeout=WAIT)
+        assert second.returncode == 0, output
+        assert temp_copies(folder) == []
+        emails = {row["email"] for row in read_members(path)}
+        assert "member1@example.jp" not in emails
+        assert len(emails) == MEMBERS - 1
+        assert service.execute_run(make_session_factory(engine), other) is None  # failed runs need a retry
+        with unit_of_work(make_session_factory(engine)) as session:
+            service.retry_run(session, actor="user:agent", run_id=other)
+        assert service.execute_run(make_session_factory(engine), other) == "completed"
+
+
+def queue_erasures_only(engine: Engine, emails: list[str]) -> uuid.UUID:
+    with unit_of_work(make_session_factory(engine)) as session:
+        (run_id,) = [
+            service.start_run(
+                session, actor="user:agent", action="erase", identities={"email": e}, case_ref="R-x"
+            )
+            for e in emails
+        ]
+        return run_id
+
+
+def run_error(engine: Engine, run_id: uuid.UUID) -> str | None:
+    with unit_of_work(read(engine)) as session:
+        return session.get_one(FulfillmentRun, run_id).error
