@@ -102,51 +102,70 @@ class TestConcurrentErasuresOfOneFile:
         assert temp_copies(folder) == []
 
 
+def kill_midway(url: str, engine: Engine, tmp_path: Path) -> tuple[uuid.UUID, Path, Path]:
+    """Queue the erasure of member 1; a worker killed half-way through rewriting the file. Run, file, copy."""
+    folder, hold = tmp_path / "members", tmp_path / "hold"
+    path = write_members(folder, "csv", MEMBERS)
+    (run_id,) = queue_erasures(engine, members_bundle(tmp_path, "csv"), range(1, 2))
+    hold.mkdir()
+    (hold / "hold").write_text("hold")
+    first = worker(
+        url, folder, "--tasks", "tests.factories.file_write_hold",
+        MAMORI_TEST_WRITE_HOLD_DIR=str(hold), MAMORI_FULFILLMENT_LEASE_SECONDS="2",
+    )  # fmt: skip
+    try:
+        wait_for((hold / "reached").exists, "the rewrite to be half done")
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.communicate(timeout=WAIT)
+    assert first.returncode == -signal.SIGKILL
+    (hold / "hold").unlink()
+    (copy,) = temp_copies(folder)
+    assert "member2@example.jp" in copy.read_text(encoding="utf-8")  # plaintext of other people
+    return run_id, path, copy
+
+
+def restart(url: str, engine: Engine, run_id: uuid.UUID, folder: Path) -> None:
+    second = worker(url, folder, MAMORI_FULFILLMENT_LEASE_SECONDS="2")
+    try:
+        wait_for(lambda: statuses(engine, [run_id]) == {"R-1": "completed"}, "the restarted worker")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        output, _ = second.communicate(timeout=WAIT)
+    assert second.returncode == 0, output
+
+
+def assert_erased(path: Path) -> None:
+    emails = {row["email"] for row in read_members(path)}
+    assert "member1@example.jp" not in emails
+    assert len(emails) == MEMBERS - 1
+
+
 class TestWorkerKilledInTheMiddleOfARewrite:
-    def test_the_copy_fails_verification_until_a_restart_sweeps_it_and_completes_the_run(
+    def test_a_restarted_worker_sweeps_the_copy_and_completes_the_run(
+        self, fresh_database_url: str, engine: Engine, tmp_path: Path
+    ) -> None:
+        run_id, path, _ = kill_midway(fresh_database_url, engine, tmp_path)
+        restart(fresh_database_url, engine, run_id, path.parent)
+        assert temp_copies(path.parent) == []
+        assert_erased(path)
+
+    def test_verification_fails_while_a_copy_exists(
         self, fresh_database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        folder, hold = tmp_path / "members", tmp_path / "hold"
-        path = write_members(folder, "csv", MEMBERS)
-        (run_id,) = queue_erasures(engine, members_bundle(tmp_path, "csv"), range(1, 2))
-        hold.mkdir()
-        (hold / "hold").write_text("hold")
-        first = worker(
-            fresh_database_url, folder, "--tasks", "tests.factories.file_write_hold",
-            MAMORI_TEST_WRITE_HOLD_DIR=str(hold), MAMORI_FULFILLMENT_LEASE_SECONDS="2",
-        )  # fmt: skip
-        try:
-            wait_for((hold / "reached").exists, "the rewrite to be half done")
-        finally:
-            first.send_signal(signal.SIGKILL)
-            first.communicate(timeout=WAIT)
-        assert first.returncode == -signal.SIGKILL
-        (hold / "hold").unlink()
-        (copy,) = temp_copies(folder)
-        assert "member2@example.jp" in copy.read_text(encoding="utf-8")  # plaintext of people kept
-
-        # Any erasure verified meanwhile fails and names the copy (nothing to erase here otherwise).
-        monkeypatch.setenv("MEMBERS_DIR", str(folder))
+        run_id, path, copy = kill_midway(fresh_database_url, engine, tmp_path)
+        # An erasure verified meanwhile (nothing of it in the file) fails, names the copy and removes it.
+        monkeypatch.setenv("MEMBERS_DIR", str(path.parent))
         other = queue_erasures_only(engine, ["nobody@example.jp"])
-        assert service.execute_run(make_session_factory(engine), other) == "failed"
+        factory = make_session_factory(engine)
+        assert service.execute_run(factory, other) == "failed"
         assert copy.name in (run_error(engine, other) or "")
-        assert copy.exists()
-
-        second = worker(fresh_database_url, folder, MAMORI_FULFILLMENT_LEASE_SECONDS="2")
-        try:
-            wait_for(lambda: statuses(engine, [run_id]) == {"R-1": "completed"}, "the restarted worker")
-        finally:
-            second.send_signal(signal.SIGTERM)
-            output, _ = second.communicate(timeout=WAIT)
-        assert second.returncode == 0, output
-        assert temp_copies(folder) == []
-        emails = {row["email"] for row in read_members(path)}
-        assert "member1@example.jp" not in emails
-        assert len(emails) == MEMBERS - 1
-        assert service.execute_run(make_session_factory(engine), other) is None  # failed runs need a retry
-        with unit_of_work(make_session_factory(engine)) as session:
+        assert temp_copies(path.parent) == []
+        with unit_of_work(factory) as session:
             service.retry_run(session, actor="user:agent", run_id=other)
-        assert service.execute_run(make_session_factory(engine), other) == "completed"
+        assert service.execute_run(factory, other) == "completed"
+        restart(fresh_database_url, engine, run_id, path.parent)
+        assert_erased(path)
 
 
 def queue_erasures_only(engine: Engine, emails: list[str]) -> uuid.UUID:

@@ -100,8 +100,8 @@ class Connector(ABC):
     def describe(self) -> dict[str, dict[str, str]]:
         """The live schema: every table (or file) and its columns with a type name."""
 
-    def leftovers(self) -> list[str]:
-        """Names of copies of the data a write left behind (temporary files); none for a database."""
+    def sweep_copies(self) -> list[str]:
+        """Remove copies of the data a killed write left behind (temporary files); their names."""
         return []
 
     @abstractmethod

@@ -8,8 +8,8 @@ Writers of one file are serialised with an OS lock (``flock`` on ``.<file>.lock`
 runs in other threads and other worker processes never overwrite each other's changes: under the
 lock the file is read again and the change applied to what it holds now. A temporary copy holds
 personal data: it is removed on every path, and one left by a killed process is swept by the next
-writer (under the lock, no live writer has one). :meth:`FileConnector.leftovers` names copies still
-there; erasure verification fails while any exists.
+writer (under the lock, no live writer has one); erasure verification sweeps them too
+(:meth:`FileConnector.sweep_copies`) and fails when it found any.
 """
 
 from __future__ import annotations
@@ -178,11 +178,14 @@ class FileConnector(Connector):
             raise
         return temp
 
-    def leftovers(self) -> list[str]:
-        """Temporary copies beside the mapped files (a live writer's excepted: taken under the lock)."""
+    def sweep_copies(self) -> list[str]:
+        """Remove the temporary copies beside the mapped files; their names (under the lock: none is live)."""
         paths = sorted({self.path(d.id) for d in self.system.datasets})
-        with self._locked(paths, fcntl.LOCK_SH):
-            return [copy.name for path in paths for copy in _copies(path)]
+        with self._locked(paths, fcntl.LOCK_EX):
+            found = [copy for path in paths for copy in _copies(path)]
+            for copy in found:
+                copy.unlink(missing_ok=True)
+        return [copy.name for copy in found]
 
     def describe(self) -> dict[str, dict[str, str]]:
         found: dict[str, dict[str, str]] = {}
