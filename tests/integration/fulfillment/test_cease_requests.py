@@ -7,6 +7,10 @@ answer waits until that run has completed.
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +28,7 @@ from tests.factories.subjects import create_subject
 from tests.integration.fulfillment.conftest import Shop
 
 Calls = list[tuple[dict[str, Any], str | None]]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -107,3 +112,63 @@ class TestAcceptedCeaseRequest:
         with pytest.raises(ValidationFailed, match="shop"):
             generate_letter(session, actor="user:officer", case_id=case.id, settings=settings)
         assert flagged(published) == [("user2@example.jp", 1)]
+
+
+def cli(url: str, files: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``mamori …`` as an agent runs it (the systems' variables come from the fixtures' environment)."""
+    env = {
+        **os.environ,
+        "MAMORI_DATABASE_URL": url,
+        "MAMORI_MAIL_BACKEND": "null",
+        "MAMORI_FILES_DIR": str(files),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "mamori", *args],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=180, check=False,
+    )  # fmt: skip
+
+
+class TestOnTheCommandLine:
+    def test_decided_cease_use_suspends_in_the_systems_before_it_is_answered(
+        self, fresh_database_url: str, shop: Shop, webhook: Calls, tmp_path: Path
+    ) -> None:
+        files = tmp_path / "files"
+
+        def ok(*args: str) -> str:
+            done = cli(fresh_database_url, files, *args)
+            assert done.returncode == 0, done.stderr
+            return done.stdout
+
+        ok("policy", "publish", str(shop.bundle))
+        subject = ok(
+            "subjects", "add", "-c", "customers", "--email", "user2@example.jp", "--name", "山田 太郎2"
+        )
+        opened = ok(
+            "requests", "open", "--type", "utilisation_cease", "--ground", "no_longer_needed",
+            "--name", "山田 太郎2", "--address", "東京都千代田区1-1", "--subject-id", subject.strip(),
+        )  # fmt: skip
+        found = re.search(r"R\d{8}-[0-9A-F]{6}", opened)
+        assert found is not None
+        ref = found.group(0)
+        scan = tmp_path / "licence.png"
+        scan.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+        ok("requests", "upload", ref, str(scan), "--document-type", "drivers_licence")
+        ok(
+            "requests", "check", ref, "--document-type", "drivers_licence",
+            "--outcome", "verified", "--matched", "name,address",
+        )  # fmt: skip
+        ok("requests", "move", ref, "in_progress", "--reason", "ID verified")
+        ok("requests", "decide", ref, "--outcome", "full")
+
+        early = cli(fresh_database_url, files, "requests", "letter", ref)
+        assert early.returncode != 0
+        assert "suspend run" in early.stderr
+        assert flagged(shop) == []
+        assert webhook == []
+
+        ok("worker", "run", "--once")
+        assert flagged(shop) == [("user2@example.jp", 1)]  # that person only
+        assert [(body["system"], body["keys"]) for body, _ in webhook] == [("shop", [[2]])]
+        ok("requests", "letter", ref)
+        assert "post" in ok("requests", "send", ref, "--method", "post")
+        assert "responded" in ok("requests", "show", ref)
