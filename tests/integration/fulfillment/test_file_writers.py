@@ -6,6 +6,7 @@ Real processes (``mamori worker run``) against a fresh Mamori database (SQLite, 
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -13,15 +14,20 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.fulfillment import service
+from mamori.fulfillment.connectors.base import ConnectorError, Delete, Row
+from mamori.fulfillment.connectors.files import CsvConnector
 from mamori.fulfillment.models import FulfillmentRun
 from mamori.fulfillment.runner import close_connectors
+from mamori.policy.sections.datamap import System
 from mamori.policy.service import publish_bundle
 from tests.factories.member_files import members_bundle, read_members, temp_copies, write_members
 from tests.integration.jobs.test_crash import WAIT, wait_for
@@ -182,3 +188,24 @@ def queue_erasures_only(engine: Engine, emails: list[str]) -> uuid.UUID:
 def run_error(engine: Engine, run_id: uuid.UUID) -> str | None:
     with unit_of_work(read(engine)) as session:
         return session.get_one(FulfillmentRun, run_id).error
+
+
+class TestAFailedRewrite:
+    def test_leaves_the_file_whole_and_no_copy(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        folder = tmp_path / "members"
+        path = write_members(folder, "csv", 10)
+        before = path.read_bytes()
+        system = System.model_validate(yaml.safe_load(members_bundle(tmp_path, "csv").joinpath(
+            "datamap", "members.yaml").read_text(encoding="utf-8")))  # fmt: skip
+        connector = CsvConnector(system, {"MEMBERS_DIR": str(folder)})
+        real = CsvConnector.write
+
+        def full_disk(self: CsvConnector, handle: Any, rows: list[Row], columns: list[str]) -> None:
+            real(self, handle, rows[:3], columns)
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(CsvConnector, "write", full_disk)
+        with pytest.raises(ConnectorError, match="could not be written"):
+            connector.apply([Delete("members", (("1",),))])
+        assert path.read_bytes() == before
+        assert temp_copies(folder) == []
