@@ -232,6 +232,28 @@ def verify_erasure(
     return left, again
 
 
+def leftover_copies(connectors: Mapping[str, Connector]) -> dict[str, str]:
+    """Per system, an error naming the temporary copies a killed write had left (removed now).
+
+    Such a copy may hold values the run has just erased: the run fails, so that it is not reported
+    done while the copy was there; a retry, with the copies gone, completes.
+    """
+    errors: dict[str, str] = {}
+    for system, connector in connectors.items():
+        try:
+            copies = connector.sweep_copies()
+        except ConnectorError as exc:
+            errors[system] = str(exc)
+            continue
+        if copies:
+            names = ", ".join(copies[:5]) + (", …" if len(copies) > 5 else "")  # noqa: PLR2004
+            errors[system] = (
+                f"{system}: erasure found {len(copies)} temporary copies of its files"
+                f" (removed now; retry the run): {names}"
+            )
+    return errors
+
+
 def merge_seeds(*groups: Mapping[Any, set[Key]]) -> Pending:
     merged: Pending = {}
     for group in groups:

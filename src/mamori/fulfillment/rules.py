@@ -170,13 +170,32 @@ def delete_order(system: System) -> list[str]:
     return order
 
 
+_READING = re.compile(r"kana|furigana|yomi", re.IGNORECASE)
+
+
+def corrected_by_item(field: FieldMap) -> bool:
+    """Whether a value given for the field's data item is written into it.
+
+    A reading (``name_kana`` beside ``name``) shares the item but holds another form of the
+    value: the corrected kanji name must not be written into it, so it changes only from a value
+    given for the field itself. ``correction`` in the map says so explicitly; without it the
+    column's name decides.
+    """
+    if field.correction is not None:
+        return field.correction == "item"
+    return _READING.search(field.name) is None
+
+
 def correction_targets(dataset: Dataset, system: str, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Which columns of ``dataset`` a correction sets: by data item id or by ``system.dataset.field``."""
+    """Which columns of ``dataset`` a correction sets: by ``system.dataset.field`` or by data item id.
+
+    An item's value goes only into the fields :func:`corrected_by_item` lets it set.
+    """
     out: dict[str, Any] = {}
     for field in dataset.fields:
         full = f"{system}.{dataset.id}.{field.name}"
         if full in changes:
             out[field.name] = changes[full]
-        elif field.item is not None and field.item in changes:
+        elif field.item is not None and field.item in changes and corrected_by_item(field):
             out[field.name] = changes[field.item]
     return out

@@ -15,6 +15,7 @@ from mamori.fulfillment.actions import (
     access_tables,
     apply_action,
     key_seeds,
+    leftover_copies,
     merge_seeds,
     verify_erasure,
 )
@@ -120,6 +121,8 @@ def _verify(graph: Graph, connectors: Mapping[str, Connector], seeds: Pending, o
     reachable = {s: c for s, c in connectors.items() if s not in outcome.failed}
     left, again = verify_erasure(graph, reachable, seeds)
     for system, error in again.failed.items():
+        outcome.failed.setdefault(system, error)
+    for system, error in leftover_copies(reachable).items():
         outcome.failed.setdefault(system, error)
     by_table = {(t.system, t.dataset): t for t in outcome.tables}
     for (system, ds_id), fields in left.items():

@@ -160,7 +160,7 @@ class TestEachRequestType:
         _check(agent, case["id"], "person")
         _answer(agent, case["id"], {"outcome": "full"})
         assert _count(agent, UsageSuspension) == 1
-        assert _count(agent, PendingTask) == 1
+        assert _count(agent, PendingTask) == 2  # a suspension and an erasure across the data map
 
 
 class TestEachRequesterKind:

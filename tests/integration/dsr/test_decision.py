@@ -145,7 +145,7 @@ class TestEffects:
         assert _count(session, UsageSuspension) == 0
         assert _allowed(session, settings, subject.id)
 
-    def test_erasure_and_correction_become_pending_fulfillment_work(
+    def test_suspension_erasure_and_correction_become_pending_fulfillment_work(
         self, session: Session, settings: Settings
     ) -> None:
         subject = create_subject(session, settings)
@@ -170,7 +170,7 @@ class TestEffects:
             settings=settings,
         )
         tasks = {(t.case_id, t.action) for t in pending_tasks(session)}
-        assert tasks == {(erase.id, "erase"), (correct.id, "correct")}
+        assert tasks == {(erase.id, "suspend"), (erase.id, "erase"), (correct.id, "correct")}
         stored = session.scalars(select(PendingTask).where(PendingTask.action == "correct")).one()
         assert "千代田" not in (stored.changes_encrypted or "")
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from mamori.audit.models import AuditEvent
 from mamori.config import Settings
 from mamori.dsr.models import Case
+from mamori.dsr.schemas import TaskRead
 from mamori.dsr.service import decide
 from mamori.dsr.service.effects import waiting_reason
 from mamori.dsr.service.views import case_view, waiting_read
@@ -45,6 +46,13 @@ def erasure_decided(session: Session, settings: Settings) -> Case:
     return case
 
 
+def erasure_task(session: Session, case: Case, settings: Settings) -> TaskRead:
+    """The erasure task of the case (a suspension task waits beside it)."""
+    tasks = case_view(session, case, settings).tasks
+    assert sorted(t.action for t in tasks) == ["erase", "suspend"]
+    return next(t for t in tasks if t.action == "erase")
+
+
 def audited(session: Session, case: Case, action: str) -> int:
     stmt = select(func.count()).where(AuditEvent.action == action, AuditEvent.target_id == str(case.id))
     return int(session.scalar(stmt) or 0)
@@ -55,7 +63,7 @@ class TestNoDataMap:
         self, session: Session, settings: Settings
     ) -> None:
         case = erasure_decided(session, settings)
-        [task] = case_view(session, case, settings).tasks
+        task = erasure_task(session, case, settings)
         assert (task.action, task.status, task.run_id) == ("erase", "pending", None)
         assert task.waiting is not None
         assert task.waiting.code == "no_datamap"
@@ -64,7 +72,7 @@ class TestNoDataMap:
         assert "data map" in task.waiting.messages["en"]
         assert "数据地图" in task.waiting.messages["zh-Hans"]
         assert "資料地圖" in task.waiting.messages["zh-Hant"]
-        assert audited(session, case, "request.task_pending") == 1
+        assert audited(session, case, "request.task_pending") == 2  # the erasure and the suspension
 
     def test_trying_again_records_no_new_event_and_a_published_map_starts_the_work(
         self, session: Session, settings: Settings, tmp_path: Path
@@ -73,17 +81,17 @@ class TestNoDataMap:
         hand_over = TASKS["dsr.hand_over_tasks"]
         assert "dsr.hand_over_tasks" in PERIODIC  # the worker tries again by itself
         hand_over(session, {})
-        assert audited(session, case, "request.task_pending") == 1  # the same reason is not audited again
-        assert case_view(session, case, settings).tasks[0].status == "pending"
+        assert audited(session, case, "request.task_pending") == 2  # the same reason is not audited again
+        assert erasure_task(session, case, settings).status == "pending"
 
         publish_bundle(session, actor="user:officer", directory=shop_bundle(tmp_path))
         hand_over(session, {})
-        [task] = case_view(session, case, settings).tasks
+        task = erasure_task(session, case, settings)
         assert (task.status, task.waiting) == ("handed_over", None)
         assert task.run_id is not None
         run = session.get_one(FulfillmentRun, task.run_id)
         assert (run.action, run.status, run.case_ref) == ("erase", "pending", case.reference)
-        assert audited(session, case, "request.task_handed_over") == 1
+        assert audited(session, case, "request.task_handed_over") == 2
 
 
 class TestWaitingReasons:

@@ -6,10 +6,14 @@ The PostgreSQL and MariaDB services of the machine are used when they answer (a 
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -127,3 +131,30 @@ def published(session: Session, shop: Shop) -> Shop:
     """The shop's data map published as the current policy (in the test's rolled-back transaction)."""
     publish_bundle(session, actor="user:officer", directory=shop.bundle)
     return shop
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list[tuple[dict[str, Any], str | None]]
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((json.loads(body), self.headers.get("Idempotency-Key")))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture
+def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[dict[str, Any], str | None]]]:
+    """The shop's suspension webhook: a real HTTP server on a free port; (body, Idempotency-Key) per call."""
+    received: list[tuple[dict[str, Any], str | None]] = []
+    handler = type("Hook", (_Hook,), {"received": received})
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("SHOP_SUSPEND_WEBHOOK", f"http://127.0.0.1:{server.server_port}/suspend")
+    yield received
+    server.shutdown()
+    server.server_close()

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
@@ -57,30 +54,30 @@ class TestCorrection:
         assert published.scalar("SELECT name_kana FROM customer WHERE id = 5") == "ヤマダ タロウ"
 
 
-class _Hook(BaseHTTPRequestHandler):
-    received: list[tuple[dict[str, Any], str | None]]
+class TestCorrectionOfANameAndItsReading:
+    """Correcting ``name`` must not write the kanji name into the reading (``name_kana``) column."""
 
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.received.append((json.loads(body), self.headers.get("Idempotency-Key")))
-        self.send_response(204)
-        self.end_headers()
+    @ON_EVERY_ENGINE
+    def test_the_name_changes_and_the_kana_reading_is_left_alone(
+        self, session: Session, published: Shop
+    ) -> None:
+        view = run(session, "correct", {"email": "user5@example.jp"}, changes={"name": "佐藤 花子"})
+        assert view.status == "completed", view.error
+        assert published.scalar("SELECT name FROM customer WHERE id = 5") == "佐藤 花子"
+        assert published.scalar("SELECT name_kana FROM customer WHERE id = 5") == "ヤマダ タロウ"
+        places = {p["field"] for s in view.systems for t in s.tables for p in t.places}
+        assert "name_kana" not in places
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
-@pytest.fixture
-def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[dict[str, Any], str | None]]]:
-    received: list[tuple[dict[str, Any], str | None]] = []
-    handler = type("Hook", (_Hook,), {"received": received})
-    server = HTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("SHOP_SUSPEND_WEBHOOK", f"http://127.0.0.1:{server.server_port}/suspend")
-    yield received
-    server.shutdown()
-    server.server_close()
+    @ON_EVERY_ENGINE
+    def test_the_reading_changes_only_from_a_value_given_for_it(
+        self, session: Session, published: Shop
+    ) -> None:
+        changes = {"name": "佐藤 花子", "shop.customer.name_kana": "サトウ ハナコ"}
+        view = run(session, "correct", {"email": "user5@example.jp"}, changes=changes)
+        assert view.status == "completed", view.error
+        assert published.scalar("SELECT name FROM customer WHERE id = 5") == "佐藤 花子"
+        assert published.scalar("SELECT name_kana FROM customer WHERE id = 5") == "サトウ ハナコ"
+        assert published.scalar("SELECT name_kana FROM customer WHERE id = 6") == "ヤマダ タロウ"
 
 
 class TestSuspension:

@@ -176,3 +176,37 @@ def test_corrections_match_items_and_full_field_names() -> None:
         "mail": "a@b",
     }
     assert correction_targets(dataset, "shop", {"name": "x"}) == {}
+
+
+class TestCorrectionOfReadings:
+    def _names(self, **kana: Any) -> Dataset:
+        return _dataset(
+            {"name": "name", "item": "name", "erasure": "null"},
+            {"name": "name_kana", "item": "name", "erasure": "null", **kana},
+        )
+
+    @pytest.mark.parametrize("column", ["name_kana", "kana_sei", "FURIGANA", "shimei_yomi"])
+    def test_a_reading_column_is_not_set_from_the_item(self, column: str) -> None:
+        dataset = _dataset(
+            {"name": "name", "item": "name", "erasure": "null"},
+            {"name": column, "item": "name", "erasure": "null"},
+        )
+        assert correction_targets(dataset, "shop", {"name": "佐藤 花子"}) == {"name": "佐藤 花子"}
+
+    def test_a_reading_is_set_from_a_value_given_for_it(self) -> None:
+        changes = {"name": "佐藤 花子", "shop.t.name_kana": "サトウ ハナコ"}
+        assert correction_targets(self._names(), "shop", changes) == {
+            "name": "佐藤 花子",
+            "name_kana": "サトウ ハナコ",
+        }
+
+    def test_the_map_can_say_otherwise_either_way(self) -> None:
+        assert correction_targets(self._names(correction="item"), "shop", {"name": "x"}) == {
+            "name": "x",
+            "name_kana": "x",
+        }
+        parts = _dataset(
+            {"name": "city", "item": "address", "erasure": "null", "correction": "field"},
+            {"name": "postal_code", "item": "address", "erasure": "null", "correction": "field"},
+        )
+        assert correction_targets(parts, "shop", {"address": "横浜市…"}) == {}

@@ -1,7 +1,10 @@
-"""What an accepted request sets off: a usage suspension now, correction or erasure work for fulfillment.
+"""What an accepted request sets off: a usage suspension now, and work for fulfillment.
 
-Fulfillment work is kept as a :class:`PendingTask` first, so that nothing is lost when the
-fulfillment room is not installed or fails; :func:`hand_over_pending` passes it on.
+A cease-use or cease-provision request suspends use in Mamori's decisions at once and starts a
+suspension run across the data map (flag columns, webhooks); access, correction and erasure are
+runs too. Fulfillment work is kept as a :class:`PendingTask` first, so that nothing is lost when
+the fulfillment room is not installed or fails; :func:`hand_over_pending` passes it on. The
+answer waits for every run handed over (:func:`unfinished_runs`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from mamori.dsr.models import Case, PendingTask
 from mamori.dsr.rules import RequestKind
 from mamori.dsr.service import common
 from mamori.errors import MamoriError, NotFound, ValidationFailed
-from mamori.fulfillment.service import start_run
+from mamori.fulfillment.service import get_run, start_run
+from mamori.subjects.validation import FieldError
 
 CHANGES_CONTEXT = "dsr_tasks.changes"
 PENDING, HANDED_OVER = "pending", "handed_over"
@@ -50,7 +54,7 @@ def apply(  # noqa: PLR0913
             source_ref=case.reference,
             reason=f"request {case.reference}: {case.request_type}",
         )
-        return
+        changes = None  # the suspension run takes none
     sealed = None
     if changes:
         text = json.dumps(dict(changes), ensure_ascii=False, sort_keys=True)
@@ -131,7 +135,7 @@ def waiting_reason(exc: MamoriError) -> str:
 
 
 def pending_tasks(session: Session) -> list[PendingTask]:
-    """Correction and erasure work not yet handed to fulfillment, oldest first."""
+    """Fulfillment work not yet handed over (access, correct, suspend, erase), oldest first."""
     stmt = select(PendingTask).where(PendingTask.status == PENDING).order_by(PendingTask.created_at)
     return list(session.scalars(stmt))
 
@@ -144,3 +148,24 @@ def hand_over_pending(session: Session, *, actor: str, settings: Settings | None
             session, task, common.get_case(session, task.case_id), actor=actor, settings=settings
         )
     return count
+
+
+def unfinished_runs(session: Session, case: Case, settings: Settings | None) -> list[FieldError]:
+    """One error per run of the case not completed yet: the letter (the answer) waits for them.
+
+    A task still pending has no run and does not hold the answer: the case shows why it waits.
+    """
+    stmt = (
+        select(PendingTask)
+        .where(PendingTask.case_id == case.id, PendingTask.run_id.is_not(None))
+        .order_by(PendingTask.created_at)
+    )
+    errors = []
+    for task in session.scalars(stmt):
+        run = get_run(session, task.run_id, settings=settings, include_package=False)  # type: ignore[arg-type]
+        if run.status == "completed":
+            continue
+        failed = [s.system for s in run.systems if s.status == "failed"]
+        why = f"failed in {', '.join(failed)}; retry the run" if failed else "not finished; the letter waits"
+        errors.append(FieldError("systems", f"the {task.action} run {run.id} is {run.status}: {why}"))
+    return errors

@@ -12,7 +12,7 @@ from mamori.config import Settings
 from mamori.db.base import utcnow
 from mamori.dsr.models import Case, CaseLetter
 from mamori.dsr.rules import CaseState
-from mamori.dsr.service import common, disclosure
+from mamori.dsr.service import common, disclosure, effects
 from mamori.dsr.storage import sealed_files
 from mamori.errors import NotFound
 from mamori.notices.letters import LetterInput, build_response_letter, letter_pdf
@@ -66,12 +66,16 @@ def generate_letter(
 
     Raises:
         NotFound: no such case.
-        ValidationFailed: the case has no decision yet, or its search of the systems has not completed.
+        ValidationFailed: the case has no decision yet, or a run it started in the systems (access,
+            correct, suspend, erase) has not completed (``systems``).
     """
     settings = common.settings_or_default(settings)
     case = common.get_case(session, case_id, for_update=True)
     if CaseState(case.state) not in _ANSWERABLE:
         refuse([FieldError("state", f"the case is {case.state}; decide or reject it first")], "the letter")
+    waiting = effects.unfinished_runs(session, case, settings)
+    if waiting:
+        refuse(waiting, "the letter")
     letter = build_response_letter(
         common.policy(session), compose(session, case, actor=actor, settings=settings)
     )

@@ -100,6 +100,10 @@ class Connector(ABC):
     def describe(self) -> dict[str, dict[str, str]]:
         """The live schema: every table (or file) and its columns with a type name."""
 
+    def sweep_copies(self) -> list[str]:
+        """Remove copies of the data a killed write left behind (temporary files); their names."""
+        return []
+
     @abstractmethod
     def close(self) -> None:
         """Release pooled connections or cached files."""

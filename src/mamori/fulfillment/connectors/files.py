@@ -1,18 +1,27 @@
 """Folders of files: ``<table>.csv`` (header row, UTF-8) or ``<table>.jsonl`` (one object a line).
 
 Values are compared as text, so keys coming from a database match the file's strings. A change
-set is written to temporary files first and then moved into place, so a failure leaves the
-previous files whole.
+set is written to temporary files beside the targets first and then moved into place, so a
+failure leaves the previous files whole.
+
+Writers of one file are serialised with an OS lock (``flock`` on ``.<file>.lock`` beside it), so
+runs in other threads and other worker processes never overwrite each other's changes: under the
+lock the file is read again and the change applied to what it holds now. A temporary copy holds
+personal data: it is removed on every path, and one left by a killed process is swept by the next
+writer (under the lock, no live writer has one); erasure verification sweeps them too
+(:meth:`FileConnector.sweep_copies`) and fails when it found any.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import json
 import os
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +46,7 @@ class FileConnector(Connector):
 
     def __init__(self, system: Any, environ: Any = None) -> None:
         super().__init__(system, environ)
-        self._cache: dict[str, tuple[tuple[int, int], list[Row]]] = {}
+        self._cache: dict[str, tuple[tuple[int, int, int], list[Row]]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -56,7 +65,7 @@ class FileConnector(Connector):
             stat = path.stat()
         except OSError:
             raise ConnectorError(f"{self.system.id}: the file {path.name} cannot be read") from None
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         with self._lock:
             cached = self._cache.get(dataset)
             if cached is None or cached[0] != stamp:
@@ -85,22 +94,50 @@ class FileConnector(Connector):
         return out
 
     def apply(self, changes: Sequence[Change]) -> list[int]:
-        tables: dict[str, list[Row]] = {}
-        counts = [self._apply_one(tables, change) for change in changes]
+        paths = {change.dataset: self.path(change.dataset) for change in changes}
+        with self._locked(sorted(paths.values()), fcntl.LOCK_EX):
+            for path in paths.values():
+                _sweep(path)
+            # Read again under the lock: another writer may have changed the files since the lookup.
+            tables = {dataset: self._read_now(path) for dataset, path in paths.items()}
+            columns = {dataset: _columns(rows) for dataset, rows in tables.items()}
+            counts = [self._apply_one(tables[change.dataset], change) for change in changes]
+            self._replace({paths[d]: (columns[d] or _columns(rows), rows) for d, rows in tables.items()})
+        return counts
+
+    def _read_now(self, path: Path) -> list[Row]:
+        try:
+            return self.read(path)
+        except OSError:
+            raise ConnectorError(f"{self.system.id}: the file {path.name} cannot be read") from None
+
+    @contextlib.contextmanager
+    def _locked(self, paths: Sequence[Path], operation: int) -> Iterator[None]:
+        """Hold the lock file of each path (in a fixed order, so two writers never deadlock)."""
+        with contextlib.ExitStack() as stack:
+            for path in paths:
+                try:
+                    handle = stack.enter_context(_lock_file(path).open("a"))
+                    fcntl.flock(handle.fileno(), operation)
+                except OSError:
+                    raise ConnectorError(f"{self.system.id}: the file {path.name} cannot be locked") from None
+            yield
+
+    def _replace(self, tables: dict[Path, tuple[list[str], list[Row]]]) -> None:
+        """Write each table to a copy beside its file, then move the copies into place."""
         staged: list[tuple[Path, Path]] = []
         try:
-            for dataset, rows in tables.items():
-                staged.append((self._stage(dataset, rows), self.path(dataset)))
+            for path, (columns, rows) in tables.items():
+                staged.append((self._stage(path, columns, rows), path))
             for temp, final in staged:
                 temp.replace(final)
         except OSError:
-            for temp, _ in staged:
-                temp.unlink(missing_ok=True)
             raise ConnectorError(f"{self.system.id}: the files could not be written") from None
-        return counts
+        finally:
+            for temp, _ in staged:
+                temp.unlink(missing_ok=True)  # moved already, or left by a failure: never kept
 
-    def _apply_one(self, tables: dict[str, list[Row]], change: Change) -> int:
-        rows = tables.setdefault(change.dataset, [dict(r) for r in self.rows(change.dataset)])
+    def _apply_one(self, rows: list[Row], change: Change) -> int:
         pk = self.system.dataset(change.dataset).primary_key  # type: ignore[union-attr]
         if isinstance(change, UpdateRows):
             wanted_rows = {tuple(_text(v) for v in key): vals for key, vals in change.rows.items()}
@@ -128,13 +165,27 @@ class FileConnector(Connector):
             count += 1
         return count
 
-    def _stage(self, dataset: str, rows: list[Row]) -> Path:
-        path = self.path(dataset)
-        columns = list(dict.fromkeys(c for row in (self.rows(dataset) or rows) for c in row))
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            self.write(out, rows, columns)
-        return Path(name)
+    def _stage(self, path: Path, columns: list[str], rows: list[Row]) -> Path:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+        temp = Path(name)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+                self.write(out, rows, columns)
+                out.flush()
+                os.fsync(out.fileno())  # the copy is whole before it replaces the file
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return temp
+
+    def sweep_copies(self) -> list[str]:
+        """Remove the temporary copies beside the mapped files; their names (under the lock: none is live)."""
+        paths = sorted({self.path(d.id) for d in self.system.datasets})
+        with self._locked(paths, fcntl.LOCK_EX):
+            found = [copy for path in paths for copy in _copies(path)]
+            for copy in found:
+                copy.unlink(missing_ok=True)
+        return [copy.name for copy in found]
 
     def describe(self) -> dict[str, dict[str, str]]:
         found: dict[str, dict[str, str]] = {}
@@ -146,6 +197,29 @@ class FileConnector(Connector):
     def close(self) -> None:
         with self._lock:
             self._cache.clear()
+
+
+TEMP_SUFFIX = ".tmp"
+
+
+def _columns(rows: list[Row]) -> list[str]:
+    return list(dict.fromkeys(c for row in rows for c in row))
+
+
+def _lock_file(path: Path) -> Path:
+    return path.with_name(f".{path.name}.lock")
+
+
+def _copies(path: Path) -> list[Path]:
+    """Temporary copies of ``path``: ``.<name>.XXXX.tmp``, or ``.<name>.XXXX`` of older versions."""
+    lock = _lock_file(path)
+    return sorted(p for p in path.parent.glob(f".{path.name}.*") if p != lock)
+
+
+def _sweep(path: Path) -> None:
+    """Remove copies left by a writer that died (the caller holds the lock: none is live)."""
+    for copy in _copies(path):
+        copy.unlink(missing_ok=True)
 
 
 class CsvConnector(FileConnector):

@@ -17,6 +17,7 @@ from mamori.policy.schema import Ident, Strict, Text, parse_period
 
 Strategy = Literal["delete", "null", "mask", "hash", "keep"]
 Direction = Literal["to", "from", "both"]
+Correction = Literal["item", "field"]
 ConnectorKind = Literal["postgresql", "mysql", "sqlite", "csv", "jsonl"]
 SQL_KINDS: frozenset[str] = frozenset({"postgresql", "mysql", "sqlite"})
 Column = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=63)]
@@ -79,6 +80,14 @@ class FieldMap(Strict):
     mask: str = "****"
     legal_reason: Text | None = Field(default=None, description="why the value is kept (erasure: keep)")
     references: list[Reference] = Field(default_factory=list)
+    correction: Correction | None = Field(
+        default=None,
+        description=(
+            "item: a correction of the data item sets this field; field: only a value given for"
+            " system.dataset.field does (a reading such as kana, a part of an address);"
+            " default field for a name with kana, furigana or yomi, item otherwise"
+        ),
+    )
 
     @model_validator(mode="after")
     def _strategy(self) -> FieldMap:
