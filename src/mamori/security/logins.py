@@ -15,6 +15,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
+from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
 from mamori.audit.service import record_event
@@ -110,7 +111,9 @@ def _count_failure(  # noqa: PLR0913
     user: StaffUser | None,
     now: datetime,
 ) -> None:
-    state = after_failure(_state(row) if row is not None else None, now, policy_of(settings))
+    policy = policy_of(settings)
+    state = after_failure(_state(row) if row is not None else None, now, policy)
+    _prune(session, digest, now, policy)
     if row is None:
         row = LoginThrottle(name_hmac=digest, failures=0, window_started_at=now)
         session.add(row)
@@ -132,6 +135,17 @@ def _count_failure(  # noqa: PLR0913
             target_id=_target(digest, user),
             details=details,
         )
+
+
+def _prune(session: Session, keep: str, now: datetime, policy: LockoutPolicy) -> None:
+    """Forget counts that can no longer lock anyone, so names typed once do not pile up."""
+    session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.name_hmac != keep,
+            LoginThrottle.window_started_at <= now - policy.window,
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+        )
+    )
 
 
 def _who(digest: str, typed: str, user: StaffUser | None) -> dict[str, Any]:

@@ -21,8 +21,8 @@ from mamori.db.base import utcnow
 from mamori.security.models import StaffSession, StaffUser
 from mamori.security.rules import SessionLimits, session_live
 
-# Writing last_seen_at on every page would make each read a write; a minute is fine enough
-# for a 30-minute idle limit.
+# Writing last_seen_at on every page would make each read a write; a minute (or a quarter of a
+# short idle limit) is fine enough.
 TOUCH_EVERY = timedelta(seconds=60)
 USER_AGENT_CHARS = 200
 
@@ -79,7 +79,7 @@ def resolve_session(
         return None
     if not session_live(row.created_at, row.last_seen_at, now, limits):
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    if now - row.last_seen_at >= min(TOUCH_EVERY, limits.idle / 4):
         row.last_seen_at = now
     return row
 
