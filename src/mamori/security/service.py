@@ -89,7 +89,11 @@ def list_users(session: Session) -> list[StaffUser]:
 
 
 def authenticate_password(session: Session, username: str, password: str) -> StaffUser:
-    """Raises Unauthenticated for an unknown user, a wrong password or a disabled account."""
+    """Raises Unauthenticated for an unknown user, a wrong password or a disabled account.
+
+    No lockout and no audit here: an entry point that lets people sign in uses
+    :func:`mamori.security.logins.sign_in`.
+    """
     user = get_user_by_username(session, username)
     if user is None or not user.active:
         raise Unauthenticated("unknown user or wrong password")

@@ -173,6 +173,22 @@ class TestSessions:
             assert _signed_in(browser)
 
 
+def test_the_cookie_is_secure_behind_an_https_address(fresh_database_url: str, change: Change) -> None:
+    change(lambda s: create_staff(s, "sato"))
+    settings = _settings(fresh_database_url, public_base_url="https://privacy.example.jp")
+    with _serve(settings) as base, _client(base) as browser:
+        form = browser.get("/console/login")
+        seed = re.search(r"mamori_csrf=([^;]+);", form.headers["set-cookie"])
+        assert seed is not None
+        assert "Secure" in form.headers["set-cookie"]
+        # A browser would send the Secure cookie only over https; this test speaks http, so by hand.
+        data = {"username": "sato", "password": PASSWORD, "csrf_token": _token(form)}
+        signed_in = browser.post("/console/login", data=data, headers={"cookie": f"mamori_csrf={seed[1]}"})
+    header = signed_in.headers["set-cookie"]
+    assert header.startswith(f"{COOKIE}=")
+    assert "Secure" in header
+
+
 class TestTimeouts:
     def test_an_idle_session_ends(self, fresh_database_url: str, change: Change) -> None:
         change(lambda s: create_staff(s, "sato"))
