@@ -16,6 +16,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import delete, or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mamori.audit.service import record_event
@@ -112,11 +113,9 @@ def _count_failure(  # noqa: PLR0913
     now: datetime,
 ) -> None:
     policy = policy_of(settings)
-    state = after_failure(_state(row) if row is not None else None, now, policy)
     _prune(session, digest, now, policy)
-    if row is None:
-        row = LoginThrottle(name_hmac=digest, failures=0, window_started_at=now)
-        session.add(row)
+    row = row or _claim(session, digest, now)
+    state = after_failure(_state(row), now, policy)
     row.failures, row.window_started_at, row.locked_until = (
         state.failures, state.window_started_at, state.locked_until,
     )  # fmt: skip
@@ -135,6 +134,17 @@ def _count_failure(  # noqa: PLR0913
             target_id=_target(digest, user),
             details=details,
         )
+
+
+def _claim(session: Session, digest: str, now: datetime) -> LoginThrottle:
+    """A count for a name that had none; when another sign-in created it meanwhile, that one, locked."""
+    try:
+        with session.begin_nested():
+            row = LoginThrottle(name_hmac=digest, failures=0, window_started_at=now)
+            session.add(row)
+    except IntegrityError:
+        return session.get_one(LoginThrottle, digest, with_for_update=True, populate_existing=True)
+    return row
 
 
 def _prune(session: Session, keep: str, now: datetime, policy: LockoutPolicy) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session
 from mamori.audit.models import AuditEvent
 from mamori.config import Settings
 from mamori.db.base import utcnow
+from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.errors import Unauthenticated
 from mamori.security.logins import name_hmac, sign_in
 from mamori.security.models import LoginThrottle
@@ -88,3 +91,31 @@ class TestSignIn:
         )
         kept = set(session.scalars(select(LoginThrottle.name_hmac)))
         assert kept == {name_hmac(settings, "typo-two")}
+
+
+def test_two_failures_at_once_both_count(fresh_database_url: str) -> None:
+    """The first failure of a name, twice at the same moment: no error, and the count is 2."""
+    settings = Settings(database_url=fresh_database_url, mail_backend="null", _env_file=None)  # type: ignore[call-arg]
+    engine = make_engine(fresh_database_url)
+    factory = make_session_factory(engine)
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with unit_of_work(factory) as other:
+                _fail(other, settings, "hanako")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    with unit_of_work(factory) as first:
+        _fail(first, settings, "hanako")
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.5)  # the second one now waits for this transaction
+    thread.join(timeout=60)
+    with unit_of_work(factory) as check:
+        row = check.get(LoginThrottle, name_hmac(settings, "hanako"))
+        assert row is not None
+        assert row.failures == 2
+    engine.dispose()
+    assert errors == []
