@@ -84,6 +84,30 @@ class Settings(BaseSettings):
         description="Let serve and worker start on the development keys (demo and local development only).",
     )
 
+    console_idle_seconds: int = Field(
+        default=1800,
+        ge=1,
+        description="A console session unused this long ends (30 minutes); the person signs in again.",
+    )
+    console_max_seconds: int = Field(
+        default=12 * 3600,
+        ge=1,
+        description="A console session ends this long after sign-in however busy it is (12 hours).",
+    )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins for one username within the window that lock it for a while.",
+    )
+    login_failure_window_seconds: int = Field(
+        default=900, ge=1, description="The window in which failed sign-ins are counted (15 minutes)."
+    )
+    login_lockout_seconds: int = Field(
+        default=900,
+        ge=1,
+        description="How long a locked username refuses every sign-in, even the right password (15 minutes).",
+    )
+
     def public_url(self, path: str) -> str:
         """An absolute link for mails and letters: the public base URL joined with ``path``."""
         base = self.public_base_url.strip() or f"http://{self.host}:{self.port}"

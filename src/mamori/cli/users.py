@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import sys
 from datetime import timedelta
 
 import typer
@@ -13,17 +15,44 @@ users_app = typer.Typer(help="Staff users and their roles.", no_args_is_help=Tru
 tokens_app = typer.Typer(help="API tokens for staff and business systems.", no_args_is_help=True)
 
 
+NO_TERMINAL_HINT = (
+    "no password given and no terminal to ask on: use --password, --password-stdin"
+    " or the MAMORI_NEW_PASSWORD environment variable"
+)
+
+
+def _new_password(password: str | None, *, from_stdin: bool) -> str:
+    """The new user's password: given, piped, from the environment, or typed at a terminal."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        fail(ValidationFailed(NO_TERMINAL_HINT))
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
 @users_app.command("add")
 def add_cmd(
     username: str,
     role: Role = typer.Option(..., help="admin, privacy_officer, agent, engineer or auditor."),
     name: str = typer.Option(None, help="Display name; default: the username."),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    password: str = typer.Option(
+        None,
+        envvar="MAMORI_NEW_PASSWORD",
+        show_envvar=True,
+        help="The password; asked for at a terminal if absent.",
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
 ) -> None:
     """Create a staff user.
 
-    Example: mamori users add hanako --role agent.
+    Example: mamori users add hanako --role agent (asks for the password), or
+    printf '%s\\n' "$PW" | mamori users add hanako --role agent --password-stdin.
     """
+    secret = _new_password(password, from_stdin=password_stdin)
     with session_scope() as session:
         user = service.add_user(
             session,
@@ -31,9 +60,47 @@ def add_cmd(
             username=username,
             display_name=name or username,
             role=role,
-            password=password,
+            password=secret,
         )
         typer.echo(f"added {user.username} ({user.role})")
+
+
+@users_app.command("role")
+def role_cmd(
+    username: str,
+    role: Role = typer.Argument(..., help="admin, privacy_officer, agent, engineer or auditor."),
+) -> None:
+    """Give USERNAME another role: their console sessions end and their tokens narrow at once.
+
+    Example: mamori users role hanako auditor.
+    """
+    with session_scope() as session:
+        user = service.get_user_by_username(session, username)
+        old = user.role if user is not None else ""
+        service.change_role(session, actor=cli_actor(), username=username, role=role)
+    typer.echo(f"{username}: {old} → {role.value}")
+
+
+@users_app.command("disable")
+def disable_cmd(username: str) -> None:
+    """Disable USERNAME: sign-in refused, console sessions ended, API tokens stop at once.
+
+    Example: mamori users disable hanako.
+    """
+    with session_scope() as session:
+        service.set_active(session, actor=cli_actor(), username=username, active=False)
+    typer.echo(f"disabled {username}")
+
+
+@users_app.command("enable")
+def enable_cmd(username: str) -> None:
+    """Enable USERNAME again (their earlier sessions stay ended; they sign in anew).
+
+    Example: mamori users enable hanako.
+    """
+    with session_scope() as session:
+        service.set_active(session, actor=cli_actor(), username=username, active=True)
+    typer.echo(f"enabled {username}")
 
 
 @users_app.command("list")
@@ -70,11 +137,16 @@ def create_cmd(
             scopes=scopes,
             valid_for=timedelta(days=days) if days else None,
         )
+    # Printed only once it is committed: a token shown to someone must exist.
+    token_id = issued.token.id
+    try:
         typer.echo(issued.secret)
-        typer.echo(
-            f"token id {issued.token.id} (to revoke it); scopes: {' '.join(issued.token.scopes)}",
-            err=True,
-        )
+    except OSError:  # stdout closed (a broken pipe): the token exists but nobody saw it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second failure at exit
+        typer.echo(f"error: token {token_id} was created but could not be printed;"
+                   f" revoke it with 'mamori tokens revoke {token_id}'", err=True)  # fmt: skip
+        raise typer.Exit(1) from None
+    typer.echo(f"token id {token_id} (to revoke it); scopes: {' '.join(issued.token.scopes)}", err=True)
 
 
 @tokens_app.command("list")

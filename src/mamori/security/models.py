@@ -38,3 +38,29 @@ class ApiToken(UUIDPrimaryKey, Base):
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[StaffUser] = relationship(back_populates="tokens")
+
+
+class StaffSession(UUIDPrimaryKey, Base):
+    """A console sign-in. The browser holds a random token; only its SHA-256 digest is kept here."""
+
+    __tablename__ = "staff_sessions"
+
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[StaffUser] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins of one typed username, keyed by its HMAC (the text itself is never stored)."""
+
+    __tablename__ = "login_throttles"
+
+    name_hmac: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]

@@ -1,7 +1,10 @@
-"""Roles and the scopes each one grants (pure data, no I/O)."""
+"""Roles and the scopes each one grants; session and sign-in lockout rules (pure, no I/O)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -131,3 +134,58 @@ def scopes_allowed(role: Role, requested: set[Scope] | None) -> frozenset[Scope]
         msg = f"role {role.value} cannot grant: {names}"
         raise ValueError(msg)
     return frozenset(requested)
+
+
+def effective_scopes(token_scopes: Iterable[str], role: Role) -> frozenset[Scope]:
+    """What a token may do now: its own scopes that its owner's current role still grants."""
+    known = {s.value for s in Scope}
+    return frozenset(Scope(s) for s in token_scopes if s in known) & ROLE_SCOPES[role]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLimits:
+    idle: timedelta
+    absolute: timedelta
+
+
+def session_live(created: datetime, last_seen: datetime, now: datetime, limits: SessionLimits) -> bool:
+    """A session is live until it has been idle too long or has lasted too long in all."""
+    return now - last_seen < limits.idle and now - created < limits.absolute
+
+
+@dataclass(frozen=True, slots=True)
+class LockoutPolicy:
+    max_failures: int
+    window: timedelta
+    lockout: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    """Failed sign-ins of one username: how many since when, and until when it is locked."""
+
+    failures: int
+    window_started_at: datetime
+    locked_until: datetime | None
+
+
+def locked(throttle: Throttle | None, now: datetime) -> bool:
+    return throttle is not None and throttle.locked_until is not None and now < throttle.locked_until
+
+
+def after_failure(throttle: Throttle | None, now: datetime, policy: LockoutPolicy) -> Throttle:
+    """The count after one more failure; the N-th failure inside the window locks the name.
+
+    A failure after the window (or after a lock ran out) starts a new count.
+    """
+    fresh = (
+        throttle is None
+        or now - throttle.window_started_at >= policy.window
+        or (throttle.locked_until is not None and now >= throttle.locked_until)
+    )
+    failures = 1 if fresh or throttle is None else throttle.failures + 1
+    started = now if fresh or throttle is None else throttle.window_started_at
+    locks = failures >= policy.max_failures
+    return Throttle(
+        failures=failures, window_started_at=started, locked_until=now + policy.lockout if locks else None
+    )

@@ -17,7 +17,8 @@ from mamori.audit.service import record_event
 from mamori.db.base import utcnow
 from mamori.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from mamori.security.models import ApiToken, StaffUser
-from mamori.security.rules import Role, Scope, scopes_allowed
+from mamori.security.rules import Role, Scope, effective_scopes, scopes_allowed
+from mamori.security.sessions import revoke_user_sessions
 
 TOKEN_PREFIX = "mam_"  # noqa: S105 - a public marker, not a secret
 MIN_PASSWORD_LENGTH = 12
@@ -88,7 +89,11 @@ def list_users(session: Session) -> list[StaffUser]:
 
 
 def authenticate_password(session: Session, username: str, password: str) -> StaffUser:
-    """Raises Unauthenticated for an unknown user, a wrong password or a disabled account."""
+    """Raises Unauthenticated for an unknown user, a wrong password or a disabled account.
+
+    No lockout and no audit here: an entry point that lets people sign in uses
+    :func:`mamori.security.logins.sign_in`.
+    """
     user = get_user_by_username(session, username)
     if user is None or not user.active:
         raise Unauthenticated("unknown user or wrong password")
@@ -168,18 +173,23 @@ def revoke_token(session: Session, *, actor: str, token_id: str) -> ApiToken:
 
 
 def authenticate_token(session: Session, secret: str, *, now: datetime | None = None) -> Principal:
-    """Resolve a bearer secret to a principal. Raises Unauthenticated when unknown, revoked or expired."""
+    """Resolve a bearer secret to a principal. Raises Unauthenticated when unknown, revoked or expired.
+
+    The principal's scopes are the token's that the owner's role grants *now*: a role change
+    narrows every token at once, and a disabled owner's tokens stop working.
+    """
     now = now or utcnow()
     token = session.scalars(select(ApiToken).where(ApiToken.digest == _digest(secret))).one_or_none()
     if token is None or token.revoked_at is not None or not token.user.active:
         raise Unauthenticated("invalid or revoked token")
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthenticated("token expired")
+    role = Role(token.user.role)
     return Principal(
         user_id=str(token.user_id),
         username=token.user.username,
-        role=Role(token.user.role),
-        scopes=frozenset(Scope(s) for s in token.scopes),
+        role=role,
+        scopes=effective_scopes(token.scopes, role),
     )
 
 
@@ -191,7 +201,83 @@ def set_password(session: Session, *, actor: str, username: str, password: str) 
     if user is None:
         raise NotFound(f"no user {username!r}")
     user.password_hash = _hasher.hash(password)
+    ended = revoke_user_sessions(session, user.id)
     record_event(
-        session, actor=actor, action="user.password_set", target_type="staff_user", target_id=str(user.id)
+        session,
+        actor=actor,
+        action="user.password_set",
+        target_type="staff_user",
+        target_id=str(user.id),
+        details={"sessions_revoked": ended},
+    )
+    return user
+
+
+def _existing(session: Session, username: str) -> StaffUser:
+    user = get_user_by_username(session, username)
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def _keep_an_admin(session: Session, user: StaffUser) -> None:
+    """Raises Conflict when ``user`` is the last active admin (nobody could manage users then)."""
+    if user.role != Role.ADMIN.value or not user.active:
+        return
+    others = session.scalars(
+        select(StaffUser.id).where(
+            StaffUser.role == Role.ADMIN.value, StaffUser.active.is_(True), StaffUser.id != user.id
+        )
+    ).first()
+    if others is None:
+        raise Conflict(f"{user.username!r} is the last active admin; make another admin first")
+
+
+def change_role(session: Session, *, actor: str, username: str, role: Role) -> StaffUser:
+    """Give a user another role; their console sessions end and their tokens narrow at once.
+
+    Raises:
+        NotFound: no such user.
+        Conflict: the last active admin would lose the role.
+    """
+    user = _existing(session, username)
+    if user.role == role.value:
+        return user
+    if role is not Role.ADMIN:
+        _keep_an_admin(session, user)
+    old, user.role = user.role, role.value
+    ended = revoke_user_sessions(session, user.id)
+    record_event(
+        session,
+        actor=actor,
+        action="user.role_changed",
+        target_type="staff_user",
+        target_id=str(user.id),
+        details={"from": old, "to": role.value, "sessions_revoked": ended},
+    )
+    return user
+
+
+def set_active(session: Session, *, actor: str, username: str, active: bool) -> StaffUser:
+    """Enable or disable a user. Disabling ends their sessions and stops their tokens at once.
+
+    Raises:
+        NotFound: no such user.
+        Conflict: the last active admin would be disabled.
+    """
+    user = _existing(session, username)
+    if user.active == active:
+        return user
+    if not active:
+        _keep_an_admin(session, user)
+    user.active = active
+    ended = revoke_user_sessions(session, user.id)
+    record_event(
+        session,
+        actor=actor,
+        action="user.enabled" if active else "user.disabled",
+        target_type="staff_user",
+        target_id=str(user.id),
+        details={"sessions_revoked": ended},
     )
     return user

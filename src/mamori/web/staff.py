@@ -1,9 +1,11 @@
-"""Staff sessions for the console pages: a signed HttpOnly cookie and CSRF tokens for forms.
+"""Staff sessions for the console pages: a server-side session per sign-in, and CSRF tokens for forms.
 
-The session cookie holds the user id, the time it was issued and an HMAC-SHA256 over both and a
-fingerprint of the password hash (keyed by ``MAMORI_SECRET_KEY``): changing a password ends every
-session of that user, and a disabled user is refused at once. Forms carry a CSRF token derived from a
-second, random cookie (double submit, signed), so another site cannot post in a staff member's name.
+The session cookie holds only a random token; the database keeps its digest with the user, the
+times and whether it was revoked (:mod:`mamori.security.sessions`). Logout revokes the row, so a
+copied cookie stops working with it; so do a role change, deactivation and a new password. Idle
+and absolute limits come from the settings. Signed-in forms carry a token derived from the
+session's own secret (checked here, server-side); the login form, before any session exists,
+uses a random double-submit cookie.
 """
 
 from __future__ import annotations
@@ -11,15 +13,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
-import uuid
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime
 from mamori.config import Settings
@@ -27,10 +26,10 @@ from mamori.errors import Forbidden
 from mamori.security.models import StaffUser
 from mamori.security.rules import ROLE_SCOPES, Role, Scope
 from mamori.security.service import Principal
+from mamori.security.sessions import limits_of, resolve_session
 
 SESSION_COOKIE = "mamori_console"
 CSRF_COOKIE = "mamori_csrf"
-SESSION_SECONDS = 8 * 3600  # one working day
 
 
 class LoginRequired(Exception):  # noqa: N818 - a signal to the web layer, not an error
@@ -50,47 +49,19 @@ def _mac(settings: Settings, purpose: str, text: str) -> str:
     return hmac.new(_key(settings, purpose), text.encode(), hashlib.sha256).hexdigest()
 
 
-def _fingerprint(user: StaffUser) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
-def session_value(settings: Settings, user: StaffUser, *, now: float | None = None) -> str:
-    issued = int(now if now is not None else time.time())
-    body = f"{user.id}.{issued}"
-    return f"{body}.{_mac(settings, 'session', f'{body}.{_fingerprint(user)}')}"
-
-
-def user_of(
-    session: Session, settings: Settings, value: str | None, *, now: float | None = None
-) -> StaffUser | None:
-    """The active staff user a session cookie belongs to, or None (forged, expired, stale, disabled)."""
-    parts = (value or "").split(".")
-    if len(parts) != 3:  # noqa: PLR2004 - id, issued, mac
-        return None
-    user_id, issued, mac = parts
-    try:
-        user = session.get(StaffUser, uuid.UUID(user_id))
-        age = (now if now is not None else time.time()) - int(issued)
-    except ValueError:
-        return None
-    if user is None or not user.active or not 0 <= age <= SESSION_SECONDS:
-        return None
-    expected = _mac(settings, "session", f"{user_id}.{issued}.{_fingerprint(user)}")
-    return user if hmac.compare_digest(mac, expected) else None
-
-
 def principal_of(user: StaffUser) -> Principal:
     role = Role(user.role)
     return Principal(user_id=str(user.id), username=user.username, role=role, scopes=ROLE_SCOPES[role])
 
 
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+def _secure(request: Request, settings: Settings | None = None) -> bool:
+    public = settings.public_base_url.strip().lower() if settings is not None else ""
+    return public.startswith("https://") or request.url.scheme == "https"
 
 
-def set_session(response: Response, request: Request, value: str) -> None:
-    response.set_cookie(SESSION_COOKIE, value, max_age=SESSION_SECONDS, path="/", httponly=True,
-                        secure=_secure(request), samesite="lax")  # fmt: skip
+def set_session(response: Response, request: Request, settings: Settings, token: str) -> None:
+    response.set_cookie(SESSION_COOKIE, token, max_age=settings.console_max_seconds, path="/", httponly=True,
+                        secure=_secure(request, settings), samesite="lax")  # fmt: skip
 
 
 def clear_session(response: Response) -> None:
@@ -106,21 +77,37 @@ class Csrf:
 
     def apply(self, response: Response, request: Request) -> Response:
         if self.new_cookie is not None:
+            settings: Settings | None = getattr(getattr(request.app.state, "runtime", None), "settings", None)
             response.set_cookie(CSRF_COOKIE, self.new_cookie, path="/", httponly=True,
-                                secure=_secure(request), samesite="strict")  # fmt: skip
+                                secure=_secure(request, settings), samesite="strict")  # fmt: skip
         return response
 
 
+def _expected(request: Request, settings: Settings) -> str | None:
+    """The token forms must carry: bound to the session when there is one, else to the CSRF cookie."""
+    session_token = request.cookies.get(SESSION_COOKIE)
+    if session_token:
+        return _mac(settings, "csrf-session", session_token)
+    seed = request.cookies.get(CSRF_COOKIE)
+    return _mac(settings, "csrf", seed) if seed else None
+
+
 def csrf_for(request: Request, settings: Settings) -> Csrf:
-    current = request.cookies.get(CSRF_COOKIE)
-    seed = current or secrets.token_urlsafe(32)
-    return Csrf(token=_mac(settings, "csrf", seed), new_cookie=None if current else seed)
+    expected = _expected(request, settings)
+    if expected is not None:
+        return Csrf(token=expected, new_cookie=None)
+    seed = secrets.token_urlsafe(32)
+    return Csrf(token=_mac(settings, "csrf", seed), new_cookie=seed)
 
 
 def check_csrf(request: Request, settings: Settings, token: str | None) -> None:
-    """Raises Forbidden unless ``token`` belongs to this browser's CSRF cookie."""
-    seed = request.cookies.get(CSRF_COOKIE)
-    if not seed or not token or not hmac.compare_digest(token, _mac(settings, "csrf", seed)):
+    """Raises Forbidden unless ``token`` belongs to this browser's session (or, before sign-in, its cookie).
+
+    A signed-in form's token is an HMAC of the session's own secret: a token from another
+    session, or from before this sign-in, is refused.
+    """
+    expected = _expected(request, settings)
+    if not expected or not token or not hmac.compare_digest(token, expected):
         raise Forbidden("the form is stale or came from another site; reload the page and try again")
 
 
@@ -138,11 +125,14 @@ def login_redirect(next_path: str) -> RedirectResponse:
 def require_staff(
     request: Request, session: SessionDep, runtime: Annotated[Runtime, Depends(get_runtime)]
 ) -> Principal:
-    """Dependency of console pages: the logged-in staff member, or LoginRequired (→ redirect)."""
-    user = user_of(session, runtime.settings, request.cookies.get(SESSION_COOKIE))
-    if user is None:
+    """Dependency of console pages: the signed-in staff member, or LoginRequired (→ redirect).
+
+    A revoked, idle or expired session, or a disabled user, is no session at all.
+    """
+    row = resolve_session(session, request.cookies.get(SESSION_COOKIE), limits_of(runtime.settings))
+    if row is None:
         raise LoginRequired(request.url.path)
-    return principal_of(user)
+    return principal_of(row.user)
 
 
 StaffDep = Annotated[Principal, Depends(require_staff)]

@@ -12,20 +12,20 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime
-from mamori.audit.service import record_event
 from mamori.errors import Unauthenticated
 from mamori.notices import messages
 from mamori.notices.messages import LabelTable
 from mamori.notices.privacy import negotiate_language
-from mamori.security.service import authenticate_password
+from mamori.security.logins import sign_in
+from mamori.security.sessions import end_session
 from mamori.web.staff import (
+    SESSION_COOKIE,
     Csrf,
     StaffDep,
     check_csrf,
     clear_session,
     csrf_for,
     safe_next,
-    session_value,
     set_session,
 )
 from mamori.web.templating import render
@@ -123,24 +123,26 @@ def login(  # noqa: PLR0913 - the form's fields
         return _login_page(request, runtime, chosen, next_path=next_path, username=username,
                            error=LABELS.label("stale_form", chosen), status=403)  # fmt: skip
     try:
-        user = authenticate_password(session, username, password)
+        started = sign_in(session, runtime.settings, username, password,
+                          user_agent=request.headers.get("user-agent"))  # fmt: skip
     except Unauthenticated:
-        record_event(session, actor="web:console", action="user.login_failed", target_type="staff_user",
-                     target_id=username[:200], details={})  # fmt: skip
+        # Committed by the unit of work: the failure and any lockout stay in the audit log.
         return _login_page(request, runtime, chosen, next_path=next_path, username=username,
                            error=LABELS.label("login_failed", chosen), status=401)  # fmt: skip
-    record_event(session, actor=f"user:{user.username}", action="user.logged_in", target_type="staff_user",
-                 target_id=str(user.id), details={"via": "console"})  # fmt: skip
-    session.commit()  # the audit event is stored before the browser moves on (see contact.submit_contact)
+    end_session(session, request.cookies.get(SESSION_COOKIE))  # a browser signing in again leaves the old one
+    session.commit()  # the session and its audit event are stored before the browser moves on
     response = RedirectResponse(safe_next(next_path), status_code=303)
-    set_session(response, request, session_value(runtime.settings, user))
+    set_session(response, request, runtime.settings, started.token)
     return response
 
 
 @router.post("/console/logout")
-def logout(request: Request, runtime: RuntimeDep, csrf_token: Annotated[str, Form()] = "") -> Response:
-    """End the session."""
+def logout(
+    request: Request, session: SessionDep, runtime: RuntimeDep, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    """End the session: the server forgets it, so a copy of the cookie is worthless too."""
     check_csrf(request, runtime.settings, csrf_token)
+    end_session(session, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/console/login", status_code=303)
     clear_session(response)
     return response
