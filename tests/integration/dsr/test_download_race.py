@@ -82,14 +82,13 @@ def test_thirty_concurrent_wrong_codes_lock_the_link_and_the_right_code_no_longe
     token, code = _link_and_code(factory, settings)
     start = threading.Barrier(WRONG_TRIES)
     errors: list[BaseException] = []
+    wrong = "000000" if code != "000000" else "000001"
 
     def wrong_try() -> None:
         try:
             start.wait()
             with unit_of_work(factory) as session:
-                open_download(
-                    session, token=token, code="000000" if code != "000000" else "1", settings=settings
-                )
+                open_download(session, token=token, code=wrong, settings=settings)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
