@@ -17,7 +17,7 @@ from mamori.audit.service import record_event
 from mamori.db.base import utcnow
 from mamori.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from mamori.security.models import ApiToken, StaffUser
-from mamori.security.rules import Role, Scope, scopes_allowed
+from mamori.security.rules import ROLE_SCOPES, Role, Scope, scopes_allowed
 
 TOKEN_PREFIX = "mam_"  # noqa: S105 - a public marker, not a secret
 MIN_PASSWORD_LENGTH = 12
@@ -175,11 +175,15 @@ def authenticate_token(session: Session, secret: str, *, now: datetime | None = 
         raise Unauthenticated("invalid or revoked token")
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthenticated("token expired")
+    role = Role(token.user.role)
+    # A token never carries more than its role grants today: a scope taken from a role is
+    # taken from the tokens issued before, too.
+    carried = frozenset(Scope(s) for s in token.scopes if s in {x.value for x in Scope})
     return Principal(
         user_id=str(token.user_id),
         username=token.user.username,
-        role=Role(token.user.role),
-        scopes=frozenset(Scope(s) for s in token.scopes),
+        role=role,
+        scopes=carried & ROLE_SCOPES[role],
     )
 
 
@@ -195,3 +199,16 @@ def set_password(session: Session, *, actor: str, username: str, password: str) 
         session, actor=actor, action="user.password_set", target_type="staff_user", target_id=str(user.id)
     )
     return user
+
+
+def staff_principal(session: Session, username: str) -> Principal:
+    """The principal of an active staff user with all the role's scopes (the CLI's ``--as``).
+
+    Raises:
+        NotFound: no such user, or the account is disabled.
+    """
+    user = get_user_by_username(session, username)
+    if user is None or not user.active:
+        raise NotFound(f"no active staff user {username!r}")
+    role = Role(user.role)
+    return Principal(user_id=str(user.id), username=user.username, role=role, scopes=ROLE_SCOPES[role])
