@@ -11,7 +11,7 @@ from mamori.config import Settings
 from mamori.dsr.models import Case
 from mamori.dsr.rules import RequesterKind
 from mamori.dsr.schemas import RequesterIn
-from mamori.dsr.service import open_case, record_identity_check, transition_case
+from mamori.dsr.service import decide, open_case, record_identity_check, transition_case
 from tests.factories.subjects import ensure_policy
 
 ADDRESS = "〒224-0001 神奈川県横浜市都筑区中川1-2-3"
@@ -82,4 +82,33 @@ def case_in_progress(session: Session, settings: Settings, **kwargs: object) -> 
     case = create_case(session, settings, **kwargs)  # type: ignore[arg-type]
     verify_person(session, settings, case)
     transition_case(session, actor="user:agent", case_id=case.id, to="in_progress", reason="ID verified")
+    return case
+
+
+def accepted_case(  # noqa: PLR0913 - every attribute defaulted
+    session: Session,
+    settings: Settings,
+    *,
+    subject_id: uuid.UUID,
+    request_type: str = "disclosure",
+    outcome: str = "full",
+    erasure: bool = False,
+    ground: str | None = None,
+    changes: dict[str, str] | None = None,
+) -> Case:
+    """A case of the person themself, verified and decided (``outcome``) by the privacy officer."""
+    case = case_in_progress(
+        session, settings, subject_id=subject_id, request_type=request_type, erasure=erasure, ground=ground
+    )
+    reasons = ["no_retained_data"] if outcome != "full" else []
+    decide(
+        session,
+        actor="user:officer",
+        case_id=case.id,
+        outcome=outcome,
+        reasons=reasons,
+        explanation="test" if reasons else "",
+        changes=changes,
+        settings=settings,
+    )
     return case

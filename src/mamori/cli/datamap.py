@@ -7,17 +7,22 @@ import uuid
 from pathlib import Path
 
 import typer
+from sqlalchemy.orm import Session
 
 from mamori.cli.common import cli_actor, fail, session_scope
 from mamori.config import get_settings
 from mamori.datamap import fideslang, ledger
 from mamori.datamap.service import bundle_from_directory, check_live, current_bundle, map_warnings
 from mamori.db.session import make_engine, make_session_factory
-from mamori.errors import MamoriError, ValidationFailed
+from mamori.dsr.service.runs import start_case_run
+from mamori.errors import Forbidden, MamoriError, ValidationFailed
 from mamori.fulfillment import service
+from mamori.fulfillment.break_glass import start_break_glass_run
 from mamori.fulfillment.package import letter_section
 from mamori.fulfillment.schemas import RunRead
 from mamori.policy.schema import PolicyBundle
+from mamori.security.rules import Scope
+from mamori.security.service import staff_principal
 
 app = typer.Typer(
     help="The data map: systems, tables, fields and how to erase or suspend them.", no_args_is_help=True
@@ -171,37 +176,77 @@ def _print_run(view: RunRead, *, as_json: bool, package: bool) -> None:
 @fulfillment_app.command("run")
 def run_cmd(  # noqa: PLR0913 - one option per input of a run
     action: str = typer.Argument(..., help="access, correct, suspend or erase."),
-    case: str = typer.Option(..., "--case", help="The request case this run answers (reference)."),
-    email: str = typer.Option(None, help="E-mail address of the person."),
-    phone: str = typer.Option(None, help="Phone number of the person."),
+    case: str = typer.Option(None, "--case", help="The accepted request case this run answers (reference)."),
+    email: str = typer.Option(None, help="E-mail address of the person (must be the case's person)."),
+    phone: str = typer.Option(None, help="Phone number of the person (must be the case's person)."),
     identifier: list[str] = typer.Option([], "--identifier", "-i", help="Another identity KIND=VALUE."),
     change: list[str] = typer.Option(
         [], "--change", help="Correction ITEM=VALUE or system.dataset.field=VALUE."
     ),
-    lang: str = LangOpt,
+    lang: str = typer.Option(None, "--lang", help="ja, en, zh-Hans or zh-Hant; default the case's."),
+    break_glass: bool = typer.Option(
+        False, "--break-glass", help="A run without a case: privacy officer only, with --reason and --as."
+    ),
+    reason: str = typer.Option(None, "--reason", help="Why a break-glass run is needed (30+ characters)."),
+    as_user: str = typer.Option(None, "--as", help="The privacy officer's user name (break-glass)."),
     queue_only: bool = typer.Option(False, "--queue-only", help="Leave the work to the job worker."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Start a run for a person's identities and (unless --queue-only) execute it now.
+    """Start a run for an accepted request case and (unless --queue-only) execute it now.
 
-    Example: mamori fulfillment run erase --case R-2026-0001 --email user1@example.jp.
+    Example: mamori fulfillment run erase --case R20261201-1A2B3C.
     """
     settings = get_settings()
+    identities = _identities(email, phone, identifier)
     with session_scope(settings) as session:
-        run_id = service.start_run(
-            session,
-            actor=cli_actor(),
-            action=action,
-            identities=_identities(email, phone, identifier),
-            case_ref=case,
-            changes=_changes(change),
-            language=lang,
-        )
+        if break_glass:
+            run_id = _break_glass(session, action, identities, case, _changes(change), lang, reason, as_user)
+        else:
+            if not case:
+                fail(ValidationFailed("--case: name the accepted request case (or --break-glass)"))
+            run_id = start_case_run(
+                session,
+                actor=cli_actor(),
+                case_ref=case,
+                action=action,
+                identities=identities,
+                changes=_changes(change),
+                language=lang,
+                settings=settings,
+            )
     if not queue_only:
         typer.echo(f"run {run_id}: working on the systems…", err=True)
         _execute(run_id)
     with session_scope(settings) as session:
         _print_run(service.get_run(session, run_id), as_json=as_json, package=action == "access")
+
+
+def _break_glass(  # noqa: PLR0913
+    session: Session,
+    action: str,
+    identities: list[tuple[str, str]],
+    reference: str | None,
+    changes: dict[str, str] | None,
+    lang: str | None,
+    reason: str | None,
+    as_user: str | None,
+) -> uuid.UUID:
+    """The CLI's break-glass: only in the name of an active privacy officer (``--as``), audited."""
+    if not as_user:
+        fail(ValidationFailed("--as: a break-glass run is the privacy officer's; give their user name"))
+    officer = staff_principal(session, as_user or "")
+    if Scope.FULFILLMENT_BREAK_GLASS not in officer.scopes:
+        fail(Forbidden(f"{officer.username} ({officer.role.value}) may not start a break-glass run"))
+    return start_break_glass_run(
+        session,
+        actor=f"{cli_actor()} as {officer.actor}",
+        reason=reason or "",
+        action=action,
+        identities=identities,
+        reference=reference,
+        changes=changes,
+        language=lang or "ja",
+    )
 
 
 def _execute(run_id: uuid.UUID) -> None:

@@ -16,9 +16,10 @@ from mamori.dsr import service
 from mamori.dsr.models import Case
 from mamori.dsr.rules import RequesterKind
 from mamori.dsr.schemas import RequesterIn
-from mamori.dsr.service import delivery, sweeps, views
-from mamori.errors import ValidationFailed
+from mamori.dsr.service import delivery, reading, sweeps, views
+from mamori.errors import Forbidden, PolicyViolation, ValidationFailed
 from mamori.notify.service import outbox_from_settings
+from mamori.security.service import staff_principal
 
 app = typer.Typer(
     help="Requests from people about their data (disclosure, correction, ...).", no_args_is_help=True
@@ -92,6 +93,31 @@ def show(ref: str = RefArg) -> None:
     """Show a case as JSON: requester, deadlines, state, allowed moves, history."""
     with session_scope() as session:
         _show(session, _case(session, ref))
+
+
+@app.command("reveal")
+def reveal(
+    ref: str = RefArg,
+    purpose: str = typer.Option(..., help="A purpose id of the policy among your role's duties."),
+    as_user: str = typer.Option(..., "--as", help="The staff user you read for (their role's duties apply)."),
+) -> None:
+    """Show the requester's name, e-mail and address for a purpose (the read is audited)."""
+    with session_scope() as session:
+        reader = staff_principal(session, as_user)
+        case = _case(session, ref)
+        try:
+            view = reading.reveal_requester(
+                session,
+                case,
+                actor=f"{cli_actor()} as {reader.actor}",
+                role=reader.role.value,
+                purpose=purpose,
+                settings=get_settings(),
+            )
+        except (PolicyViolation, Forbidden):
+            session.commit()  # the refusal stays in the audit log
+            raise
+    typer.echo(json.dumps(view.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 
 @app.command("due")

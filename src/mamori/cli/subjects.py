@@ -14,7 +14,8 @@ from pydantic import BaseModel
 
 from mamori.cli.common import cli_actor, fail, session_scope
 from mamori.config import get_settings
-from mamori.errors import PolicyViolation, ValidationFailed
+from mamori.errors import Forbidden, PolicyViolation, ValidationFailed
+from mamori.security.service import staff_principal
 from mamori.subjects import lifecycle, reach, service
 from mamori.subjects.importer import apply_import, count_rows, plan_import
 from mamori.subjects.schemas import SubjectRead, SubjectSummary
@@ -136,17 +137,28 @@ def show_cmd(subject_id: str = IdArg, as_json: bool = JsonOpt) -> None:
 def reveal_cmd(
     subject_id: str = IdArg,
     purpose: str = typer.Option(..., help="A purpose id declared for the subject's categories."),
+    as_user: str = typer.Option(
+        ..., "--as", help="The staff user you read for: the purpose must be among their role's duties."
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Show a subject's name and identifiers for a declared purpose (the read is audited).
 
-    Example: mamori subjects reveal 3f2b0c1e-8d8a-4c55-9a57-0a4f3c1d2e10 --purpose customer.sales.
+    Example: mamori subjects reveal 3f2b0c1e-8d8a-4c55-9a57-0a4f3c1d2e10 --purpose customer.sales --as hanako.
     """
     settings = get_settings()
     with session_scope(settings) as session:
+        reader = staff_principal(session, as_user)
         try:
-            view = service.reveal_subject(session, settings, cli_actor(), _uuid(subject_id), purpose)
-        except PolicyViolation:
+            view = service.reveal_subject(
+                session,
+                settings,
+                f"{cli_actor()} as {reader.actor}",
+                _uuid(subject_id),
+                purpose,
+                role=reader.role.value,
+            )
+        except (PolicyViolation, Forbidden):
             session.commit()  # the refusal stays in the audit log
             raise
     _print(view, as_json=as_json)

@@ -259,3 +259,20 @@ def effects_of(request: RequestKind, outcome: Outcome, *, erasure: bool) -> tupl
     if request is K.CORRECTION:
         return ("correct",)
     return ()
+
+
+# A case whose decision is made (and possibly answered or closed) is the basis of a fulfillment run.
+RUNNABLE_STATES = frozenset({S.DECIDED, S.RESPONDED, S.CLOSED})
+
+
+def runnable_actions(
+    state: CaseState, request: RequestKind, outcome: str | None, *, erasure: bool
+) -> tuple[str, ...]:
+    """The fulfillment actions a case allows: those its accepted decision sets off, else none.
+
+    Access for disclosure, copy and portability; correct for a correction; suspend (and erase,
+    when asked) for a cease request. An undecided, refused, rejected or withdrawn case allows none.
+    """
+    if state not in RUNNABLE_STATES or outcome not in {o.value for o in Outcome}:
+        return ()
+    return effects_of(request, Outcome(outcome), erasure=erasure)

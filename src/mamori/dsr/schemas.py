@@ -92,3 +92,27 @@ class CaseRead(BaseModel):
     closed_at: datetime | None
     history: list[CaseEventRead]
     tasks: list[TaskRead] = Field(default_factory=list)
+
+
+class CaseSummary(BaseModel):
+    """A line of the case list: references and dates, no requester's name, address or e-mail."""
+
+    id: uuid.UUID
+    reference: str
+    request_type: str
+    state: str
+    channel: str
+    language: str
+    requester_kind: str
+    received_at: datetime
+    target_on: date
+    overdue: bool
+    closed_at: datetime | None
+
+
+class RevealIn(BaseModel):
+    """Why a requester's name and contact details are read: a purpose id among the reader's duties."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: str = Field(min_length=1, max_length=80, examples=["inquirer.response"])

@@ -58,12 +58,19 @@ class IdentityIn(BaseModel):
 
 
 class RunCreate(BaseModel):
-    """Start an action for a case; a correction maps a data item (or system.dataset.field) to its value."""
+    """Start an action for an accepted case; a correction maps a data item (or system.dataset.field).
+
+    Without ``break_glass`` the run answers the request case ``case_ref`` and reaches its person
+    only (``identities`` default to theirs). With ``break_glass`` (privacy officer only) no case is
+    needed but a ``reason``; ``case_ref`` may then name what the run answers instead.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     action: Action
-    case_ref: str = Field(min_length=1, max_length=200)
-    identities: list[IdentityIn] = Field(min_length=1)
+    case_ref: str | None = Field(default=None, min_length=1, max_length=200)
+    identities: list[IdentityIn] = Field(default_factory=list)
     changes: dict[str, Any] | None = None
-    language: LanguageCode = "ja"
+    language: LanguageCode | None = Field(default=None, description="default: the case's language")
+    break_glass: bool = Field(default=False, description="a run without a case (privacy officer)")
+    reason: str | None = Field(default=None, max_length=1000, description="why, for a break-glass run")

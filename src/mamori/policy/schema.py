@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from mamori.policy.sections.dsr import RequestHandling
 from mamori.policy.sections.incidents import IncidentRules
 from mamori.policy.sections.inquiries import Inquiries
+from mamori.policy.sections.staff import StaffRole, StaffRoleName, staff_role_problems
 
 LANGUAGES: tuple[str, ...] = ("ja", "en", "zh-Hans", "zh-Hant")
 Language = Literal["ja", "en", "zh-Hans", "zh-Hant"]
@@ -314,6 +315,9 @@ class PolicyBundle(Strict):
     request_handling: RequestHandling = Field(default_factory=RequestHandling)
     incidents: IncidentRules = Field(default_factory=IncidentRules)
     datamap: list[System] = Field(default_factory=list, description="one system per datamap/*.yaml")
+    staff_roles: dict[StaffRoleName, StaffRole] | None = Field(
+        default=None, description="per staff role, the purposes it may read personal data for"
+    )
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> PolicyBundle:
@@ -382,6 +386,7 @@ def reference_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
         problems += _unknown(where, processor.duties, duties, "duty")
     outsourced = duties | {p.id for p in bundle.outsourcing.processors}
     problems += datamap_problems(bundle.datamap, items=known, purposes=seen, outsourced=outsourced)
+    problems += staff_role_problems(bundle.staff_roles, seen)
     return problems + provisions_problems(bundle)
 
 

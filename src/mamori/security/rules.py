@@ -41,10 +41,15 @@ class Scope(StrEnum):
     DATAMAP_WRITE = "datamap:write"
     JOBS_READ = "jobs:read"
     JOBS_RETRY = "jobs:retry"
+    # Start a fulfillment run for an accepted request case (the roles that decide cases).
+    FULFILLMENT_RUN = "fulfillment:run"
+    # Start a run without a case, with a written reason (the privacy officer only).
+    FULFILLMENT_BREAK_GLASS = "fulfillment:break_glass"
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
-    Role.ADMIN: frozenset(Scope),
+    # Break-glass is the privacy officer's own duty, not the administrator's.
+    Role.ADMIN: frozenset(Scope) - {Scope.FULFILLMENT_BREAK_GLASS},
     Role.PRIVACY_OFFICER: frozenset(
         {
             Scope.POLICY_READ,
@@ -69,6 +74,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.DATAMAP_READ,
             Scope.JOBS_READ,
             Scope.JOBS_RETRY,
+            Scope.FULFILLMENT_RUN,
+            Scope.FULFILLMENT_BREAK_GLASS,
         }
     ),
     Role.AGENT: frozenset(
@@ -83,8 +90,11 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.INQUIRIES_READ,
             Scope.INQUIRIES_WRITE,
             Scope.PROVISIONS_READ,
+            Scope.FULFILLMENT_RUN,
         }
     ),
+    # Engineers integrate: they map systems, check them and retry a failed run (datamap:write),
+    # but start no run themselves: a run answers a case someone with the duty decided.
     Role.ENGINEER: frozenset(
         {
             Scope.POLICY_READ,

@@ -17,7 +17,7 @@ from mamori.audit.service import record_event
 from mamori.db.base import utcnow
 from mamori.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from mamori.security.models import ApiToken, StaffUser
-from mamori.security.rules import Role, Scope, effective_scopes, scopes_allowed
+from mamori.security.rules import ROLE_SCOPES, Role, Scope, effective_scopes, scopes_allowed
 from mamori.security.sessions import revoke_user_sessions
 
 TOKEN_PREFIX = "mam_"  # noqa: S105 - a public marker, not a secret
@@ -281,3 +281,16 @@ def set_active(session: Session, *, actor: str, username: str, active: bool) -> 
         details={"sessions_revoked": ended},
     )
     return user
+
+
+def staff_principal(session: Session, username: str) -> Principal:
+    """The principal of an active staff user with all the role's scopes (the CLI's ``--as``).
+
+    Raises:
+        NotFound: no such user, or the account is disabled.
+    """
+    user = get_user_by_username(session, username)
+    if user is None or not user.active:
+        raise NotFound(f"no active staff user {username!r}")
+    role = Role(user.role)
+    return Principal(user_id=str(user.id), username=user.username, role=role, scopes=ROLE_SCOPES[role])

@@ -19,6 +19,7 @@ from mamori.config import Settings
 from mamori.db.base import utcnow
 from mamori.errors import Conflict, NotFound, PolicyViolation
 from mamori.security.crypto import FieldCipher, cipher_from_settings
+from mamori.security.duties import check_duty
 from mamori.subjects.models import Subject, SubjectCategory, SubjectIdentifier, SubjectRelationship
 from mamori.subjects.repository import merged_ids, subjects_by_identifier, surviving
 from mamori.subjects.rules import InvalidIdentifier
@@ -312,16 +313,25 @@ def subject_view(session: Session, subject: Subject) -> SubjectRead:
     )
 
 
-def reveal_subject(
-    session: Session, settings: Settings, actor: str, subject_id: uuid.UUID, purpose: str
+def reveal_subject(  # noqa: PLR0913
+    session: Session,
+    settings: Settings,
+    actor: str,
+    subject_id: uuid.UUID,
+    purpose: str,
+    *,
+    role: str | None = None,
 ) -> SubjectReveal:
     """Decrypt a subject's name and identifiers for a purpose declared for one of its categories.
 
+    ``role`` is the reader's staff role: the purpose must also be among its duties (the bundle's
+    ``staff_roles``). Entry points acting for a person pass it; None is for Mamori's own work.
     The read is audited as ``subject.read``. A refusal is audited as ``subject.read_refused``
-    before PolicyViolation is raised: entry points commit it so that the refusal is kept.
+    before PolicyViolation or Forbidden is raised: entry points commit it so that it is kept.
 
     Raises:
-        NotFound: unknown subject. PolicyViolation: the purpose is unknown or not declared for the subject.
+        NotFound: unknown subject. PolicyViolation: the purpose is unknown or not declared for the
+        subject. Forbidden: the purpose is outside the role's duties.
     """
     subject = resolve(session, subject_id)
     bundle = current_bundle(session)
@@ -339,6 +349,11 @@ def reveal_subject(
             else f"purpose {purpose!r} is not in the current policy"
         )
         raise PolicyViolation(message, details={"errors": [{"field": "purpose", "message": message}]})
+    if role is not None:
+        check_duty(
+            session, bundle, actor=actor, role=role, purpose=purpose,
+            target_type="subject", target_id=str(subject.id),
+        )  # fmt: skip
     view = _decrypt(session, settings, subject, purpose)
     record_event(
         session, actor=actor, action="subject.read", target_type="subject", target_id=str(subject.id),

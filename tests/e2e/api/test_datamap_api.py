@@ -5,30 +5,52 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 
+from mamori.audit.models import AuditEvent
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.fulfillment import service
+from mamori.fulfillment.models import FulfillmentRun
 from mamori.fulfillment.runner import close_connectors
 from mamori.policy.service import publish_bundle
 from mamori.security.rules import Role
 from mamori.security.service import add_user, create_token
+from tests.factories.dsr import accepted_case, case_in_progress
 from tests.factories.fulfillment import load_crm, load_shop, set_kind, shop_bundle, write_calls
+from tests.factories.subjects import create_subject
+
+ROLES = ("admin", "privacy_officer", "agent", "engineer", "auditor")
+EMAIL = "user1@example.jp"
+
+
+@dataclass
+class Office:
+    """The served app, a token per role, and cases about the person holding ``EMAIL``."""
+
+    client: TestClient
+    tokens: dict[str, str]
+    subject_id: str
+    cases: dict[str, str] = field(default_factory=dict)
+
+    def as_role(self, role: str) -> TestClient:
+        self.client.headers["Authorization"] = f"Bearer {self.tokens[role]}"
+        return self.client
 
 
 @pytest.fixture
-def engineer(
+def office(
     client: TestClient, fresh_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[TestClient]:
-    """The example data map published, its systems on SQLite and CSV, and an engineer's token."""
+) -> Iterator[Office]:
+    """The example data map published, its systems on SQLite and CSV, a token per role, decided cases."""
     for name, load in (
         ("shop", lambda e: load_shop(e, 8)),
-        ("crm", lambda e: load_crm(e, ["user1@example.jp"])),
+        ("crm", lambda e: load_crm(e, [EMAIL])),
     ):
         engine = create_engine(f"sqlite:///{tmp_path / name}.db")
         load(engine)
@@ -40,17 +62,35 @@ def engineer(
     bundle = shop_bundle(tmp_path)
     set_kind(bundle, "shop", "sqlite")
     set_kind(bundle, "crm", "sqlite")
+    settings = client.app.state.runtime.settings  # type: ignore[attr-defined]
     engine = make_engine(fresh_database_url)
     with unit_of_work(make_session_factory(engine)) as session:
         publish_bundle(session, actor="user:officer", directory=bundle)
-        add_user(
-            session, actor="t", username="eng", display_name="eng", role=Role.ENGINEER, password="x" * 12
-        )
-        secret = create_token(session, actor="t", username="eng", name="t").secret
+        tokens = {}
+        for role in ROLES:
+            add_user(session, actor="t", username=role, display_name=role, role=Role(role), password="x" * 12)
+            tokens[role] = create_token(session, actor="t", username=role, name="t").secret
+        person = create_subject(session, settings, identifiers=[("email", EMAIL)])
+        other = create_subject(session, settings, identifiers=[("email", "user2@example.jp")])
+        cases = {
+            "disclosure": accepted_case(session, settings, subject_id=person.id).reference,
+            "refused": accepted_case(session, settings, subject_id=person.id, outcome="refused").reference,
+            "open": case_in_progress(session, settings, subject_id=person.id).reference,
+            "other": accepted_case(session, settings, subject_id=other.id).reference,
+        }
     engine.dispose()
-    client.headers["Authorization"] = f"Bearer {secret}"
-    yield client
+    yield Office(client, tokens, str(person.id), cases)
     close_connectors()
+
+
+@pytest.fixture
+def engineer(office: Office) -> TestClient:
+    return office.as_role("engineer")
+
+
+@pytest.fixture
+def officer(office: Office) -> TestClient:
+    return office.as_role("privacy_officer")
 
 
 def _finished(client: TestClient, run_id: str) -> str | None:
@@ -58,19 +98,34 @@ def _finished(client: TestClient, run_id: str) -> str | None:
     return service.execute_run(client.app.state.runtime.session_factory, uuid.UUID(run_id))  # type: ignore[attr-defined]
 
 
+def _runs_for(client: TestClient, case_ref: str) -> int:
+    with unit_of_work(client.app.state.runtime.session_factory) as session:  # type: ignore[attr-defined]
+        return len(
+            list(session.scalars(select(FulfillmentRun.id).where(FulfillmentRun.case_ref == case_ref)))
+        )
+
+
+def _audit_actions(client: TestClient) -> list[str]:
+    with unit_of_work(client.app.state.runtime.session_factory) as session:  # type: ignore[attr-defined]
+        return list(session.scalars(select(AuditEvent.action)))
+
+
 class TestRuns:
-    def test_an_access_run_returns_the_package_in_the_requesters_language(self, engineer: TestClient) -> None:
+    def test_an_access_run_returns_the_package_in_the_requesters_language(
+        self, office: Office, officer: TestClient
+    ) -> None:
         body = {
             "action": "access",
-            "case_ref": "R-1",
+            "case_ref": office.cases["disclosure"],
             "language": "en",
-            "identities": [{"kind": "email", "value": "user1@example.jp"}],
+            "identities": [{"kind": "email", "value": EMAIL}],
         }
-        started = engineer.post("/api/v1/fulfillment/runs", json=body)
+        started = officer.post("/api/v1/fulfillment/runs", json=body)
         assert started.status_code == 202, started.text
         assert started.json()["status"] == "pending"
-        assert _finished(engineer, started.json()["id"]) == "completed"
-        view = engineer.get(f"/api/v1/fulfillment/runs/{started.json()['id']}", params={"package": "true"})
+        assert started.json()["case_ref"] == office.cases["disclosure"]
+        assert _finished(officer, started.json()["id"]) == "completed"
+        view = officer.get(f"/api/v1/fulfillment/runs/{started.json()['id']}", params={"package": "true"})
         assert view.status_code == 200
         assert view.json()["status"] == "completed"
         assert "山田 太郎1" in view.text  # the response keeps Japanese as characters
@@ -82,39 +137,107 @@ class TestRuns:
             for f in r["fields"]
         }
         assert {"Name", "E-mail address", "Date of birth"} <= labels
-        without = engineer.get(f"/api/v1/fulfillment/runs/{started.json()['id']}")
+        without = officer.get(f"/api/v1/fulfillment/runs/{started.json()['id']}")
         assert without.json()["package"] is None
 
-    def test_bad_input_is_problem_json_naming_the_field(self, engineer: TestClient) -> None:
-        body = {
-            "action": "correct",
-            "case_ref": "R-1",
-            "identities": [{"kind": "email", "value": "user1@example.jp"}],
-            "changes": {"shoe_size": "27"},
-        }
-        response = engineer.post("/api/v1/fulfillment/runs", json=body)
-        assert response.status_code == 422
-        assert response.headers["content-type"].startswith("application/problem+json")
-        assert "changes.shoe_size" in response.text
-        wrong = engineer.post("/api/v1/fulfillment/runs", json={**body, "action": "destroy"})
+    def test_bad_input_is_problem_json_naming_the_field(self, office: Office, officer: TestClient) -> None:
+        body = {"action": "destroy", "case_ref": office.cases["disclosure"]}
+        wrong = officer.post("/api/v1/fulfillment/runs", json=body)
         assert wrong.status_code == 422
+        assert wrong.headers["content-type"].startswith("application/problem+json")
         assert "action" in wrong.text
 
-    def test_retrying_a_run_that_did_not_fail_is_a_conflict(self, engineer: TestClient) -> None:
+    def test_retrying_a_run_that_did_not_fail_is_a_conflict(
+        self, office: Office, officer: TestClient
+    ) -> None:
+        body = {"action": "access", "case_ref": office.cases["disclosure"]}
+        run_id = officer.post("/api/v1/fulfillment/runs", json=body).json()["id"]
+        assert _finished(officer, run_id) == "completed"
+        response = office.as_role("engineer").post(f"/api/v1/fulfillment/runs/{run_id}/retry")
+        assert response.status_code == 409
+        assert officer.get(f"/api/v1/fulfillment/runs/{uuid.uuid4()}").status_code == 404
+
+    def test_a_token_without_the_scope_is_refused(self, office: Office) -> None:
+        assert office.as_role("agent").get("/api/v1/datamap").status_code == 403
+
+
+class TestRunsBelongToAcceptedCases:
+    """Security item 5 and legal item 7: who may start which run."""
+
+    def test_an_engineer_cannot_erase_anyone_with_a_made_up_case_reference(
+        self, engineer: TestClient
+    ) -> None:
+        body = {"action": "erase", "case_ref": "R-MADE-UP", "identities": [{"kind": "email", "value": EMAIL}]}
+        response = engineer.post("/api/v1/fulfillment/runs", json=body)
+        assert response.status_code == 403
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert _runs_for(engineer, "R-MADE-UP") == 0
+
+    def test_the_privacy_officer_starts_the_run_of_a_case_it_decided(
+        self, office: Office, officer: TestClient
+    ) -> None:
+        started = officer.post(
+            "/api/v1/fulfillment/runs", json={"action": "access", "case_ref": office.cases["disclosure"]}
+        )
+        assert started.status_code == 202, started.text
+        assert started.json()["created_by"] == "user:privacy_officer"
+
+    def test_a_made_up_reference_is_not_found(self, officer: TestClient) -> None:
+        response = officer.post("/api/v1/fulfillment/runs", json={"action": "erase", "case_ref": "R-MADE-UP"})
+        assert response.status_code == 404
+        assert "R-MADE-UP" in response.json()["detail"]
+
+    @pytest.mark.parametrize("which", ["refused", "open"])
+    def test_a_case_not_accepted_is_a_conflict(self, office: Office, officer: TestClient, which: str) -> None:
+        body = {"action": "access", "case_ref": office.cases[which]}
+        response = officer.post("/api/v1/fulfillment/runs", json=body)
+        assert response.status_code == 409
+        assert "accepted" in response.json()["detail"]
+
+    def test_the_action_must_be_the_one_the_case_asked_for(self, office: Office, officer: TestClient) -> None:
+        body = {"action": "erase", "case_ref": office.cases["disclosure"]}
+        response = officer.post("/api/v1/fulfillment/runs", json=body)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "action"
+        assert "access" in response.json()["detail"]
+
+    def test_a_case_reaches_its_own_person_only(self, office: Office, officer: TestClient) -> None:
         body = {
             "action": "access",
-            "case_ref": "R-1",
-            "identities": [{"kind": "email", "value": "user1@example.jp"}],
+            "case_ref": office.cases["other"],
+            "identities": [{"kind": "email", "value": EMAIL}],
         }
-        run_id = engineer.post("/api/v1/fulfillment/runs", json=body).json()["id"]
-        assert _finished(engineer, run_id) == "completed"
-        response = engineer.post(f"/api/v1/fulfillment/runs/{run_id}/retry")
-        assert response.status_code == 409
-        assert engineer.get(f"/api/v1/fulfillment/runs/{uuid.uuid4()}").status_code == 404
+        response = officer.post("/api/v1/fulfillment/runs", json=body)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "identities.email"
 
-    def test_a_token_without_the_scope_is_refused(self, engineer: TestClient, tokens: dict[str, str]) -> None:
-        engineer.headers["Authorization"] = f"Bearer {tokens['agent']}"
-        assert engineer.get("/api/v1/datamap").status_code == 403
+    def test_break_glass_needs_a_reason_and_is_audited_as_such(self, officer: TestClient) -> None:
+        body = {
+            "action": "erase",
+            "break_glass": True,
+            "identities": [{"kind": "email", "value": EMAIL}],
+        }
+        short = officer.post("/api/v1/fulfillment/runs", json={**body, "reason": "urgent"})
+        assert short.status_code == 422
+        assert short.json()["errors"][0]["field"] == "reason"
+        reason = "Court order 2026-123 requires immediate erasure of this account"
+        started = officer.post(
+            "/api/v1/fulfillment/runs", json={**body, "reason": reason, "case_ref": "CO-123"}
+        )
+        assert started.status_code == 202, started.text
+        assert started.json()["case_ref"] == "break-glass:CO-123"
+        assert "fulfillment.break_glass" in _audit_actions(officer)
+
+    @pytest.mark.parametrize("role", ["admin", "agent", "engineer", "auditor"])
+    def test_only_the_privacy_officer_may_break_glass(self, office: Office, role: str) -> None:
+        body = {
+            "action": "erase",
+            "break_glass": True,
+            "reason": "Court order 2026-123 requires immediate erasure of this account",
+            "identities": [{"kind": "email", "value": EMAIL}],
+        }
+        response = office.as_role(role).post("/api/v1/fulfillment/runs", json=body)
+        assert response.status_code == 403
 
 
 class TestDatamap:

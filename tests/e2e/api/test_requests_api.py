@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from mamori.api.app import create_app
+from mamori.audit.models import AuditEvent
 from mamori.config import Settings
 from mamori.consents.models import UsageSuspension
 from mamori.db.session import unit_of_work
@@ -267,3 +268,47 @@ class TestBadInput:
     def test_reading_needs_a_token(self, agent: TestClient) -> None:
         del agent.headers["Authorization"]
         assert agent.get(BASE).status_code == 401
+
+
+class TestRequesterPrivacy:
+    """Security item 5: lists show references, not names; a reveal names a purpose and is audited."""
+
+    def test_the_list_shows_references_not_the_requesters_details(
+        self, agent: TestClient, tokens: dict[str, str]
+    ) -> None:
+        case = _open(agent, "disclosure", requester={"email": "hanako@example.jp"})
+        for role in ("agent", "auditor"):
+            agent.headers["Authorization"] = f"Bearer {tokens[role]}"
+            listed = agent.get(BASE)
+            assert listed.status_code == 200
+            assert [c["reference"] for c in listed.json()] == [case["reference"]]
+            for secret in ("山田", "hanako", "神奈川"):
+                assert secret not in listed.text
+        with unit_of_work(agent.app.state.runtime.session_factory) as session:  # type: ignore[attr-defined]
+            actions = set(session.scalars(select(AuditEvent.action)))
+        assert "request.requester_read" not in actions
+
+    def test_a_reveal_names_a_purpose_of_the_callers_duties_and_is_audited(
+        self, agent: TestClient, tokens: dict[str, str]
+    ) -> None:
+        case = _open(agent, "disclosure", requester={"email": "hanako@example.jp"})
+        shown = agent.post(f"{BASE}/{case['id']}/reveal", json={"purpose": "inquirer.response"})
+        assert shown.status_code == 200, shown.text
+        assert (shown.json()["name"], shown.json()["email"]) == ("山田 花子", "hanako@example.jp")
+        unknown = agent.post(f"{BASE}/{case['id']}/reveal", json={"purpose": "made.up"})
+        assert unknown.status_code == 422
+        agent.headers["Authorization"] = f"Bearer {tokens['auditor']}"
+        refused = agent.post(f"{BASE}/{case['id']}/reveal", json={"purpose": "inquirer.response"})
+        assert refused.status_code == 403
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert "山田" not in refused.text
+        with unit_of_work(agent.app.state.runtime.session_factory) as session:  # type: ignore[attr-defined]
+            events = list(session.scalars(select(AuditEvent).where(AuditEvent.target_id == case["id"])))
+        read = [e for e in events if e.action == "request.requester_read"]
+        assert len(read) == 1
+        assert read[0].actor == "user:agent"
+        assert "inquirer.response" in str(read[0].details)
+        assert [e.actor for e in events if e.action == "request.read_refused"] == [
+            "user:agent",
+            "user:auditor",
+        ]

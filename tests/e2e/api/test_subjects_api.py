@@ -144,6 +144,29 @@ class TestReveal:
             actions = list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
         assert actions[-1] == "subject.read_refused"
 
+    def test_a_purpose_outside_the_role_duties_is_forbidden_and_audited(
+        self, agent: TestClient, tokens: dict[str, str]
+    ) -> None:
+        created = _create(agent)
+        # declared for customers, but not among an agent's duties (policies/aoki/staff_roles.yaml)
+        response = agent.get(
+            f"{BASE}/{created['id']}/reveal", params={"purpose": "customer.marketing_analysis"}
+        )
+        assert response.status_code == 403
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert "王小明" not in response.text
+        agent.headers["Authorization"] = f"Bearer {tokens['auditor']}"
+        audited = agent.get(f"{BASE}/{created['id']}/reveal", params={"purpose": "customer.sales"})
+        assert audited.status_code == 403
+        assert "'auditor'" in audited.json()["detail"]
+        runtime = agent.app.state.runtime  # type: ignore[attr-defined]
+        with unit_of_work(runtime.session_factory) as session:
+            refusals = list(
+                session.scalars(select(AuditEvent).where(AuditEvent.action == "subject.read_refused"))
+            )
+        assert [e.actor for e in refusals] == ["user:agent", "user:auditor"]
+        assert all("outside-role-duties" in str(e.details) for e in refusals)
+
     def test_purpose_is_required(self, agent: TestClient) -> None:
         created = _create(agent)
         response = agent.get(f"{BASE}/{created['id']}/reveal")

@@ -13,8 +13,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import create_engine
 
-from mamori.config import DEFAULT_POLICY_DIR
+from mamori.config import DEFAULT_POLICY_DIR, Settings
+from mamori.db.session import make_engine, make_session_factory, unit_of_work
+from mamori.errors import NotFound
+from mamori.subjects.service import find_subject
+from tests.factories.dsr import accepted_case
 from tests.factories.fulfillment import SHOP_DIR, load_crm, load_shop, set_kind, shop_bundle, write_calls
+from tests.factories.subjects import create_subject
 
 
 @pytest.fixture
@@ -135,19 +140,41 @@ class TestDatamapCommands:
         assert sheet.max_row == 8
 
 
+def _accepted(url: str, request_type: str = "disclosure", **kwargs: object) -> str:
+    """An accepted case about the person holding user2@example.jp; its reference."""
+    settings = Settings(database_url=url, mail_backend="null")  # as the mamori process reads them
+    engine = make_engine(url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        try:
+            person = find_subject(session, settings, kind="email", value="user2@example.jp")
+        except NotFound:
+            person = create_subject(session, settings, identifiers=[("email", "user2@example.jp")])
+        reference = accepted_case(
+            session,
+            settings,
+            subject_id=person.id,
+            request_type=request_type,
+            **kwargs,  # type: ignore[arg-type]
+        ).reference
+    engine.dispose()
+    return reference
+
+
 class TestFulfillmentCommands:
     def test_access_then_erase_then_access_again(
         self, fresh_database_url: str, bundle: Path, systems: dict[str, str]
     ) -> None:
         published = mamori(fresh_database_url, "policy", "publish", str(bundle))
         assert published.returncode == 0, published.stderr
+        disclosure = _accepted(fresh_database_url)
+        cease = _accepted(fresh_database_url, "utilisation_cease", erasure=True, ground="no_longer_needed")
         access = mamori(
             fresh_database_url,
             "fulfillment",
             "run",
             "access",
             "--case",
-            "R-1",
+            disclosure,
             "--email",
             "user2@example.jp",
             env=systems,
@@ -162,7 +189,7 @@ class TestFulfillmentCommands:
             "run",
             "erase",
             "--case",
-            "R-1",
+            cease,
             "--email",
             "user2@example.jp",
             "--json",
@@ -179,6 +206,7 @@ class TestFulfillmentCommands:
         self, fresh_database_url: str, bundle: Path, systems: dict[str, str]
     ) -> None:
         mamori(fresh_database_url, "policy", "publish", str(bundle))
+        cease = _accepted(fresh_database_url, "utilisation_cease", ground="no_longer_needed")
         down = {**systems, "CRM_DB_URL": "sqlite:////nonexistent/crm.db"}
         failed = mamori(
             fresh_database_url,
@@ -186,7 +214,7 @@ class TestFulfillmentCommands:
             "run",
             "suspend",
             "--case",
-            "R-2",
+            cease,
             "--email",
             "user2@example.jp",
             "--json",
@@ -202,8 +230,45 @@ class TestFulfillmentCommands:
 
     def test_bad_input_names_the_field(self, fresh_database_url: str, bundle: Path) -> None:
         mamori(fresh_database_url, "policy", "publish", str(bundle))
+        case = _accepted(fresh_database_url)
         result = mamori(
-            fresh_database_url, "fulfillment", "run", "erase", "--case", "R-3", "-i", "passport=X"
+            fresh_database_url, "fulfillment", "run", "access", "--case", case, "-i", "passport=X"
         )
         assert result.returncode == 2
-        assert "identities.passport: no mapped field holds the identity 'passport'" in result.stderr
+        assert "identities.passport: not an identity of the case's person" in result.stderr
+
+    def test_a_run_needs_an_accepted_case_of_the_same_action(
+        self, fresh_database_url: str, bundle: Path
+    ) -> None:
+        mamori(fresh_database_url, "policy", "publish", str(bundle))
+        made_up = mamori(fresh_database_url, "fulfillment", "run", "erase", "--case", "R-MADE-UP")
+        assert made_up.returncode == 3, made_up.stderr
+        assert "no request case 'R-MADE-UP'" in made_up.stderr
+        case = _accepted(fresh_database_url)
+        wrong = mamori(fresh_database_url, "fulfillment", "run", "erase", "--case", case)
+        assert wrong.returncode == 2
+        assert "a disclosure case allows: access" in wrong.stderr
+        without = mamori(fresh_database_url, "fulfillment", "run", "erase", "--email", "user2@example.jp")
+        assert without.returncode == 2
+        assert "--case" in without.stderr
+
+    def test_break_glass_is_the_privacy_officers_with_a_reason(
+        self, fresh_database_url: str, bundle: Path, systems: dict[str, str]
+    ) -> None:
+        mamori(fresh_database_url, "policy", "publish", str(bundle))
+        for user, role in (("eng", "engineer"), ("po", "privacy_officer")):
+            added = mamori(fresh_database_url, "users", "add", user, "--role", role, "--password", "x" * 12)
+            assert added.returncode == 0, added.stderr
+        reason = "Court order 2026-123 requires immediate erasure of this account"
+        base = ("fulfillment", "run", "erase", "--email", "user2@example.jp", "--break-glass", "--queue-only")
+        engineer = mamori(fresh_database_url, *base, "--reason", reason, "--as", "eng", env=systems)
+        assert engineer.returncode != 0
+        assert "may not start a break-glass run" in engineer.stderr
+        short = mamori(fresh_database_url, *base, "--reason", "urgent", "--as", "po", env=systems)
+        assert short.returncode == 2
+        assert "reason" in short.stderr
+        officer = mamori(fresh_database_url, *base, "--reason", reason, "--as", "po", "--json", env=systems)
+        assert officer.returncode == 0, officer.stderr
+        assert json.loads(officer.stdout)["case_ref"] == "break-glass"
+        log = mamori(fresh_database_url, "audit", "list", "--action", "fulfillment.break_glass")
+        assert "fulfillment.break_glass" in log.stdout, log.stderr

@@ -83,3 +83,33 @@ def test_a_postal_request_from_registration_to_registered_mail(
     run("requests", "move", ref, "closed", "--reason", "answered")
     assert '"state": "closed"' in run("requests", "show", ref)
     assert "deleted 0 document(s)" in run("requests", "purge-documents")  # closed today: kept for now
+
+
+def test_the_list_names_no_one_and_a_reveal_is_for_a_purpose_of_the_users_duties(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    files = tmp_path / "files"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return _run(fresh_database_url, files, *args)
+
+    assert run("policy", "publish", str(DEFAULT_POLICY_DIR)).returncode == 0
+    opened = run(
+        "requests", "open", "--type", "disclosure", "--name", "山田 花子", "--address", "横浜市都筑区1-2-3"
+    )
+    ref = re.search(r"R\d{8}-[0-9A-F]{6}", opened.stdout)
+    assert ref is not None
+    for user, role in (("hanako", "agent"), ("ken", "engineer")):
+        assert run("users", "add", user, "--role", role, "--password", "x" * 12).returncode == 0
+    listed = run("requests", "list")
+    assert ref.group(0) in listed.stdout
+    assert "山田" not in listed.stdout
+    shown = run("requests", "reveal", ref.group(0), "--purpose", "inquirer.response", "--as", "hanako")
+    assert shown.returncode == 0, shown.stderr
+    assert "山田 花子" in shown.stdout
+    refused = run("requests", "reveal", ref.group(0), "--purpose", "inquirer.response", "--as", "ken")
+    assert refused.returncode != 0
+    assert "not among the duties of the role 'engineer'" in refused.stderr
+    assert "山田" not in refused.stdout
+    log = run("audit", "list", "--action", "request.read_refused")
+    assert "request.read_refused" in log.stdout

@@ -17,6 +17,8 @@ from mamori.audit.models import AuditEvent
 from mamori.cli.main import app
 from mamori.config import DEFAULT_POLICY_DIR, Settings, get_settings
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
+from mamori.security.rules import Role
+from mamori.security.service import add_user
 from mamori.subjects.models import Subject, SubjectIdentifier
 from tests.factories.subjects import corrupt_reach, ensure_policy
 
@@ -110,6 +112,37 @@ def run(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[...
     get_settings.cache_clear()
 
 
+def _staff(database: str, username: str, role: Role) -> None:
+    engine = make_engine(database)
+    with unit_of_work(make_session_factory(engine)) as session:
+        add_user(session, actor="t", username=username, display_name=username, role=role, password="x" * 12)
+    engine.dispose()
+
+
+class TestRevealByDuty:
+    """Security item 5: the purpose must be among the duties of the reader's role (bundle ``staff_roles``)."""
+
+    def test_a_purpose_outside_the_role_is_refused_and_the_refusal_audited(
+        self, database: str, run: Callable[..., Result]
+    ) -> None:
+        subject_id = run("add", "-c", "customers", "--name", "山田 花子").stdout.strip()
+        _staff(database, "ken", Role.ENGINEER)
+        _staff(database, "po", Role.PRIVACY_OFFICER)
+        refused = run("reveal", subject_id, "--purpose", "customer.sales", "--as", "ken")
+        assert refused.exit_code != 0
+        assert "山田" not in refused.output
+        assert "not among the duties of the role 'engineer'" in refused.output
+        engine = make_engine(database)
+        with unit_of_work(make_session_factory(engine)) as session:
+            last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
+            assert (last.action, last.actor) == ("subject.read_refused", last.actor)
+            assert "outside-role-duties" in str(last.details)
+        engine.dispose()
+        allowed = run("reveal", subject_id, "--purpose", "customer.sales", "--as", "po")
+        assert allowed.exit_code == 0, allowed.output
+        assert "name: 山田 花子" in allowed.stdout
+
+
 class TestOtherCommands:
     def test_add_find_show_reveal_relate_merge_erase(self, database: str, run: Callable[..., Result]) -> None:
         added = run(
@@ -131,10 +164,11 @@ class TestOtherCommands:
         assert shown.exit_code == 0
         assert "山田" not in shown.stdout
         assert "hanako" not in shown.stdout.lower()
-        revealed = run("reveal", subject_id, "--purpose", "customer.sales")
+        _staff(database, "hanako", Role.AGENT)
+        revealed = run("reveal", subject_id, "--purpose", "customer.sales", "--as", "hanako")
         assert revealed.exit_code == 0, revealed.output
         assert "name: 山田 花子" in revealed.stdout
-        refused = run("reveal", subject_id, "--purpose", "employee.hr")
+        refused = run("reveal", subject_id, "--purpose", "employee.hr", "--as", "hanako")
         assert refused.exit_code == 1
         assert "山田" not in refused.output
         engine = make_engine(database)

@@ -73,3 +73,15 @@ class TestTokens:
             service.create_token(session, actor="t", username="hanako", name="t", scopes={Scope.AUDIT_READ})
         with pytest.raises(NotFound):
             service.create_token(session, actor="t", username="nobody", name="t")
+
+
+class TestTokenCappedByRole:
+    def test_a_scope_the_role_no_longer_grants_is_not_carried(self, session: Session) -> None:
+        _user(session, "ken", Role.ENGINEER)
+        issued = service.create_token(session, actor="t", username="ken", name="old")
+        # as written before runs moved to fulfillment:run: the token still lists it
+        issued.token.scopes = [*issued.token.scopes, Scope.FULFILLMENT_RUN.value, "retired:scope"]
+        session.flush()
+        principal = service.authenticate_token(session, issued.secret)
+        assert Scope.FULFILLMENT_RUN not in principal.scopes
+        assert principal.scopes == ROLE_SCOPES[Role.ENGINEER]

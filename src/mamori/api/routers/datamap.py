@@ -8,10 +8,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel
 
-from mamori.api.deps import Runtime, SessionDep, get_runtime, require
+from mamori.api.deps import Runtime, SessionDep, get_principal, get_runtime, require
 from mamori.datamap import ledger
 from mamori.datamap.service import check_live, current_bundle
+from mamori.dsr.service.runs import start_case_run
+from mamori.errors import Forbidden, ValidationFailed
 from mamori.fulfillment import service
+from mamori.fulfillment.break_glass import start_break_glass_run
 from mamori.fulfillment.schemas import LanguageCode, RunCreate, RunRead
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
@@ -19,6 +22,7 @@ from mamori.security.service import Principal
 router = APIRouter(tags=["datamap"])
 Reader = Annotated[Principal, Depends(require(Scope.DATAMAP_READ))]
 Writer = Annotated[Principal, Depends(require(Scope.DATAMAP_WRITE))]
+Caller = Annotated[Principal, Depends(get_principal)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
@@ -92,19 +96,43 @@ def check_map(session: SessionDep, _: Reader) -> list[FindingRead]:
 
 
 @router.post("/fulfillment/runs", status_code=status.HTTP_202_ACCEPTED)
-def start_run(body: RunCreate, session: SessionDep, runtime: RuntimeDep, caller: Writer) -> RunRead:
-    """Start an access, correction, suspension or erasure for a case; the job worker executes it."""
-    run_id = service.start_run(
-        session,
-        actor=caller.actor,
-        action=body.action,
-        identities=[(i.kind, i.value) for i in body.identities],
-        case_ref=body.case_ref,
-        changes=body.changes,
-        language=body.language,
-        settings=runtime.settings,
-    )
+def start_run(body: RunCreate, session: SessionDep, runtime: RuntimeDep, caller: Caller) -> RunRead:
+    """Start a run for an accepted request case (or, privacy officer, break-glass with a reason)."""
+    identities = [(i.kind, i.value) for i in body.identities]
+    if body.break_glass:
+        _need(caller, Scope.FULFILLMENT_BREAK_GLASS)
+        run_id = start_break_glass_run(
+            session,
+            actor=caller.actor,
+            reason=body.reason or "",
+            action=body.action,
+            identities=identities,
+            reference=body.case_ref,
+            changes=body.changes,
+            language=body.language or "ja",
+            settings=runtime.settings,
+        )
+    else:
+        _need(caller, Scope.FULFILLMENT_RUN)
+        if body.case_ref is None:
+            message = "name the accepted request case this run answers (case_ref)"
+            raise ValidationFailed(message, details={"errors": [{"field": "case_ref", "message": message}]})
+        run_id = start_case_run(
+            session,
+            actor=caller.actor,
+            case_ref=body.case_ref,
+            action=body.action,
+            identities=identities,
+            changes=body.changes,
+            language=body.language,
+            settings=runtime.settings,
+        )
     return service.get_run(session, run_id, settings=runtime.settings, include_package=False)
+
+
+def _need(caller: Principal, scope: Scope) -> None:
+    if scope not in caller.scopes:
+        raise Forbidden(f"this token lacks the scope {scope.value!r}")
 
 
 @router.get("/fulfillment/runs/{run_id}")

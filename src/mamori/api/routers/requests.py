@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
 from mamori.dsr import service
-from mamori.dsr.schemas import CaseRead, RequesterIn
-from mamori.dsr.service import delivery, sweeps, views
+from mamori.dsr.schemas import CaseRead, CaseSummary, RequesterIn, RequesterRead, RevealIn
+from mamori.dsr.service import delivery, reading, sweeps, views
+from mamori.errors import Forbidden, PolicyViolation
 from mamori.notify.service import outbox_from_settings
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
@@ -117,11 +118,9 @@ def open_case(body: CaseCreate, session: SessionDep, runtime: RuntimeDep, caller
 
 
 @router.get("")
-def list_cases(
-    session: SessionDep, runtime: RuntimeDep, _: Reader, state: str | None = None
-) -> list[CaseRead]:
-    """Cases, newest first (optionally in one state)."""
-    return [views.case_view(session, c, runtime.settings) for c in views.list_cases(session, state=state)]
+def list_cases(session: SessionDep, _: Reader, state: str | None = None) -> list[CaseSummary]:
+    """Cases, newest first (optionally in one state): references and dates, no requester's details."""
+    return [reading.case_summary(c) for c in views.list_cases(session, state=state)]
 
 
 @router.get("/due")
@@ -143,6 +142,26 @@ def due_cases(session: SessionDep, _: Reader, overdue: Annotated[bool, Query()] 
 def get_case(case_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader) -> CaseRead:
     """One case: requester, deadlines (target, Art. 39 date, PIPL cap), state, allowed moves, history."""
     return _view(session, runtime, case_id)
+
+
+@router.post("/{case_id}/reveal")
+def reveal_requester(
+    case_id: uuid.UUID, body: RevealIn, session: SessionDep, runtime: RuntimeDep, caller: Reader
+) -> RequesterRead:
+    """The requester's name, e-mail and address, for a purpose among the caller's duties; audited."""
+    case = service.get_case(session, case_id)
+    try:
+        return reading.reveal_requester(
+            session,
+            case,
+            actor=caller.actor,
+            role=caller.role.value,
+            purpose=body.purpose,
+            settings=runtime.settings,
+        )
+    except (PolicyViolation, Forbidden):
+        session.commit()  # keep the audited refusal; the error response follows
+        raise
 
 
 @router.post("/{case_id}/transitions")

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
-from mamori.errors import PolicyViolation
+from mamori.errors import Forbidden, PolicyViolation
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
 from mamori.subjects import lifecycle, service
@@ -70,10 +70,12 @@ def get_subject(subject_id: uuid.UUID, session: SessionDep, _: Reader) -> Subjec
 def reveal_subject(
     subject_id: uuid.UUID, purpose: Purpose, session: SessionDep, runtime: RuntimeDep, caller: Reader
 ) -> SubjectReveal:
-    """Name, birth date and identifiers, for a purpose declared for the subject; every read is audited."""
+    """Name, birth date and identifiers, for a purpose of the subject and the caller's duties; audited."""
     try:
-        return service.reveal_subject(session, runtime.settings, caller.actor, subject_id, purpose)
-    except PolicyViolation:
+        return service.reveal_subject(
+            session, runtime.settings, caller.actor, subject_id, purpose, role=caller.role.value
+        )
+    except (PolicyViolation, Forbidden):
         session.commit()  # keep the audited refusal; the error response follows
         raise
 

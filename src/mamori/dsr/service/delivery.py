@@ -243,12 +243,20 @@ def _code_body(case: Case, code: str) -> str:
     return messages.text("mail.code_body", case.language).format(reference=case.reference, code=code)
 
 
-def delivery_by_token(session: Session, token: str, settings: Settings | None = None) -> Delivery:
-    """The electronic delivery of a download link. Raises NotFound (also for an expired link)."""
+def delivery_by_token(
+    session: Session, token: str, settings: Settings | None = None, *, lock: bool = False
+) -> Delivery:
+    """The electronic delivery of a download link. Raises NotFound (also for an expired link).
+
+    ``lock`` takes the row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's write
+    transaction already serialises) and reloads the row, so a check and a count that follow
+    see every try committed before them.
+    """
     settings = common.settings_or_default(settings)
-    delivery = session.scalars(
-        select(Delivery).where(Delivery.token_index == blind_index(settings, "dsr.download", token))
-    ).first()
+    stmt = select(Delivery).where(Delivery.token_index == blind_index(settings, "dsr.download", token))
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    delivery = session.scalars(stmt).first()
     if delivery is None or delivery.expires_at is None or delivery.expires_at <= utcnow():
         raise NotFound("this download link does not exist or has expired")
     return delivery
@@ -268,13 +276,14 @@ def open_download(
 ) -> DownloadAttempt:
     """The letter behind a download link, for the right one-time code; a wrong code is counted.
 
-    The caller commits in both cases (a wrong try must stay counted).
+    The caller commits in both cases (a wrong try must stay counted). The check and the count
+    happen under the delivery's row lock, so concurrent wrong tries cannot race past the limit.
 
     Raises:
         NotFound: unknown or expired link.
     """
     settings = common.settings_or_default(settings)
-    delivery = delivery_by_token(session, token, settings)
+    delivery = delivery_by_token(session, token, settings, lock=True)
     case = common.get_case(session, delivery.case_id)
     limit = common.policy(session).request_handling.download_code_attempts
     if delivery.status != SENT or delivery.code_hash is None:
