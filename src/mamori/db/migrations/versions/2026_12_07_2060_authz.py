@@ -9,7 +9,7 @@ tokens lose nothing here: the role no longer grants starting a run, and tokens a
 their role when used.
 
 Revision ID: 0016_authz
-Revises: 0015
+Revises: 0016_auth
 Create Date: 2026-12-07 20:60:00
 """
 
