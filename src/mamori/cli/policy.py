@@ -8,6 +8,7 @@ import typer
 
 from mamori.cli.common import cli_actor, session_scope
 from mamori.datamap.service import map_warnings
+from mamori.dsr.checks import deadline_warnings
 from mamori.errors import ValidationFailed
 from mamori.policy import service
 from mamori.policy.rules import Change
@@ -31,6 +32,8 @@ def check_cmd(directory: Path = DirArg) -> None:
     purposes = len(result.bundle.purposes())
     typer.echo(f"OK: bundle {result.bundle.id!r}, {len(result.sources)} files, {purposes} purposes")
     for warning in map_warnings(result.bundle):
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    for warning in deadline_warnings(result.bundle, date.today()):  # noqa: DTZ011 - receipt days, any zone
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
 
 

@@ -208,12 +208,13 @@ def _deadline_fields(
 ) -> dict[str, object]:
     cal = common.business_calendar(bundle)
     day = common.tokyo_date(received)
+    within = bundle.request_handling.target_before_art39
     if where == "CN":
         cn = bundle.request_handling.cn
-        due = deadlines.pipl_deadlines(cal, day, cn.working_days, cn.cap_days)
+        due = deadlines.pipl_deadlines(cal, day, cn.working_days, cn.cap_days, within_art39=within)
     else:
         target_days = next(t.target_days for t in bundle.requests.types if t.id == request_type)
-        due = deadlines.appi_deadlines(cal, day, target_days)
+        due = deadlines.appi_deadlines(cal, day, target_days, within_art39=within)
     return {"target_on": due.target, "art39_on": due.art39, "cap_on": due.cap}
 
 
