@@ -27,6 +27,7 @@ from mamori.errors import NotFound
 from mamori.policy.schema import LANGUAGES, PolicyBundle
 from mamori.policy.service import require_current_version
 from mamori.security.crypto import FieldCipher, blind_index
+from mamori.security.mynumber import scrub
 from mamori.subjects.models import Subject
 from mamori.subjects.rules import InvalidIdentifier, normalise
 from mamori.subjects.validation import FieldError, refuse
@@ -89,7 +90,9 @@ def open_case(  # noqa: PLR0913 - the facts of a request as it arrives
         response_method=response_method,
         received_at=received,
         fee_yen=fee_for(RequestKind(request_type), bundle.request_handling.fees),
-        details_encrypted=cipher.encrypt(details, context=common.DETAILS_CONTEXT) if details else None,
+        details_encrypted=(
+            cipher.encrypt(scrub(details, session.info), context=common.DETAILS_CONTEXT) if details else None
+        ),
         created_by=actor,
         **_deadline_fields(bundle, request_type, where, received),
         **_requester_fields(cipher, requester, common.settings_or_default(settings)),

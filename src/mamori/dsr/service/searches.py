@@ -17,6 +17,7 @@ from mamori.db.base import utcnow
 from mamori.dsr.models import Case, PendingTask
 from mamori.dsr.rules import ACCESSING, RequestKind
 from mamori.dsr.service import common
+from mamori.security.mynumber import scrub
 from mamori.subjects.validation import FieldError, refuse
 
 MIN_REASON, MAX_REASON = 10, 1000
@@ -35,7 +36,7 @@ def record_held_nowhere_else(session: Session, *, actor: str, case_id: uuid.UUID
             or the reason is missing or too long.
     """
     case = common.get_case(session, case_id, for_update=True)
-    text = " ".join(reason.split())
+    text = scrub(" ".join(reason.split()), session.info)
     errors = []
     if RequestKind(case.request_type) not in ACCESSING:
         errors.append(FieldError("case", f"a {case.request_type} request is not answered from the systems"))
