@@ -11,7 +11,13 @@ from mamori.config import Settings
 from mamori.dsr.models import Case
 from mamori.dsr.rules import RequesterKind
 from mamori.dsr.schemas import RequesterIn
-from mamori.dsr.service import decide, open_case, record_identity_check, transition_case
+from mamori.dsr.service import (
+    decide,
+    open_case,
+    record_held_nowhere_else,
+    record_identity_check,
+    transition_case,
+)
 from tests.factories.subjects import ensure_policy
 
 ADDRESS = "〒224-0001 神奈川県横浜市都筑区中川1-2-3"
@@ -112,3 +118,10 @@ def accepted_case(  # noqa: PLR0913 - every attribute defaulted
         settings=settings,
     )
     return case
+
+
+def held_nowhere_else(
+    session: Session, case: Case, reason: str = "no system of ours holds customer data"
+) -> None:
+    """The privacy officer's statement, so that a disclosure letter may go without a data map search."""
+    record_held_nowhere_else(session, actor="user:officer", case_id=case.id, reason=reason)

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from mamori.config import Settings, get_settings
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.errors import Conflict, MamoriError, NotFound, Unauthenticated, ValidationFailed
+from mamori.security.mynumber import NOTE as MY_NUMBER_NOTE
+from mamori.security.mynumber import masked_count
 
 EXIT_CODES: dict[type[MamoriError], int] = {ValidationFailed: 2, NotFound: 3, Conflict: 4, Unauthenticated: 5}
 
@@ -32,6 +34,9 @@ def session_scope(settings: Settings | None = None) -> Iterator[Session]:
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             yield session
+        if masked_count(session.info):  # the operator learns why the stored text differs from the typed
+            for lang in ("ja", "en"):
+                typer.secho(f"note: {MY_NUMBER_NOTE[lang]}", fg="yellow", err=True)
     except MamoriError as exc:
         fail(exc)
     except (OperationalError, ProgrammingError) as exc:

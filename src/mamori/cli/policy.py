@@ -22,6 +22,7 @@ def check_cmd(directory: Path = DirArg) -> None:
     Example: mamori policy check policies/aoki.
     """
     from mamori.datamap.service import map_warnings  # loads the connectors: only this command needs them
+    from mamori.dsr.checks import deadline_warnings
 
     result = service.check_bundle(directory)
     if result.bundle is None:
@@ -32,6 +33,8 @@ def check_cmd(directory: Path = DirArg) -> None:
     purposes = len(result.bundle.purposes())
     typer.echo(f"OK: bundle {result.bundle.id!r}, {len(result.sources)} files, {purposes} purposes")
     for warning in map_warnings(result.bundle):
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    for warning in deadline_warnings(result.bundle, date.today()):  # noqa: DTZ011 - receipt days, any zone
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
 
 

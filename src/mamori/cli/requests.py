@@ -85,7 +85,10 @@ def list_cases(state: str | None = typer.Option(None, help="Only cases in this s
     """List cases, newest first."""
     with session_scope() as session:
         for case in views.list_cases(session, state=state):
-            typer.echo(f"{case.reference}\t{case.request_type}\t{case.state}\t{case.target_on.isoformat()}")
+            typer.echo(
+                f"{case.reference}\t{case.request_type}\t{case.state}\t{case.target_on.isoformat()}"
+                f"\t{case.art39_on.isoformat()}"
+            )
 
 
 @app.command("show")
@@ -122,12 +125,16 @@ def reveal(
 
 @app.command("due")
 def due(overdue: bool = typer.Option(False, "--overdue", help="Only cases past their target.")) -> None:
-    """Open cases by target date; OVERDUE marks those past it."""
+    """Open cases by the earlier of target and Art. 39 date: reference, type, state, target, Art. 39.
+
+    OVERDUE marks those past their target.
+    """
     with session_scope() as session:
         for item in sweeps.list_open(session, overdue_only=overdue):
             mark = "\tOVERDUE" if item.overdue else ""
             typer.echo(
-                f"{item.reference}\t{item.request_type}\t{item.state}\t{item.target_on.isoformat()}{mark}"
+                f"{item.reference}\t{item.request_type}\t{item.state}\t{item.target_on.isoformat()}"
+                f"\t{item.art39_on.isoformat()}{mark}"
             )
 
 
@@ -263,6 +270,23 @@ def decide(
             settings=get_settings(),
         )
         typer.echo(f"{case.reference}: decided ({outcome})")
+
+
+@app.command("held-nowhere-else")
+def held_nowhere_else(
+    ref: str = RefArg,
+    reason: str = typer.Option(..., help="Why the data is held nowhere but in Mamori (10-1000 characters)."),
+) -> None:
+    """The privacy officer records that the person's data is held nowhere else (audited, in the letter).
+
+    A disclosure, copy, portability or next-of-kin letter is refused until every system of the data
+    map was searched or this statement is recorded.
+    Example: mamori requests held-nowhere-else R20261208-1A2B3C --reason "no system holds customer data".
+    """
+    with session_scope() as session:
+        case = _case(session, ref)
+        service.record_held_nowhere_else(session, actor=cli_actor(), case_id=case.id, reason=reason)
+        typer.echo(f"{case.reference}: recorded that the data is held nowhere else")
 
 
 @app.command("pay")

@@ -27,24 +27,58 @@ class Deadlines:
     cap: date | None
 
 
-def appi_deadlines(cal: BusinessCalendar, received: date, target_days: int) -> Deadlines:
-    """Target ``target_days`` business days after receipt; the two weeks of Art. 39 in calendar days."""
-    return Deadlines(
-        target=add_business_days(cal, received, target_days),
-        art39=received + timedelta(days=ART39_DAYS),
-        cap=None,
-    )
+def art39_date(received: date) -> date:
+    """The last day of the two weeks of APPI Art. 39, in calendar days from the day of receipt."""
+    return received + timedelta(days=ART39_DAYS)
 
 
-def pipl_deadlines(cal: BusinessCalendar, received: date, working_days: int, cap_days: int) -> Deadlines:
+def before_art39(cal: BusinessCalendar, received: date, target: date) -> date:
+    """``target``, pulled back to the last business day before the Art. 39 date when it is later.
+
+    The answer is then out before the requester may sue; on a closed eve the business day before it.
+    """
+    eve = art39_date(received) - timedelta(days=1)
+    return min(target, last_business_day_by(cal, eve, received))
+
+
+def appi_deadlines(
+    cal: BusinessCalendar, received: date, target_days: int, *, within_art39: bool = True
+) -> Deadlines:
+    """Target ``target_days`` business days after receipt, before the Art. 39 date unless opted out.
+
+    The two weeks of Art. 39 count in calendar days; ten business days run past them in most weeks
+    with a holiday, so the business-day target is capped at the day before.
+    """
+    target = add_business_days(cal, received, target_days)
+    if within_art39:
+        target = before_art39(cal, received, target)
+    return Deadlines(target=target, art39=art39_date(received), cap=None)
+
+
+def pipl_deadlines(
+    cal: BusinessCalendar, received: date, working_days: int, cap_days: int, *, within_art39: bool = True
+) -> Deadlines:
     """Target ``working_days`` business days after receipt, never after ``cap_days`` calendar days.
 
     When the cap falls on a closed day the target is the last business day before it, so the answer
-    is due while the office works and never after the cap.
+    is due while the office works and never after the cap. The Japanese handler answers under APPI
+    too, so the target also keeps before the Art. 39 date unless the bundle opts out.
     """
     cap = received + timedelta(days=cap_days)
     target = min(add_business_days(cal, received, working_days), last_business_day_by(cal, cap, received))
-    return Deadlines(target=target, art39=received + timedelta(days=ART39_DAYS), cap=cap)
+    if within_art39:
+        target = before_art39(cal, received, target)
+    return Deadlines(target=target, art39=art39_date(received), cap=cap)
+
+
+def art39_overruns(cal: BusinessCalendar, target_days: int, start: date, days: int = 731) -> list[date]:
+    """Receipt days from ``start`` on whose ``target_days`` business-day target is not before Art. 39."""
+    overruns = []
+    for offset in range(days):
+        received = start + timedelta(days=offset)
+        if add_business_days(cal, received, target_days) >= art39_date(received):
+            overruns.append(received)
+    return overruns
 
 
 def last_business_day_by(cal: BusinessCalendar, d: date, floor: date) -> date:

@@ -55,6 +55,11 @@ class Case(UUIDPrimaryKey, Base):
     responded_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
     documents_purged_at: Mapped[datetime | None]
+    # The privacy officer's statement that the data is held nowhere but in Mamori: a disclosure
+    # may then be answered without the search of the data map's systems (reason kept, audited).
+    held_nowhere_else_at: Mapped[datetime | None]
+    held_nowhere_else_by: Mapped[str | None] = mapped_column(String(200))
+    held_nowhere_else_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
 

@@ -66,6 +66,14 @@ class TaskRead(BaseModel):
     handed_over_at: datetime | None
 
 
+class StatementRead(BaseModel):
+    """The privacy officer's statement that the organisation holds the person's data nowhere else."""
+
+    at: datetime
+    by: str
+    reason: str
+
+
 class CaseRead(BaseModel):
     id: uuid.UUID
     reference: str
@@ -92,6 +100,9 @@ class CaseRead(BaseModel):
     closed_at: datetime | None
     history: list[CaseEventRead]
     tasks: list[TaskRead] = Field(default_factory=list)
+    held_nowhere_else: StatementRead | None = Field(
+        default=None, description="the privacy officer's statement; a disclosure may then go without a search"
+    )
 
 
 class CaseSummary(BaseModel):

@@ -15,6 +15,7 @@ from mamori.incidents.rules import ActionStatus, check_action_transition
 from mamori.incidents.schemas import ActionCreate, ActionRead
 from mamori.incidents.service import editable_incident, record
 from mamori.security.crypto import cipher_from_settings
+from mamori.security.mynumber import scrub
 
 TITLE_CONTEXT = "incident_actions.title"
 
@@ -24,10 +25,11 @@ def add_action(
 ) -> IncidentAction:
     """Add a corrective action (the title stored encrypted). Raises NotFound, InvalidTransition (closed)."""
     incident = editable_incident(session, incident_id)
+    title = scrub(data.title, session.info)
     action = IncidentAction(
         id=uuid.uuid4(), incident_id=incident.id, owner=data.owner, due_on=data.due_on,
         status=ActionStatus.OPEN, created_by=actor,
-        title_encrypted=cipher_from_settings(settings).encrypt(data.title, context=TITLE_CONTEXT),
+        title_encrypted=cipher_from_settings(settings).encrypt(title, context=TITLE_CONTEXT),
     )  # fmt: skip
     session.add(action)
     session.flush()

@@ -33,6 +33,7 @@ from mamori.incidents.service import (
 )
 from mamori.policy.schema import LANGUAGES, PolicyBundle
 from mamori.security.crypto import cipher_from_settings
+from mamori.security.mynumber import scrub
 
 CONTENT_CONTEXT = "incident_reports.content"
 WRITTEN = tuple(ReportItems.model_fields)
@@ -102,7 +103,7 @@ def draft_report(
     if previous is not None:
         old = _decrypt(settings, previous)["items"]
         written |= {key: old.get(key) for key in WRITTEN}
-    written |= data.items.model_dump(exclude_none=True)
+    written |= {k: scrub(v, session.info) for k, v in data.items.model_dump(exclude_none=True).items()}
     content = _content(incident, bundle(session), data, written, how_found(settings, incident))
     report = IncidentReport(
         id=uuid.uuid4(), incident_id=incident.id, authority=data.authority, stage=data.stage,

@@ -39,6 +39,7 @@ from mamori.incidents.schemas import FactsUpdate, IncidentCreate
 from mamori.policy.schema import PolicyBundle
 from mamori.policy.service import bundle_of, current_version, require_current_version
 from mamori.security.crypto import cipher_from_settings
+from mamori.security.mynumber import scrub_optional
 from mamori.subjects.models import Subject
 
 HOW_FOUND_CONTEXT = "incidents.how_found"
@@ -159,10 +160,11 @@ def register_incident(session: Session, settings: Settings, actor: str, data: In
     _refuse(problems + _subject_problems(session, data.subject_ids, "subject_ids"))
     assessment = assessment_of(facts, policy)
     version = current_version(session)
+    how_found_text = scrub_optional(data.how_found, session.info)
     incident = Incident(
         id=uuid.uuid4(), reference=_next_reference(session, facts.known_at), state=State.OPEN,
         kind=facts.kind, certainty=facts.certainty, occurred_at=facts.occurred_at, known_at=facts.known_at,
-        how_found_encrypted=_encrypt(settings, data.how_found), facts=_stored(facts),
+        how_found_encrypted=_encrypt(settings, how_found_text), facts=_stored(facts),
         reportable=assessment.reportable, reportable_since=facts.known_at if assessment.reportable else None,
         policy_version_id=version.id if version else None, created_by=actor,
     )  # fmt: skip
@@ -249,7 +251,7 @@ def update_facts(
     _refuse(problems + _future(observed, "observed_at") + _future(after.occurred_at, "occurred_at"))
     changes = _diff(before, after)
     if data.how_found is not None:
-        incident.how_found_encrypted = _encrypt(settings, data.how_found)
+        incident.how_found_encrypted = _encrypt(settings, scrub_optional(data.how_found, session.info))
         changes["how_found"] = ["…", "…"]  # changed; the text itself stays encrypted
     if not changes:
         return incident

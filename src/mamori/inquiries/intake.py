@@ -7,6 +7,7 @@ per client address: only a keyed hash of the address is stored, never the addres
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from mamori.inquiries.rules import CATEGORIES, Channel, Direction, State
 from mamori.inquiries.timing import centre_calendar, set_due
 from mamori.policy.schema import PolicyBundle
 from mamori.security.crypto import FieldCipher, blind_index, cipher_from_settings
+from mamori.security.mynumber import scrub
 from mamori.subjects.repository import get_subject
 from mamori.subjects.rules import InvalidIdentifier, normalise
 from mamori.subjects.validation import CLOCK_SKEW, FieldError, current_bundle, refuse
@@ -83,6 +85,7 @@ def open_inquiry(session: Session, settings: Settings, actor: str, new: NewInqui
     client_key = blind_index(settings, CLIENT_KIND, new.client_address) if new.client_address else None
     if client_key is not None:
         check_rate(session, bundle, client_key, now)
+    new = dataclasses.replace(new, message=scrub(new.message, session.info))
     inquiry = _build(cipher_from_settings(settings), bundle, new, actor, now)
     inquiry.email_index = blind_index(settings, "email", normalise("email", new.email)) if new.email else None
     inquiry.client_key = client_key
@@ -119,7 +122,13 @@ def _build(cipher: FieldCipher, bundle: PolicyBundle, new: NewInquiry, actor: st
         updated_at=now,
     )
     inquiry.messages.append(
-        message_row(cipher, direction=Direction.INBOUND, channel=new.channel, text=new.message, author=actor)
+        message_row(
+            cipher,
+            direction=Direction.INBOUND,
+            channel=new.channel,
+            text=new.message,
+            author=actor,
+        )
     )
     return inquiry
 

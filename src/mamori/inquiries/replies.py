@@ -25,6 +25,7 @@ from mamori.notices.privacy import closed_days
 from mamori.notify.service import Outbox, queue_email
 from mamori.policy.schema import PolicyBundle
 from mamori.security.crypto import FieldCipher, cipher_from_settings
+from mamori.security.mynumber import scrub
 from mamori.subjects.validation import FieldError, current_bundle, refuse
 
 
@@ -87,6 +88,7 @@ def reply(  # noqa: PLR0913 - the answer and how it goes
     wanted = State.WAITING_FOR_CUSTOMER if wait_for_customer else State.ANSWERED
     move(session, actor, inquiry, wanted, now=now, channel="email")
     cipher = cipher_from_settings(settings)
+    answer = scrub(answer, session.info)
     letter = reply_for(bundle, cipher, inquiry, answer, ask_back=wait_for_customer)
     to = cipher.decrypt(inquiry.email_encrypted or "", context=EMAIL_CONTEXT)
     queued = queue_email(
@@ -121,6 +123,7 @@ def record_answer(  # noqa: PLR0913
     wanted = State.WAITING_FOR_CUSTOMER if wait_for_customer else State.ANSWERED
     move(session, actor, inquiry, wanted, now=utcnow(), channel=channel)
     cipher = cipher_from_settings(settings)
+    answer = scrub(answer, session.info)
     row = message_row(cipher, direction=Direction.OUTBOUND, channel=channel, text=answer, author=actor)
     _answered(session, actor, inquiry, row, final=not wait_for_customer)
     return inquiry

@@ -21,6 +21,7 @@ from mamori.inquiries.models import Inquiry
 from mamori.inquiries.rules import Channel, Direction, State, check_transition
 from mamori.inquiries.timing import centre_calendar, pause, resume
 from mamori.security.crypto import cipher_from_settings
+from mamori.security.mynumber import scrub
 from mamori.security.service import get_user_by_username
 from mamori.subjects.repository import get_subject
 from mamori.subjects.validation import FieldError, current_bundle, refuse
@@ -112,7 +113,9 @@ def record_inbound(  # noqa: PLR0913 - a message is this many facts
         move(session, actor, inquiry, wanted, now=utcnow(), trigger="inbound_message")
     cipher = cipher_from_settings(settings)
     inquiry.messages.append(
-        message_row(cipher, direction=Direction.INBOUND, channel=channel, text=text, author=actor)
+        message_row(
+            cipher, direction=Direction.INBOUND, channel=channel, text=scrub(text, session.info), author=actor
+        )
     )
     session.flush()
     record_event(

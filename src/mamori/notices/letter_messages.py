@@ -231,6 +231,22 @@ _LABELS: dict[str, tuple[str, str, str, str]] = {
         "您提交的個人編號卡僅確認了正面，我們未記錄個人編號。",
     ),
     "japan_time": ("（日本時間）", " (Japan time)", "（日本时间）", "（日本時間）"),
+    "searched": ("調査した範囲", "Where we searched", "查询范围", "查詢範圍"),
+    "searched.systems": (
+        "当社の個人情報台帳（データマップ）に記載されたすべてのシステムを調査しました：{systems}。",
+        "We searched every system listed in our record of personal data (data map): {systems}.",
+        "我们查询了本公司个人信息台账（数据地图）所列的全部系统：{systems}。",
+        "我們查詢了本公司個人資料台帳（資料地圖）所列的全部系統：{systems}。",
+    ),
+    "searched.nowhere_else": (
+        "当社の個人情報保護管理者は、{date}、ご本人のデータを本書に記載した記録以外には保有していないことを確認しました。理由：{reason}",
+        (
+            "On {date} our privacy officer confirmed that we hold your data nowhere but in the records"
+            " set out in this letter. Reason: {reason}"
+        ),
+        "本公司个人信息保护管理者于{date}确认，除本函所列记录外，本公司未在其他地方保存您的数据。理由：{reason}",
+        "本公司個人資料保護管理者於{date}確認，除本函所列紀錄外，本公司未在其他地方保存您的資料。理由：{reason}",
+    ),
 }
 
 _TABLE = LabelTable(_LABELS)

@@ -66,6 +66,11 @@ class Organisation(Strict):
 
 class Controller(Organisation):
     website: str | None = None
+    my_number_handler: bool = Field(
+        default=False,
+        description="the organisation handles Individual Numbers under the My Number Act (an employer"
+        " or a tax-document preparer); only then may a data item or field hold the number",
+    )
 
 
 class Revision(Strict):
@@ -387,7 +392,40 @@ def reference_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
     outsourced = duties | {p.id for p in bundle.outsourcing.processors}
     problems += datamap_problems(bundle.datamap, items=known, purposes=seen, outsourced=outsourced)
     problems += staff_role_problems(bundle.staff_roles, seen)
+    if not bundle.controller.my_number_handler:
+        problems += _my_number_problems(bundle)
     return problems + provisions_problems(bundle)
+
+
+_MY_NUMBER = (
+    "the Individual Number (My Number) may not be kept unless controller.my_number_handler is true"
+    " (My Number Act Art. 19-20)"
+)
+
+
+def _my_number_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
+    """Every data item and data-map field that declares it holds the Individual Number."""
+    items = {
+        item.id
+        for item in bundle.data_items
+        if names_my_number(item.id)
+        or any(
+            names_my_number(text)
+            for text in (item.name.ja, item.name.en, item.name.zh_hans, item.name.zh_hant)
+        )
+    }
+    problems: list[tuple[Loc, str]] = [
+        (("data_items", i, "id"), _MY_NUMBER) for i, item in enumerate(bundle.data_items) if item.id in items
+    ]
+    for s, system in enumerate(bundle.datamap):
+        for d, dataset in enumerate(system.datasets):
+            for f, field in enumerate(dataset.fields):
+                where: Loc = ("datamap", s, "datasets", d, "fields", f)
+                if names_my_number(field.name) or field.item in items:
+                    problems.append(((*where, "name"), _MY_NUMBER))
+                elif field.identity is not None and names_my_number(field.identity):
+                    problems.append(((*where, "identity"), _MY_NUMBER))
+    return problems
 
 
 def parse_period(value: str) -> tuple[int, int, int]:
@@ -403,5 +441,6 @@ def parse_period(value: str) -> tuple[int, int, int]:
 from mamori.policy.sections.datamap import System, datamap_problems  # noqa: E402
 from mamori.policy.sections.provisions import ProvisionsSection  # noqa: E402
 from mamori.policy.sections.provisions import reference_problems as provisions_problems  # noqa: E402
+from mamori.security.mynumber import names_my_number  # noqa: E402
 
 PolicyBundle.model_rebuild()

@@ -7,8 +7,14 @@ import unicodedata
 
 import phonenumbers
 
+from mamori.security.mynumber import names_my_number
+
 STANDARD_KINDS = ("email", "phone", "member_number", "employee_number", "shareholder_number")
 _KIND = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+MY_NUMBER_REFUSED = (
+    "the Individual Number (My Number) may not be kept by this organisation (My Number Act Art. 20);"
+    " record another identifier"
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -29,6 +35,8 @@ def normalise(kind: str, value: str, *, default_region: str = "JP") -> str:
     """
     if not _KIND.match(kind):
         raise InvalidIdentifier("identifier kind must be lower-case letters, digits and _")
+    if names_my_number(kind):
+        raise InvalidIdentifier(MY_NUMBER_REFUSED)
     text = fold(value)
     if not text:
         raise InvalidIdentifier(f"empty {kind}")

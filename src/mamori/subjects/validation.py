@@ -17,9 +17,10 @@ from mamori.errors import ValidationFailed
 from mamori.policy.schema import JURISDICTIONS, LANGUAGES, PolicyBundle
 from mamori.policy.service import bundle_of, require_current_version
 from mamori.security.crypto import blind_index
+from mamori.security.mynumber import names_my_number
 from mamori.subjects.models import Subject, SubjectIdentifier
 from mamori.subjects.repository import surviving
-from mamori.subjects.rules import InvalidIdentifier, normalise
+from mamori.subjects.rules import MY_NUMBER_REFUSED, InvalidIdentifier, normalise
 from mamori.subjects.schemas import IDENTIFIER_KIND_PATTERN
 
 _KIND = re.compile(IDENTIFIER_KIND_PATTERN)
@@ -112,6 +113,9 @@ def check_identifier(settings: Settings, kind: str, value: str, field: str) -> I
     if not _KIND.match(kind):
         kind_field = field.removesuffix(".value") + ".kind" if field.endswith(".value") else field
         return FieldError(kind_field, "identifier kind must be lower-case letters, digits and _ (2-40)")
+    if names_my_number(kind):
+        kind_field = field.removesuffix(".value") + ".kind" if field.endswith(".value") else field
+        return FieldError(kind_field, MY_NUMBER_REFUSED)
     try:
         canonical = normalise(kind, value)
     except InvalidIdentifier as exc:

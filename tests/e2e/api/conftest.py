@@ -17,12 +17,12 @@ from mamori.security.service import add_user, create_token
 
 @pytest.fixture
 def tokens(fresh_database_url: str) -> dict[str, str]:
-    """The default policy published, and a token for an auditor and an agent (keys: role values)."""
+    """The default policy published, and a token for an auditor, an agent and the privacy officer."""
     engine = make_engine(fresh_database_url)
     with unit_of_work(make_session_factory(engine)) as session:
         publish_bundle(session, actor="user:officer", directory=DEFAULT_POLICY_DIR)
         issued = {}
-        for role in (Role.AUDITOR, Role.AGENT):
+        for role in (Role.AUDITOR, Role.AGENT, Role.PRIVACY_OFFICER):
             add_user(
                 session, actor="t", username=role.value, display_name=role.value, role=role, password="x" * 12
             )

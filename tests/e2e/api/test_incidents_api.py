@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from mamori.audit.models import AuditEvent
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.incidents.models import Incident, IncidentEvent
+from mamori.incidents.service import how_found
 from mamori.security.rules import Role
 from mamori.security.service import add_user, create_token
 
@@ -155,3 +157,13 @@ class TestWorkflow:
         paths = client.get("/api/v1/openapi.json").json()["paths"]
         assert {f"{BASE}", f"{BASE}/deadlines", f"{BASE}/{{incident_id}}/facts",
                 f"{BASE}/{{incident_id}}/reports/{{report_id}}/pdf"} <= set(paths)  # fmt: skip
+
+
+class TestMyNumberInTheDescription:
+    def test_how_it_was_found_is_stored_with_the_number_masked(self, officer: TestClient) -> None:
+        created = _register(officer, how_found="顧客から「個人番号 123456789018 が見える」と連絡")
+        runtime = officer.app.state.runtime  # type: ignore[attr-defined]
+        with unit_of_work(runtime.session_factory) as session:
+            incident = session.get_one(Incident, uuid.UUID(created["id"]))
+            stored = how_found(runtime.settings, incident)
+        assert stored == "顧客から「個人番号 ************ が見える」と連絡"

@@ -21,6 +21,8 @@ from mamori.dsr.models import Case, CaseEvent, PendingTask
 from mamori.dsr.service.delivery import create_print_batch
 
 BASE = "/api/v1/requests"
+OFFICER: dict[str, str] = {}  # the privacy officer's token of the running test
+SEARCHED_SYSTEMS = ("disclosure", "copy", "portability", "deceased_next_of_kin")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 PDF = b"%PDF-1.4\n" + b"power of attorney " * 20
 ADDRESS = "〒224-0001 神奈川県横浜市都筑区中川1-2-3"
@@ -41,6 +43,7 @@ def agent(fresh_database_url: str, tokens: dict[str, str], files_dir: Path) -> I
     )
     with TestClient(create_app(settings)) as client:
         client.headers["Authorization"] = f"Bearer {tokens['agent']}"
+        OFFICER["token"] = tokens["privacy_officer"]
         yield client
 
 
@@ -97,10 +100,27 @@ def _check(client: TestClient, case_id: str, whose: str) -> dict[str, Any]:
     return _ok(client.post(f"{BASE}/{case_id}/identity-checks", json=body), 201)
 
 
+def _no_search_no_letter(client: TestClient, case_id: str) -> None:
+    """No data map: the letter waits until the privacy officer (not an agent) says where the data is."""
+    waiting = client.post(f"{BASE}/{case_id}/letter")
+    assert waiting.status_code == 422, waiting.text
+    assert [e["field"] for e in waiting.json()["errors"]] == ["systems"]
+    statement = {"reason": "当社の他のシステムは顧客データを保有していない"}
+    assert client.post(f"{BASE}/{case_id}/held-nowhere-else", json=statement).status_code == 403
+    officer = {"Authorization": f"Bearer {OFFICER['token']}"}
+    too_short = client.post(f"{BASE}/{case_id}/held-nowhere-else", json={"reason": "no"}, headers=officer)
+    assert too_short.status_code == 422
+    recorded = _ok(client.post(f"{BASE}/{case_id}/held-nowhere-else", json=statement, headers=officer))
+    assert recorded["held_nowhere_else"]["by"] == "user:privacy_officer"
+    assert recorded["held_nowhere_else"]["reason"] == statement["reason"]
+
+
 def _answer(client: TestClient, case_id: str, decision: dict[str, Any]) -> str:
     """Decide, write the letter, mail it, close the case; the letter's text."""
     _ok(client.post(f"{BASE}/{case_id}/transitions", json={"to": "in_progress", "reason": "ID verified"}))
-    _ok(client.post(f"{BASE}/{case_id}/decision", json=decision))
+    decided = _ok(client.post(f"{BASE}/{case_id}/decision", json=decision))
+    if decided["request_type"] in SEARCHED_SYSTEMS and decision["outcome"] != "refused":
+        _no_search_no_letter(client, case_id)
     _ok(client.post(f"{BASE}/{case_id}/letter"), 201)
     pdf = client.get(f"{BASE}/{case_id}/letter.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
@@ -153,6 +173,8 @@ class TestEachRequestType:
         _check(agent, case["id"], "person")
         text = _answer(agent, case["id"], decision)
         assert in_letter in text
+        if request_type in SEARCHED_SYSTEMS and decision["outcome"] != "refused":  # the letter says why
+            assert "当社の他のシステムは顧客データを保有していない" in "".join(text.split())
         assert case["reference"] in text
 
     def test_accepted_cease_requests_suspend_and_erasure_is_pending_work(self, agent: TestClient) -> None:

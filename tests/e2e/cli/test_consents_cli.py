@@ -11,12 +11,13 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from mamori.cli.main import app
@@ -25,10 +26,11 @@ from mamori.consents.models import ConsentEvent, ConsentState, UsageSuspension
 from mamori.consents.rules import notice_hash
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.policy.loader import load_bundle
+from mamori.policy.models import PolicyVersion
 from mamori.policy.sections.countries import country_notice_text
 from mamori.policy.service import publish_bundle
 from mamori.security.crypto import cipher_from_settings
-from mamori.subjects.models import SubjectIdentifier
+from mamori.subjects.models import SubjectCategory, SubjectIdentifier
 from mamori.subjects.repository import identifier_index
 from tests.factories.consents import MAILINGS, create_plain_subject
 
@@ -278,3 +280,59 @@ class TestAsAProcess:
             help_result = run(command, "--help")
             assert help_result.exit_code == 0, command
             assert "Example:" in help_result.stdout
+
+
+def _backdate_ledger(url: str, days: int) -> None:
+    """Make every consent event and category look recorded ``days`` ago (as if entered back then)."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        when = datetime.now(UTC) - timedelta(days=days)
+        conn.execute(update(ConsentEvent).values(recorded_at=when, occurred_at=when))
+        conn.execute(update(ConsentState).values(occurred_at=when))
+        conn.execute(update(SubjectCategory).values(collected_at=when))
+        conn.execute(update(UsageSuspension).values(created_at=when, starts_at=when))
+        conn.execute(update(PolicyVersion).values(effective_date=when.date() - timedelta(days=1)))
+    engine.dispose()
+
+
+def decide_at(subject: uuid.UUID, at: datetime | None) -> Result:
+    args = ["decide", "--subject", str(subject), "--purpose", "customer.mailings", "--item", "email"]
+    return CliRunner().invoke(app, [*args, "--lang", "en"] + (["--at", at.isoformat()] if at else []))
+
+
+class TestDecideAtAPastInstant:
+    """`mamori decide --at` reads the ledger as it stood then, not today's consents."""
+
+    def test_a_withdrawal_today_does_not_refuse_yesterday(self, world: World) -> None:
+        assert run("give", str(world.subject), MAILINGS).exit_code == 0
+        _backdate_ledger(world.url, days=3)
+        assert run("withdraw", str(world.subject), MAILINGS).exit_code == 0
+        yesterday = datetime.now(UTC) - timedelta(days=1)
+        past = decide_at(world.subject, yesterday)
+        assert past.exit_code == 0, past.output
+        assert past.stdout.startswith("allowed")
+        today = decide_at(world.subject, None)
+        assert today.exit_code == 1
+        assert "consent_withdrawn" in today.stdout
+
+    def test_a_consent_recorded_today_was_unknown_yesterday(self, world: World) -> None:
+        _backdate_ledger(world.url, days=3)
+        two_days_ago = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+        assert run("give", str(world.subject), MAILINGS, "--occurred-at", two_days_ago).exit_code == 0
+        past = decide_at(world.subject, datetime.now(UTC) - timedelta(days=1))
+        assert past.exit_code == 1
+        assert "consent_missing" in past.stdout
+        assert decide_at(world.subject, None).exit_code == 0
+
+    def test_a_suspension_today_does_not_refuse_yesterday(self, world: World) -> None:
+        assert run("give", str(world.subject), MAILINGS).exit_code == 0
+        _backdate_ledger(world.url, days=3)
+        since = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+        suspended = run(
+            "suspend", str(world.subject), "--scope", "all", "--reason", "request R1", "--starts-at", since
+        )
+        assert suspended.exit_code == 0, suspended.output
+        assert decide_at(world.subject, datetime.now(UTC) - timedelta(days=1)).exit_code == 0
+        today = decide_at(world.subject, None)
+        assert today.exit_code == 1
+        assert "suspended" in today.stdout

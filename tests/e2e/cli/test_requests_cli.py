@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+from pypdf import PdfReader
 
 from mamori.config import DEFAULT_POLICY_DIR
 
@@ -72,12 +76,28 @@ def test_a_postal_request_from_registration_to_registered_mail(
     assert "still missing: nothing" in checked
     run("requests", "move", ref, "in_progress", "--reason", "ID verified")
     run("requests", "decide", ref, "--outcome", "full")
+    # No data map is published: the systems were not searched, so no letter may go yet.
+    unsearched = _run(fresh_database_url, files, "requests", "send", ref, "--method", "post")
+    assert unsearched.returncode == 2, unsearched.stdout + unsearched.stderr
+    assert "the organisation's systems were not searched" in unsearched.stderr
+    assert "held-nowhere-else" in unsearched.stderr
+    short = _run(fresh_database_url, files, "requests", "held-nowhere-else", ref, "--reason", "none")
+    assert short.returncode == 2
+    assert "reason" in short.stderr
+    run("requests", "held-nowhere-else", ref, "--reason", "顧客データは当社の他のシステムにありません")
+    shown = json.loads(run("requests", "show", ref))
+    assert shown["held_nowhere_else"]["reason"] == "顧客データは当社の他のシステムにありません"
     run("requests", "send", ref, "--method", "post")
     out = tmp_path / "batch"
     printed = run("requests", "print-batch", "--out", str(out))
     assert f"[1/1] {ref}" in printed
     assert (out / "mailing-list.tsv").read_text(encoding="utf-8").count("横浜市都筑区1-2-3") == 1
-    assert next(out.glob(f"*{ref}.pdf")).read_bytes().startswith(b"%PDF")
+    pdf = next(out.glob(f"*{ref}.pdf")).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
+    assert "当社の個人情報保護管理者は" in text
+    assert "以外には保有していないことを確認しました" in text
+    assert "顧客データは当社の他のシステムにありません" in text
     delivery_id = (out / "mailing-list.tsv").read_text(encoding="utf-8").splitlines()[1].split("\t")[0]
     run("requests", "mailed", delivery_id, "--tracking", "JP1234567890")
     run("requests", "move", ref, "closed", "--reason", "answered")

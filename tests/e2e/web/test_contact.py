@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mamori.config import Settings
 from mamori.inquiries.models import Inquiry
+from mamori.inquiries.views import read_thread
 from tests.factories.inquiries import PASSWORD, create_staff
 
 SCRIPT = '<script>window.pwned = 1</script><img src=x onerror="window.pwned=2">'
@@ -58,6 +60,24 @@ class TestContactForm:
         assert inquiry.reference in response.text
         assert "(Japan time)" in response.text
         assert (inquiry.channel, inquiry.category, inquiry.language) == ("web_form", "complaint", "en")
+
+    @pytest.mark.parametrize(
+        ("lang", "note"),
+        [("ja", "個人番号（マイナンバー）が含まれていたため"), ("en", "it was masked before saving"),
+         ("zh-Hans", "已在保存前隐去"), ("zh-Hant", "已在儲存前隱去")],
+    )  # fmt: skip
+    def test_a_my_number_in_the_message_is_masked_and_the_person_is_told_why(
+        self, client: TestClient, session: Session, settings: Settings, lang: str, note: str
+    ) -> None:
+        message = "My number is 1234 5678 9018, please update my address."
+        response = client.post(
+            "/contact", data={**FORM, "lang": lang, "message": message}, follow_redirects=True
+        )
+        assert response.status_code == 200
+        assert note in response.text
+        inquiry = session.scalars(select(Inquiry)).one()
+        [stored] = read_thread(session, settings, "auditor", inquiry.id).messages
+        assert stored.text == "My number is ************, please update my address."
 
     @pytest.mark.parametrize(
         ("changes", "shown"),

@@ -28,11 +28,12 @@ from mamori.config import DEFAULT_POLICY_DIR, Settings
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.dsr import messages
 from mamori.dsr.models import Case
-from mamori.dsr.service import decide, record_identity_check, transition_case
+from mamori.dsr.service import decide, record_held_nowhere_else, record_identity_check, transition_case
 from mamori.dsr.service.delivery import send_electronically
 from mamori.notify.service import outbox_from_settings
 from mamori.policy.schema import LANGUAGES
 from mamori.policy.service import publish_bundle
+from mamori.security.mynumber import NOTE as MY_NUMBER_NOTE
 from mamori.subjects.service import create_subject
 from tests.unit.notify.test_backends import Sink, _serve
 
@@ -118,6 +119,9 @@ def _answer_electronically(settings: Settings, base_url: str) -> str:
         )
         transition_case(session, actor="user:agent", case_id=case.id, to="in_progress", reason="verified")
         decide(session, actor="user:officer", case_id=case.id, outcome="full", settings=settings)
+        record_held_nowhere_else(
+            session, actor="user:officer", case_id=case.id, reason="no system of ours holds customer data"
+        )
         send_electronically(
             session,
             actor="user:officer",
@@ -163,8 +167,10 @@ class TestRequestForm:
         page.fill("#name", "山田 花子")
         page.fill("#email", EMAIL)
         page.check("input[name=response_method][value=electronic]")
+        page.fill("#details", "我的個人編號是 1234-5678-9018")
         page.click("button[type=submit]")
         expect(page.locator("h1")).to_have_text(messages.text("form.sent_title", "zh-Hant"))
+        expect(page.locator("main")).to_contain_text(MY_NUMBER_NOTE["zh-Hant"])  # masked, and told why
 
         [confirmation] = _mails(sink, 1)
         assert confirmation["To"] == EMAIL

@@ -38,7 +38,8 @@ class TestOpenCase:
         case = create_case(session, settings, received_at=CHRISTMAS)
         assert case.state == "received"
         assert case.reference.startswith("R20261225-")
-        assert case.target_on == date(2027, 1, 15)  # 10 business days, New Year closure skipped
+        # 10 business days (New Year closure skipped) end 15 Jan, after the Art. 39 date: the day before
+        assert case.target_on == date(2027, 1, 7)
         assert case.art39_on == date(2027, 1, 8)
         assert case.cap_on is None
         event = _audit(session, "request.received")[-1]
@@ -65,7 +66,7 @@ class TestOpenCase:
             language="zh-Hans",
         )
         assert case.jurisdiction == "CN"
-        assert case.target_on == date(2027, 1, 22)
+        assert case.target_on == date(2027, 1, 7)  # 15 working days run past the Art. 39 date too
         assert case.cap_on == date(2027, 1, 24)
 
     def test_an_inquiry_converted_into_a_case_keeps_the_link(

@@ -24,7 +24,7 @@ from mamori.notices.letters import LetterInput, build_response_letter, letter_pd
 from mamori.policy.schema import LANGUAGES
 from mamori.subjects.models import Subject
 from tests.factories.consents import record_consent
-from tests.factories.dsr import case_in_progress, create_case, requester
+from tests.factories.dsr import case_in_progress, create_case, held_nowhere_else, requester
 from tests.factories.provisions import make_provision
 from tests.factories.subjects import create_subject
 from tests.integration.dsr.conftest import all_file_bytes
@@ -85,6 +85,7 @@ class TestDisclosureLetter:
             explanation="一部の記録に第三者の情報が含まれます",
             settings=settings,
         )
+        held_nowhere_else(session, case)
         row = generate_letter(session, actor="user:officer", case_id=case.id, settings=settings)
         pdf = letter_bytes(row, settings)
         text = _text(pdf)
@@ -107,6 +108,7 @@ class TestDisclosureLetter:
             pytest.fail("pdftoppm is missing: install Debian's poppler-utils")
         case = case_in_progress(session, settings)
         decide(session, actor="a", case_id=case.id, outcome="full", settings=settings)
+        held_nowhere_else(session, case)
         pdf = letter_bytes(generate_letter(session, actor="a", case_id=case.id, settings=settings), settings)
         (tmp_path / "letter.pdf").write_bytes(pdf)
         subprocess.run(
@@ -131,6 +133,7 @@ class TestDisclosureLetter:
     def test_the_stored_letter_is_not_readable_on_disk(self, session: Session, settings: Settings) -> None:
         case = case_in_progress(session, settings, who=requester(name="鈴木 一郎"))
         decide(session, actor="a", case_id=case.id, outcome="full", settings=settings)
+        held_nowhere_else(session, case)
         row = generate_letter(session, actor="a", case_id=case.id, settings=settings)
         disk = all_file_bytes(settings.files_dir)
         assert b"%PDF" not in disk

@@ -24,7 +24,7 @@ from mamori.notify.service import BODY_CONTEXT, Outbox
 from mamori.policy.service import publish_bundle
 from mamori.security.crypto import cipher_from_settings
 from tests.bundles import copy_default_bundle, edit
-from tests.factories.dsr import case_in_progress, create_case
+from tests.factories.dsr import case_in_progress, create_case, held_nowhere_else
 from tests.integration.dsr.conftest import PNG, all_file_bytes
 
 CHRISTMAS = datetime(2026, 12, 25, 2, 0, tzinfo=UTC)
@@ -53,20 +53,20 @@ class TestDeadlines:
     def test_reminders_go_out_once_on_the_reminder_day_naming_no_one(
         self, session: Session, settings: Settings
     ) -> None:
-        case = create_case(session, settings, received_at=CHRISTMAS)  # target Fri 15 Jan 2027
+        case = create_case(session, settings, received_at=CHRISTMAS)  # target Thu 7 Jan 2027 (Art. 39: 8 Jan)
         outbox = _outbox(session, settings)
-        assert send_reminders(session, outbox=outbox, today=date(2027, 1, 8)) == []
-        assert send_reminders(session, outbox=outbox, today=date(2027, 1, 12)) == [case.reference]
-        assert send_reminders(session, outbox=outbox, today=date(2027, 1, 13)) == []
+        assert send_reminders(session, outbox=outbox, today=date(2026, 12, 28)) == []
+        assert send_reminders(session, outbox=outbox, today=date(2027, 1, 4)) == [case.reference]
+        assert send_reminders(session, outbox=outbox, today=date(2027, 1, 5)) == []
         assert case.reminded_at is not None
 
     def test_the_overdue_list(self, session: Session, settings: Settings) -> None:
         late = create_case(session, settings, received_at=CHRISTMAS)
         done = create_case(session, settings, received_at=CHRISTMAS)
         transition_case(session, actor="a", case_id=done.id, to="withdrawn", reason="called")
-        overdue = list_open(session, today=date(2027, 1, 18), overdue_only=True)
+        overdue = list_open(session, today=date(2027, 1, 8), overdue_only=True)
         assert [d.reference for d in overdue] == [late.reference]
-        assert list_open(session, today=date(2027, 1, 15), overdue_only=True) == []
+        assert list_open(session, today=date(2027, 1, 7), overdue_only=True) == []
 
 
 class TestPurgeDocuments:
@@ -108,6 +108,7 @@ class TestFees:
         case = case_in_progress(session, settings)
         assert case.fee_yen == 300
         decide(session, actor="a", case_id=case.id, outcome="full", settings=settings)
+        held_nowhere_else(session, case)
         outbox = _outbox(session, settings)
         with pytest.raises(ValidationFailed, match="fee"):
             send_electronically(
@@ -126,6 +127,7 @@ class TestDownload:
     def test_wrong_codes_are_counted_and_lock_the_link(self, session: Session, settings: Settings) -> None:
         case = case_in_progress(session, settings, response_method="electronic")
         decide(session, actor="a", case_id=case.id, outcome="full", settings=settings)
+        held_nowhere_else(session, case)
         outbox = _outbox(session, settings)
         delivery = send_electronically(
             session, actor="a", case_id=case.id, outbox=outbox, base_url="http://x", settings=settings

@@ -7,18 +7,21 @@ language. An electronic answer also carries the package as JSON inside the PDF.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mamori.config import Settings
 from mamori.dsr.models import Case, CaseLetter, PendingTask
 from mamori.dsr.service import decide, generate_letter, letter_bytes
+from mamori.dsr.service.common import policy
 from mamori.dsr.service.disclosure import TABLE_COLUMNS, records_section
 from mamori.dsr.service.letters import compose
 from mamori.errors import ValidationFailed
@@ -199,3 +202,39 @@ class TestWideDatasets:
         assert "label2" not in [f.label for f in first.rows]  # an empty value is left out
         narrow = records_section(2, LetterTable("shop / cards", labels[:3], [["1", "a", "b"]]))
         assert isinstance(narrow.blocks[0], Table)
+
+
+SEARCHED = {
+    "ja": "データマップ）に記載されたすべてのシステムを調査しました",
+    "en": "We searched every system listed in our record of personal data (data map)",
+    "zh-Hans": "个人信息台账（数据地图）所列的全部系统",
+    "zh-Hant": "個人資料台帳（資料地圖）所列的全部系統",
+}
+
+
+def _squeezed(pdf: bytes) -> str:
+    """The letter's text read back with pypdf, every space and line break removed."""
+    return "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+@pytest.mark.usefixtures("published")
+class TestTheLetterSaysWhereWeSearched:
+    @pytest.mark.parametrize("lang", LANGUAGES)
+    def test_it_names_every_system_of_the_data_map_in_the_letters_language(
+        self, session: Session, settings: Settings, lang: str
+    ) -> None:
+        case = decided_disclosure(session, settings, lang=lang)
+        search(session, settings, case)
+        text = _squeezed(
+            letter_bytes(generate_letter(session, actor="a", case_id=case.id, settings=settings), settings)
+        )
+        assert "".join(SEARCHED[lang].split()) in text
+        for system in policy(session).datamap:
+            assert "".join(system.name.get(lang).split()) in text, system.id
+
+    def test_an_unfinished_search_and_no_statement_keep_the_letter_back(
+        self, session: Session, settings: Settings
+    ) -> None:
+        case = decided_disclosure(session, settings)
+        with pytest.raises(ValidationFailed, match="systems"):
+            generate_letter(session, actor="a", case_id=case.id, settings=settings)

@@ -98,6 +98,7 @@ class DueRead(BaseModel):
     state: str
     target_on: str
     overdue: bool
+    art39_on: str
 
 
 def _view(session: SessionDep, runtime: Runtime, case_id: uuid.UUID) -> CaseRead:
@@ -125,7 +126,7 @@ def list_cases(session: SessionDep, _: Reader, state: str | None = None) -> list
 
 @router.get("/due")
 def due_cases(session: SessionDep, _: Reader, overdue: Annotated[bool, Query()] = False) -> list[DueRead]:
-    """Open cases by target date; ``overdue=true`` lists only those past it."""
+    """Open cases by the earlier of target and Art. 39 date; ``overdue=true``: only those past target."""
     return [
         DueRead(
             reference=d.reference,
@@ -133,6 +134,7 @@ def due_cases(session: SessionDep, _: Reader, overdue: Annotated[bool, Query()] 
             state=d.state,
             target_on=d.target_on.isoformat(),
             overdue=d.overdue,
+            art39_on=d.art39_on.isoformat(),
         )
         for d in sweeps.list_open(session, overdue_only=overdue)
     ]
@@ -241,6 +243,24 @@ def decide(
     service.decide(
         session, actor=caller.actor, case_id=case_id, settings=runtime.settings, **body.model_dump()
     )
+    return _view(session, runtime, case_id)
+
+
+class StatementIn(_In):
+    reason: str = Field(description="why the data is held nowhere but in Mamori (10-1000 characters)")
+
+
+@router.post("/{case_id}/held-nowhere-else")
+def record_held_nowhere_else(
+    case_id: uuid.UUID,
+    body: StatementIn,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    caller: Writer,
+    _: Annotated[Principal, Depends(require(Scope.POLICY_WRITE))],
+) -> CaseRead:
+    """The privacy officer records that the person's data is held nowhere else (a disclosure may then go)."""
+    service.record_held_nowhere_else(session, actor=caller.actor, case_id=case_id, reason=body.reason)
     return _view(session, runtime, case_id)
 
 

@@ -22,7 +22,7 @@ from mamori.consents.decisions.rules import (
     latest_states,
     merge_categories,
 )
-from mamori.consents.models import ConsentState, UsageSuspension
+from mamori.consents.models import ConsentEvent, ConsentState, UsageSuspension
 from mamori.policy.models import PolicyVersion
 from mamori.policy.schema import PolicyBundle
 from mamori.policy.service import current_version
@@ -135,10 +135,16 @@ def merge_groups(session: Session, roots: Iterable[uuid.UUID]) -> dict[uuid.UUID
     return group
 
 
-def load_facts(session: Session, roots: Sequence[SubjectRow]) -> dict[uuid.UUID, SubjectFacts]:
-    """The facts of each surviving subject, its merged subjects' histories included."""
+def load_facts(
+    session: Session, roots: Sequence[SubjectRow], *, as_of: datetime | None = None
+) -> dict[uuid.UUID, SubjectFacts]:
+    """The facts of each surviving subject, its merged subjects' histories included.
+
+    ``as_of`` (a past instant): consents and suspensions as the ledger held them then, read from
+    the append-only events instead of today's projection.
+    """
     group = merge_groups(session, [row.id for row in roots])
-    return _assemble(session, roots, group, restrict=True)
+    return _assemble(session, roots, group, restrict=True, as_of=as_of)
 
 
 def load_all_facts(session: Session, *, limit: int | None = None) -> dict[uuid.UUID, SubjectFacts]:
@@ -169,28 +175,30 @@ def _select(
             yield row
 
 
-def _assemble(
-    session: Session, roots: Sequence[SubjectRow], group: dict[uuid.UUID, uuid.UUID], *, restrict: bool
-) -> dict[uuid.UUID, SubjectFacts]:
-    categories: dict[uuid.UUID, list[tuple[str, datetime]]] = defaultdict(list)
-    stmt: Any = select(SubjectCategory.subject_id, SubjectCategory.category, SubjectCategory.collected_at)
-    for subject_id, category, collected_at in _select(
-        session, stmt, SubjectCategory.subject_id, group, restrict=restrict
-    ):
-        categories[group[subject_id]].append((category, collected_at))
-    states: dict[uuid.UUID, list[ConsentFact]] = defaultdict(list)
-    stmt = select(
-        ConsentState.subject_id,
-        ConsentState.scope,
-        ConsentState.action,
-        ConsentState.occurred_at,
-        ConsentState.expires_at,
-        ConsentState.separate,
-        ConsentState.on_behalf_by_id,
-    )
-    for subject_id, *state in _select(session, stmt, ConsentState.subject_id, group, restrict=restrict):
-        states[group[subject_id]].append(ConsentFact(*state))
-    suspensions: dict[uuid.UUID, list[SuspensionFact]] = defaultdict(list)
+def _consent_stmt(as_of: datetime | None) -> Any:
+    """Today's projection, or the events the ledger held at ``as_of`` (recorded and occurred by then)."""
+    if as_of is None:
+        return select(
+            ConsentState.subject_id,
+            ConsentState.scope,
+            ConsentState.action,
+            ConsentState.occurred_at,
+            ConsentState.expires_at,
+            ConsentState.separate,
+            ConsentState.on_behalf_by_id,
+        )
+    return select(
+        ConsentEvent.subject_id,
+        ConsentEvent.scope,
+        ConsentEvent.action,
+        ConsentEvent.occurred_at,
+        ConsentEvent.expires_at,
+        ConsentEvent.separate,
+        ConsentEvent.on_behalf_by_id,
+    ).where(ConsentEvent.recorded_at <= as_of, ConsentEvent.occurred_at <= as_of)
+
+
+def _suspension_stmt(as_of: datetime | None) -> Any:
     stmt = select(
         UsageSuspension.subject_id,
         UsageSuspension.id,
@@ -199,6 +207,32 @@ def _assemble(
         UsageSuspension.ends_at,
         UsageSuspension.lifted_at,
     )
+    # A suspension recorded later was unknown then, whatever its start; a lift later is seen by
+    # SuspensionFact.active, which compares lifted_at with the instant.
+    return stmt if as_of is None else stmt.where(UsageSuspension.created_at <= as_of)
+
+
+def _assemble(
+    session: Session,
+    roots: Sequence[SubjectRow],
+    group: dict[uuid.UUID, uuid.UUID],
+    *,
+    restrict: bool,
+    as_of: datetime | None = None,
+) -> dict[uuid.UUID, SubjectFacts]:
+    categories: dict[uuid.UUID, list[tuple[str, datetime]]] = defaultdict(list)
+    stmt: Any = select(SubjectCategory.subject_id, SubjectCategory.category, SubjectCategory.collected_at)
+    for subject_id, category, collected_at in _select(
+        session, stmt, SubjectCategory.subject_id, group, restrict=restrict
+    ):
+        categories[group[subject_id]].append((category, collected_at))
+    states: dict[uuid.UUID, list[ConsentFact]] = defaultdict(list)
+    stmt = _consent_stmt(as_of)
+    column = ConsentState.subject_id if as_of is None else ConsentEvent.subject_id
+    for subject_id, *state in _select(session, stmt, column, group, restrict=restrict):
+        states[group[subject_id]].append(ConsentFact(*state))
+    suspensions: dict[uuid.UUID, list[SuspensionFact]] = defaultdict(list)
+    stmt = _suspension_stmt(as_of)
     for subject_id, *suspension in _select(
         session, stmt, UsageSuspension.subject_id, group, restrict=restrict
     ):

@@ -142,8 +142,7 @@ def check_batch(  # noqa: PLR0913
     policies = _policies(session, checks, now)
     keys = _validate(settings, checks, policies, now, field_prefix)
     resolved = _resolve(session, checks, keys, field_prefix)
-    roots = {row.id: row for row in resolved.values() if isinstance(row, loader.SubjectRow)}
-    known = loader.load_facts(session, list(roots.values()))
+    known = _facts_by_instant(session, checks, resolved, now)
     outcomes: list[Outcome | CheckError] = []
     for index, entry in enumerate(checks):
         row = resolved[index]
@@ -152,7 +151,8 @@ def check_batch(  # noqa: PLR0913
             continue
         time = entry.at or now
         policy = policies[tokyo_date(time)]
-        ctx = DecisionContext(policy, known[row.id], entry.purpose_id, entry.items, time)
+        facts = known[_as_of(entry.at, now)][row.id]
+        ctx = DecisionContext(policy, facts, entry.purpose_id, entry.items, time)
         outcomes.append(Outcome(row.id, entry.purpose_id, entry.items, decide(ctx), policy.version))
     record_outcomes(
         session,
@@ -161,6 +161,28 @@ def check_batch(  # noqa: PLR0913
         log_allowed=log_allowed,
     )
     return [o if isinstance(o, CheckError) else o.as_dict(lang) for o in outcomes]
+
+
+def _as_of(at: datetime | None, now: datetime) -> datetime | None:
+    """The past instant whose ledger a check reads; None for now and later (today's projection)."""
+    return at if at is not None and at < now else None
+
+
+def _facts_by_instant(
+    session: Session,
+    checks: Sequence[CheckInput],
+    resolved: dict[int, loader.SubjectRow | CheckError],
+    now: datetime,
+) -> dict[datetime | None, dict[uuid.UUID, SubjectFacts]]:
+    """The facts each check needs: a decision at a past instant reads the ledger as it was then."""
+    wanted: dict[datetime | None, dict[uuid.UUID, loader.SubjectRow]] = {}
+    for index, entry in enumerate(checks):
+        row = resolved[index]
+        if isinstance(row, loader.SubjectRow):
+            wanted.setdefault(_as_of(entry.at, now), {})[row.id] = row
+    return {
+        as_of: loader.load_facts(session, list(rows.values()), as_of=as_of) for as_of, rows in wanted.items()
+    }
 
 
 def _policies(session: Session, checks: Sequence[CheckInput], now: datetime) -> dict[date, PolicyFacts]:

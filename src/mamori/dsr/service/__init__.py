@@ -12,6 +12,7 @@ from mamori.dsr.service.identity import read_document, record_identity_check, up
 from mamori.dsr.service.intake import open_case
 from mamori.dsr.service.letters import generate_letter, latest_letter, letter_bytes
 from mamori.dsr.service.lifecycle import proof_missing, reject_case, transition_case
+from mamori.dsr.service.searches import record_held_nowhere_else
 
 __all__ = [
     "case_by_reference",
@@ -26,6 +27,7 @@ __all__ = [
     "pending_tasks",
     "proof_missing",
     "read_document",
+    "record_held_nowhere_else",
     "record_identity_check",
     "record_payment",
     "reject_case",

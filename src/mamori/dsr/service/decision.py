@@ -13,6 +13,7 @@ from mamori.db.base import utcnow
 from mamori.dsr.models import Case
 from mamori.dsr.rules import CaseState, Outcome, Reason, RequestKind, decision_problems, effects_of
 from mamori.dsr.service import common, effects
+from mamori.security.mynumber import scrub
 from mamori.subjects.models import Subject
 from mamori.subjects.validation import FieldError, refuse
 
@@ -61,7 +62,7 @@ def decide(  # noqa: PLR0913 - what a decision holds
     case.outcome, case.reasons, case.decided_at = outcome, list(reasons), utcnow()
     if explanation.strip():
         case.explanation_encrypted = common.cipher(settings).encrypt(
-            explanation.strip(), context=common.EXPLANATION_CONTEXT
+            scrub(explanation.strip(), session.info), context=common.EXPLANATION_CONTEXT
         )
     session.flush()
     common.audit(

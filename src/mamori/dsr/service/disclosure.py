@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from mamori.config import Settings
 from mamori.consents.suspensions import list_suspensions
-from mamori.dsr.models import Case, PendingTask
-from mamori.dsr.rules import DISCLOSING, RequestKind
-from mamori.dsr.service import common
+from mamori.dsr.models import Case
+from mamori.dsr.rules import ACCESSING, DISCLOSING, RequestKind
+from mamori.dsr.service import common, searches
 from mamori.fulfillment.package import LetterTable, letter_section, package_json
 from mamori.fulfillment.schemas import RunRead
 from mamori.fulfillment.service import get_run
@@ -148,14 +148,15 @@ def _provisions(session: Session, subject_id: uuid.UUID, bundle: PolicyBundle, l
 
 
 def _access_run(session: Session, case: Case, settings: Settings | None) -> RunRead | None:
-    """The completed access run of the case; None when no search was started (the task says why).
+    """The completed access run of the case; None when no search ran, once the statement allows it.
 
     Raises:
-        ValidationFailed: the run has not completed (``systems``): the letter waits for it.
+        ValidationFailed: the run has not completed, or no search ran and the privacy officer has
+            not recorded that the data is held nowhere else (``systems``): the letter waits.
     """
-    stmt = select(PendingTask).where(PendingTask.case_id == case.id, PendingTask.action == "access")
-    task = session.scalars(stmt.order_by(PendingTask.created_at.desc()).limit(1)).first()
+    task = searches.access_task(session, case)
     if task is None or task.run_id is None:
+        searches.refuse_unsearched(case, task)
         return None
     run = get_run(session, task.run_id, settings=settings)
     if run.status != "completed":
@@ -166,6 +167,20 @@ def _access_run(session: Session, case: Case, settings: Settings | None) -> RunR
             "the letter",
         )
     return run
+
+
+def searched_section(case: Case, bundle: PolicyBundle, run: RunRead | None) -> Section:
+    """Where the organisation looked: the systems searched, or the privacy officer's statement."""
+    lang = case.language
+    if run is not None:
+        names = {system.id: system.name.get(lang) for system in bundle.datamap}
+        systems = m.join([names.get(s.system, s.system) for s in run.systems], lang)
+        text = t.label("searched.systems", lang).format(systems=systems)
+    else:
+        when = case.held_nowhere_else_at
+        day = m.long_date(common.tokyo_date(when), lang) if when else "-"
+        text = t.label("searched.nowhere_else", lang).format(date=day, reason=case.held_nowhere_else_reason)
+    return Section("searched", t.label("searched", lang), (Paragraph(text),))
 
 
 def records_section(index: int, table: LetterTable) -> Section:
@@ -181,10 +196,11 @@ def records_section(index: int, table: LetterTable) -> Section:
     return Section(f"systems.{index}", table.heading, blocks)
 
 
-def _systems(session: Session, case: Case, settings: Settings | None) -> Disclosed:
+def _systems(session: Session, case: Case, bundle: PolicyBundle, settings: Settings | None) -> Disclosed:
     run = _access_run(session, case, settings)
+    searched = searched_section(case, bundle, run)
     if run is None or run.package is None:
-        return Disclosed(())
+        return Disclosed((searched,))
     lang, found = case.language, letter_section(run.package)
     blocks: list[Block] = [Paragraph(found.intro)]
     attachments: tuple[Attachment, ...] = ()
@@ -194,7 +210,8 @@ def _systems(session: Session, case: Case, settings: Settings | None) -> Disclos
         content = package_json(run.package).encode()
         attachments = (Attachment(name, content, t.label("systems", lang)),)
     subsections = tuple(records_section(i, table) for i, table in enumerate(found.tables, start=1))
-    return Disclosed((Section("systems", t.label("systems", lang), tuple(blocks), subsections),), attachments)
+    found_section = Section("systems", t.label("systems", lang), tuple(blocks), subsections)
+    return Disclosed((searched, found_section), attachments)
 
 
 def disclose(session: Session, case: Case, *, actor: str, settings: Settings | None = None) -> Disclosed:
@@ -208,12 +225,15 @@ def disclose(session: Session, case: Case, *, actor: str, settings: Settings | N
         return Disclosed((purposes_section(bundle, _categories(session, case), lang),))
     if kind is K.EXPLANATION:
         return Disclosed((_rules_section(bundle, _categories(session, case), lang),))
+    if case.subject_id is None and kind in ACCESSING:  # nobody on record: no search could run
+        searches.refuse_unsearched(case, None)
+        return Disclosed((searched_section(case, bundle, None),))
     if case.subject_id is None or kind not in DISCLOSING | {K.DECEASED_NEXT_OF_KIN}:
         return Disclosed(())
     found: list[Section] = []
     systems = Disclosed(())
     if kind is not K.PROVISION_RECORD_DISCLOSURE:
-        systems = _systems(session, case, settings)
+        systems = _systems(session, case, bundle, settings)
         found += [
             _profile(session, case, bundle, settings),
             _consents(session, case.subject_id, lang),

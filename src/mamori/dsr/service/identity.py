@@ -26,6 +26,7 @@ from mamori.dsr.rules import (
 from mamori.dsr.service import common
 from mamori.dsr.storage import sealed_files, sniff
 from mamori.errors import NotFound, ValidationFailed
+from mamori.security.mynumber import scrub
 from mamori.subjects.models import Subject
 from mamori.subjects.validation import FieldError, refuse
 
@@ -188,7 +189,9 @@ def record_identity_check(  # noqa: PLR0913 - what an agent records
         matched=list(matched),
         outcome=outcome,
         checked_by=actor,
-        reasons_encrypted=common.cipher(settings).encrypt(reasons, context=REASONS_CONTEXT)
+        reasons_encrypted=common.cipher(settings).encrypt(
+            scrub(reasons, session.info), context=REASONS_CONTEXT
+        )
         if reasons.strip()
         else None,
     )

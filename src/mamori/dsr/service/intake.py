@@ -27,6 +27,7 @@ from mamori.errors import NotFound
 from mamori.policy.schema import LANGUAGES, PolicyBundle
 from mamori.policy.service import require_current_version
 from mamori.security.crypto import FieldCipher, blind_index
+from mamori.security.mynumber import scrub
 from mamori.subjects.models import Subject
 from mamori.subjects.rules import InvalidIdentifier, normalise
 from mamori.subjects.validation import FieldError, refuse
@@ -89,7 +90,9 @@ def open_case(  # noqa: PLR0913 - the facts of a request as it arrives
         response_method=response_method,
         received_at=received,
         fee_yen=fee_for(RequestKind(request_type), bundle.request_handling.fees),
-        details_encrypted=cipher.encrypt(details, context=common.DETAILS_CONTEXT) if details else None,
+        details_encrypted=(
+            cipher.encrypt(scrub(details, session.info), context=common.DETAILS_CONTEXT) if details else None
+        ),
         created_by=actor,
         **_deadline_fields(bundle, request_type, where, received),
         **_requester_fields(cipher, requester, common.settings_or_default(settings)),
@@ -208,12 +211,13 @@ def _deadline_fields(
 ) -> dict[str, object]:
     cal = common.business_calendar(bundle)
     day = common.tokyo_date(received)
+    within = bundle.request_handling.target_before_art39
     if where == "CN":
         cn = bundle.request_handling.cn
-        due = deadlines.pipl_deadlines(cal, day, cn.working_days, cn.cap_days)
+        due = deadlines.pipl_deadlines(cal, day, cn.working_days, cn.cap_days, within_art39=within)
     else:
         target_days = next(t.target_days for t in bundle.requests.types if t.id == request_type)
-        due = deadlines.appi_deadlines(cal, day, target_days)
+        due = deadlines.appi_deadlines(cal, day, target_days, within_art39=within)
     return {"target_on": due.target, "art39_on": due.art39, "cap_on": due.cap}
 
 

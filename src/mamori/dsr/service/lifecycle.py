@@ -22,6 +22,7 @@ from mamori.dsr.rules import (
 )
 from mamori.dsr.service import common
 from mamori.errors import ValidationFailed
+from mamori.security.mynumber import scrub
 from mamori.subjects.validation import FieldError, refuse
 
 # Moves with their own service (they need more than a reason): decide, reject, respond.
@@ -82,7 +83,7 @@ def reject_case(  # noqa: PLR0913
     common.move(session, case, CaseState.REJECTED, actor=actor, reason=reason_code)
     case.reasons = [reason_code]
     case.explanation_encrypted = common.cipher(settings).encrypt(
-        explanation.strip(), context=common.EXPLANATION_CONTEXT
+        scrub(explanation.strip(), session.info), context=common.EXPLANATION_CONTEXT
     )
     session.flush()
     return case

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import case as when_then
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ class DueCase:
     state: str
     target_on: date
     overdue: bool
+    art39_on: date
 
 
 def _due(case: Case, today: date) -> DueCase:
@@ -37,13 +39,19 @@ def _due(case: Case, today: date) -> DueCase:
         case.state,
         case.target_on,
         deadlines.is_overdue(case.target_on, today),
+        case.art39_on,
     )
 
 
 def list_open(session: Session, *, today: date | None = None, overdue_only: bool = False) -> list[DueCase]:
-    """Open cases by target date (the overdue ones first by nature of the order)."""
+    """Open cases by the earlier of target and Art. 39 date (the overdue ones first by nature).
+
+    A case opened under a bundle without the Art. 39 cap, or before it, may have its target after
+    the Art. 39 date; the day a suit may follow is then the one that orders it.
+    """
     today = today or common.tokyo_date(utcnow())
-    stmt = select(Case).where(Case.state.in_(_OPEN)).order_by(Case.target_on, Case.reference)
+    earlier = when_then((Case.art39_on < Case.target_on, Case.art39_on), else_=Case.target_on)
+    stmt = select(Case).where(Case.state.in_(_OPEN)).order_by(earlier, Case.target_on, Case.reference)
     if overdue_only:
         stmt = stmt.where(Case.target_on < today)
     return [_due(case, today) for case in session.scalars(stmt)]

@@ -10,7 +10,15 @@ from mamori.db.base import utcnow
 from mamori.dsr import deadlines, messages
 from mamori.dsr.models import Case, CaseEvent, PendingTask
 from mamori.dsr.rules import TRANSITIONS, CaseState
-from mamori.dsr.schemas import CaseEventRead, CaseRead, DeadlinesRead, RequesterRead, TaskRead, WaitingRead
+from mamori.dsr.schemas import (
+    CaseEventRead,
+    CaseRead,
+    DeadlinesRead,
+    RequesterRead,
+    StatementRead,
+    TaskRead,
+    WaitingRead,
+)
 from mamori.dsr.service import common
 from mamori.policy.schema import LANGUAGES
 
@@ -91,6 +99,17 @@ def case_view(session: Session, case: Case, settings: Settings | None = None) ->
             for e in history
         ],
         tasks=task_views(session, case),
+        held_nowhere_else=_statement(case),
+    )
+
+
+def _statement(case: Case) -> StatementRead | None:
+    if case.held_nowhere_else_at is None:
+        return None
+    return StatementRead(
+        at=case.held_nowhere_else_at,
+        by=case.held_nowhere_else_by or "",
+        reason=case.held_nowhere_else_reason or "",
     )
 
 

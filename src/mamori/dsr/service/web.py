@@ -23,6 +23,7 @@ from mamori.errors import NotFound
 from mamori.notices import messages as m
 from mamori.notify.service import Outbox, queue_email
 from mamori.security.crypto import blind_index
+from mamori.security.mynumber import scrub
 from mamori.subjects.repository import subjects_by_identifier
 from mamori.subjects.rules import InvalidIdentifier, normalise
 
@@ -58,7 +59,10 @@ def submit_web_request(
     _dry_run(session, form, settings)
     hours = common.policy(session).request_handling.email_confirmation_hours
     token = secrets.token_urlsafe(32)
-    payload = json.dumps(_as_dict(form), ensure_ascii=False)
+    fields = _as_dict(form)
+    if isinstance(fields.get("details"), str):  # masked before it is kept, even for a day
+        fields["details"] = scrub(fields["details"], session.info)
+    payload = json.dumps(fields, ensure_ascii=False)
     submission = WebSubmission(
         token_index=blind_index(settings, "dsr.confirm", token),
         payload_encrypted=common.cipher(settings).encrypt(payload, context=PAYLOAD_CONTEXT),

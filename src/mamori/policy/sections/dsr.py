@@ -36,6 +36,10 @@ class RequestHandling(_Strict):
     """Operating rules of the request office."""
 
     cn: CnDeadline = Field(default_factory=CnDeadline)
+    target_before_art39: bool = Field(
+        default=True,
+        description="cap every target at the last business day before the APPI Art. 39 date",
+    )
     reminder_business_days: int = Field(default=3, ge=0, le=30, description="remind this many days before")
     fees: dict[str, int] = Field(default_factory=dict, description="yen per request type, fee types only")
     upload_max_bytes: int = Field(default=10 * MIB, ge=1024, le=100 * MIB)

@@ -25,6 +25,8 @@ from mamori.inquiries.timing import centre_calendar
 from mamori.notices import messages
 from mamori.notices.privacy import closed_days, negotiate_language
 from mamori.policy.schema import LANGUAGES, PolicyBundle
+from mamori.security.mynumber import NOTE as MY_NUMBER_NOTE
+from mamori.security.mynumber import masked_count
 from mamori.subjects.validation import current_bundle
 from mamori.web.contact_labels import FORM
 from mamori.web.routes.console import PAGE_HEADERS
@@ -168,7 +170,8 @@ def submit_contact(  # noqa: PLR0913 - the form's fields
         alert = FORM.label("rate_limited", chosen).format(minutes=exc.retry_after // 60 + 1)
         return _form_page(bundle, chosen, values=values, errors={}, status=429, alert=alert,
                           headers={"Retry-After": str(exc.retry_after)})  # fmt: skip
-    query = urlencode({"lang": chosen, "ref": inquiry.reference})
+    masked = {"masked": "1"} if masked_count(session.info) else {}
+    query = urlencode({"lang": chosen, "ref": inquiry.reference, **masked})
     # FastAPI ends request-scoped dependencies after the response is sent: commit first, so the
     # browser that follows the redirect at once finds the inquiry (and a failed commit is an error page).
     session.commit()
@@ -176,7 +179,9 @@ def submit_contact(  # noqa: PLR0913 - the form's fields
 
 
 @router.get("/contact/received")
-def received(request: Request, session: ReadSessionDep, ref: str = "", lang: LangQuery = None) -> Response:
+def received(
+    request: Request, session: ReadSessionDep, ref: str = "", lang: LangQuery = None, masked: str = ""
+) -> Response:
     """What the person sees after sending: the reference and by when to expect an answer."""
     chosen = _language(request, lang) or "ja"
     try:
@@ -188,5 +193,6 @@ def received(request: Request, session: ReadSessionDep, ref: str = "", lang: Lan
     html = render("contact/received.html", lang=chosen, labels=_labels(chosen), for_print=False,
                   languages=_languages("/contact", chosen), reference=inquiry.reference,
                   due=local_instant(inquiry.first_response_due_at, chosen, cal.tz),
-                  centre=_centre(bundle, chosen, utcnow()))  # fmt: skip
+                  centre=_centre(bundle, chosen, utcnow()),
+                  my_number_note=MY_NUMBER_NOTE[chosen] if masked else None)  # fmt: skip
     return _html(html, 200, chosen)

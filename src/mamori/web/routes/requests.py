@@ -19,6 +19,8 @@ from mamori.notices import messages as m
 from mamori.notices.privacy import negotiate_language
 from mamori.notify.service import outbox_from_settings
 from mamori.policy.schema import LANGUAGES
+from mamori.security.mynumber import NOTE as MY_NUMBER_NOTE
+from mamori.security.mynumber import masked_count
 from mamori.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -182,7 +184,10 @@ def submit_request(  # noqa: PLR0913 - the form's fields
     except ValidationFailed as exc:
         return _form(session, chosen, values, _form_errors(exc, chosen), 422)
     labels = _labels(chosen)
-    return _message(chosen, "/requests/new", labels["form.sent_title"], labels["form.sent_body"])
+    body = labels["form.sent_body"]
+    if masked_count(session.info):
+        body = f"{body} {MY_NUMBER_NOTE[chosen]}"
+    return _message(chosen, "/requests/new", labels["form.sent_title"], body)
 
 
 def _form_errors(exc: ValidationFailed, lang: str) -> list[dict[str, str]]:
