@@ -39,7 +39,9 @@ def _cut_tail_and_move_head_back(url: str) -> None:
             text("SELECT hash FROM audit_events WHERE chain = :c AND link = :l"),
             {"c": last.chain, "l": last.link - 1},
         ).scalar_one()
-        conn.execute(text("DELETE FROM audit_events WHERE chain = :c AND link = :l"), dict(last._mapping))
+        conn.execute(
+            text("DELETE FROM audit_events WHERE chain = :c AND link = :l"), {"c": last.chain, "l": last.link}
+        )
         conn.execute(
             text("UPDATE audit_chain_heads SET seq = :l, hash = :h WHERE id = :c"),
             {"l": last.link - 1, "h": before, "c": last.chain},
