@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -80,9 +79,36 @@ def link_hash(  # noqa: PLR0913 - the hash covers exactly these fields
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def keyed_mac(key: bytes) -> hmac.HMAC:
-    """An HMAC-SHA256 keyed once; callers ``copy()`` it per link (cheaper than keying each time)."""
-    return hmac.new(key, digestmod=hashlib.sha256)
+_BLOCK = 64  # SHA-256's block size in bytes
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+
+
+class KeyedMac(NamedTuple):
+    """HMAC-SHA256 (RFC 2104) with its two keyed hash states computed once.
+
+    Per link only the states are copied: about half the cost of copying an ``hmac.HMAC`` on
+    OpenSSL 3, which matters to a verification of millions of links. Same result as
+    ``hmac.new(key, message, "sha256")`` (the unit tests compare them).
+    """
+
+    inner: Any  # hashlib's SHA-256 object, already fed the inner padded key
+    outer: Any
+
+    def hexdigest(self, message: bytes) -> str:
+        inner = self.inner.copy()
+        inner.update(message)
+        outer = self.outer.copy()
+        outer.update(inner.digest())
+        return str(outer.hexdigest())
+
+
+def keyed_mac(key: bytes) -> KeyedMac:
+    """The audit key made ready for :func:`keyed_hash` and the verification loops."""
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    block = key.ljust(_BLOCK, b"\0")
+    return KeyedMac(hashlib.sha256(block.translate(_IPAD)), hashlib.sha256(block.translate(_OPAD)))
 
 
 def clean_field(text: str) -> str:
@@ -94,16 +120,14 @@ def clean_field(text: str) -> str:
     return text.replace(SEPARATOR, "\u241f") if SEPARATOR in text else text
 
 
-def keyed_hash(mac: hmac.HMAC, chain: int, link: Link | tuple[Any, ...]) -> str:
+def keyed_hash(mac: KeyedMac, chain: int, link: Link | tuple[Any, ...]) -> str:
     """HMAC-SHA256 over the chain, position, number, previous hash and every field of one event."""
     _, seq, occurred_at, actor, action, target_type, target_id, details, prev_hash = link[:9]
     payload = SEPARATOR.join(
         (KEYED_TAG, str(chain), str(link[0]), str(seq), prev_hash, occurred_at, actor, action,
          target_type, target_id, details)
     )  # fmt: skip
-    h = mac.copy()
-    h.update(payload.encode())
-    return h.hexdigest()
+    return mac.hexdigest(payload.encode())
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +156,7 @@ class ChainSpec:
     """
 
     chain: int
-    mac: hmac.HMAC
+    mac: KeyedMac
     keyed_from: int = 1
     numbered: bool = False
 
@@ -193,7 +217,7 @@ def intact_count(
     """
     sha256, join, chain, keyed_from = hashlib.sha256, SEPARATOR.join, spec.chain, spec.keyed_from
     prev, link = prev_hash or spec.genesis, after
-    copy = spec.mac.copy
+    inner, outer = spec.mac
     tag, chain_text = KEYED_TAG, str(chain)
     for seq, occurred_at, actor, action, target_type, target_id, details, stored_prev, digest in rows:
         link += 1
@@ -204,12 +228,14 @@ def intact_count(
             payload = join((prev, text, occurred_at, actor, action, target_type, target_id, details))
             computed = sha256(payload.encode()).hexdigest()
         else:
-            h = copy()
+            h = inner.copy()
             h.update(
                 join((tag, chain_text, text, text, prev, occurred_at, actor, action, target_type,
                       target_id, details)).encode()
             )  # fmt: skip
-            computed = h.hexdigest()
+            o = outer.copy()
+            o.update(h.digest())
+            computed = o.hexdigest()
         if computed != digest:
             return None
         prev = digest

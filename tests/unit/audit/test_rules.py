@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
@@ -58,6 +60,10 @@ class TestKeyedHash:
         assert digest != keyed_hash(SPEC.mac, 1, link._replace(seq=2))
         assert digest != keyed_hash(SPEC.mac, 1, link._replace(link=2))
         assert digest != keyed_hash(SPEC.mac, 1, link._replace(prev_hash="f" * 64))
+
+    @given(st.binary(max_size=100), st.binary(max_size=300))
+    def test_is_hmac_sha256(self, key: bytes, message: bytes) -> None:
+        assert keyed_mac(key).hexdigest(message) == hmac.new(key, message, hashlib.sha256).hexdigest()
 
     def test_the_separator_never_reaches_a_stored_field(self) -> None:
         # Otherwise text could move from one field to the next under the same MAC.
