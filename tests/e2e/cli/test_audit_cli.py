@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from mamori.audit.service import EventInput, record_events
+from mamori.cli.common import shown
 from mamori.config import DEFAULT_POLICY_DIR
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from tests.e2e.cli.test_cli import mamori
@@ -138,3 +139,17 @@ class TestControlCharacters:
         assert "\x1b" not in added.stderr
         listed = mamori(fresh_database_url, "users", "list")
         assert listed.stdout.strip() == ""
+
+
+class TestShown:
+    @pytest.mark.parametrize(
+        ("stored", "printed"),
+        [
+            ("plain 日本語", "plain 日本語"),
+            ("a\nb\r\tc", "a\\nb\\r\\tc"),
+            ("\x1b[31mred\x07", "\\x1b[31mred\\x07"),
+            ("\x9b2J\u202egnp.exe", "\\x9b2J\\u202egnp.exe"),
+        ],
+    )
+    def test_control_characters_are_escaped(self, stored: str, printed: str) -> None:
+        assert shown(stored) == printed
