@@ -44,3 +44,9 @@ class ValidationFailed(MamoriError):  # noqa: N818
     """Input that cannot be accepted; ``details['errors']`` lists each problem."""
 
     code = "validation-failed"
+
+
+class Tampered(MamoriError):  # noqa: N818
+    """Stored data no longer matches the hash or MAC recorded for it: it was changed outside Mamori."""
+
+    code = "tampered"

@@ -17,6 +17,7 @@ from mamori.errors import (
     MamoriError,
     NotFound,
     PolicyViolation,
+    Tampered,
     Unauthenticated,
     ValidationFailed,
 )
@@ -30,6 +31,7 @@ STATUS: dict[type[MamoriError], int] = {
     InvalidTransition: 409,
     PolicyViolation: 422,
     ValidationFailed: 422,
+    Tampered: 500,
 }
 
 

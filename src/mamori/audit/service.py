@@ -7,18 +7,23 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from mamori.audit.keys import audit_key
 from mamori.audit.models import AuditChainHead, AuditEvent
 from mamori.audit.parallel import PARALLEL_THRESHOLD, verify_file_in_parallel
 from mamori.audit.rules import (
+    SEAL_ACTION,
+    ChainSpec,
     VerifyResult,
     canonical_json,
+    clean_field,
     format_instant,
     genesis_hash,
     intact_count,
-    link_hash,
+    keyed_hash,
+    keyed_mac,
     verify_links,
 )
 from mamori.db.base import utcnow
@@ -47,13 +52,30 @@ def _postgres(session: Session) -> bool:
 
 _heads = cast("Table", AuditChainHead.__table__)
 _HEAD_COLUMNS = (_heads.c.id, _heads.c.seq, _heads.c.hash)
-_FREE_HEADS = select(*_HEAD_COLUMNS).with_for_update(skip_locked=True).limit(1)
-_THIS_HEAD_IF_FREE = _FREE_HEADS.where(_heads.c.id == bindparam("head_id"))
-_FIRST_FREE_HEAD = _FREE_HEADS.order_by(_heads.c.id)
+# PostgreSQL: lock a head and draw the events' numbers in one statement. The numbers are drawn
+# after the lock (the outer select runs on the locked row), so they rise along each chain, and
+# they are known before the insert, so the MAC covers them.
+_PG_LOCK = (
+    "SELECT h.id, h.seq, h.hash, "
+    "ARRAY(SELECT nextval('audit_event_seq') FROM generate_series(1, :n)) AS numbers "
+    "FROM (SELECT id, seq, hash FROM audit_chain_heads {where} FOR UPDATE{skip}) AS h"
+)
+_PG_THIS_HEAD_IF_FREE = text(_PG_LOCK.format(where="WHERE id = :head_id", skip=" SKIP LOCKED"))
+_PG_FIRST_FREE_HEAD = text(_PG_LOCK.format(where="ORDER BY id LIMIT 1", skip=" SKIP LOCKED"))
+_PG_THIS_HEAD = text(_PG_LOCK.format(where="WHERE id = :head_id", skip=""))
+_THIS_HEAD = select(*_HEAD_COLUMNS).where(_heads.c.id == bindparam("head_id")).with_for_update()
 
 
-def _lock_head(session: Session) -> tuple[int, int, str]:
-    """Lock a chain head until this transaction ends; its (chain, last link, last hash).
+@dataclass(frozen=True, slots=True)
+class _Head:
+    chain: int
+    link: int
+    hash: str
+    numbers: list[int] | None  # PostgreSQL: the events' numbers; SQLite numbers by position
+
+
+def _lock_head(session: Session, count: int) -> _Head:
+    """Lock a chain head until this transaction ends.
 
     On PostgreSQL: the head used last if it is free (or already ours), else the first free one;
     only when every head is busy wait for one. (Core statements: this runs in every audited
@@ -61,25 +83,25 @@ def _lock_head(session: Session) -> tuple[int, int, str]:
     """
     connection = session.connection()
     if not _postgres(session):
-        chain = HEAD_ID
-    else:
-        last = session.info.get(_HEAD_KEY)
-        row = None
-        if last is not None:
-            row = connection.execute(_THIS_HEAD_IF_FREE, {"head_id": last}).first()
+        row = connection.execute(_THIS_HEAD, {"head_id": HEAD_ID}).first()
         if row is None:
-            row = connection.execute(_FIRST_FREE_HEAD).first()
-        if row is not None:
-            session.info[_HEAD_KEY] = row.id
-            return row.id, row.seq, row.hash
-        chain = 1 + secrets.randbelow(POSTGRES_CHAINS)  # every head is busy (or none exists): wait
-    row = connection.execute(select(*_HEAD_COLUMNS).where(_heads.c.id == chain).with_for_update()).first()
+            connection.execute(insert(_heads).values(id=HEAD_ID, seq=0, hash=genesis_hash(HEAD_ID)))
+            return _Head(HEAD_ID, 0, genesis_hash(HEAD_ID), None)
+        return _Head(row.id, row.seq, row.hash, None)
+    last = session.info.get(_HEAD_KEY)
+    row = None
+    if last is not None:
+        row = connection.execute(_PG_THIS_HEAD_IF_FREE, {"head_id": last, "n": count}).first()
     if row is None:
-        start = genesis_hash(chain)
-        connection.execute(insert(_heads).values(id=chain, seq=0, hash=start))
-        row = connection.execute(select(*_HEAD_COLUMNS).where(_heads.c.id == chain).with_for_update()).one()
+        row = connection.execute(_PG_FIRST_FREE_HEAD, {"n": count}).first()
+    if row is None:  # every head is busy (or none exists): wait for one
+        chain = 1 + secrets.randbelow(POSTGRES_CHAINS)
+        row = connection.execute(_PG_THIS_HEAD, {"head_id": chain, "n": count}).first()
+        if row is None:
+            connection.execute(insert(_heads).values(id=chain, seq=0, hash=genesis_hash(chain)))
+            row = connection.execute(_PG_THIS_HEAD, {"head_id": chain, "n": count}).one()
     session.info[_HEAD_KEY] = row.id
-    return row.id, row.seq, row.hash
+    return _Head(row.id, row.seq, row.hash, sorted(int(n) for n in row.numbers))
 
 
 def record_event(  # noqa: PLR0913 - the audit vocabulary
@@ -104,88 +126,71 @@ class Recorded:
 
 
 _events = cast("Table", AuditEvent.__table__)
-_NEXT_SEQ = func.nextval("audit_event_seq")
 _ROWS_PER_INSERT = 2000  # x 11 columns: well under PostgreSQL's 65,535 parameters per statement
 _MOVE_HEAD = (
     update(_heads)
     .where(_heads.c.id == bindparam("head_id"))
     .values(seq=bindparam("head_link"), hash=bindparam("head_hash"))
 )
-_INSERT_ONE = (
-    insert(_events)
-    .values(seq=_NEXT_SEQ)
-    .returning(_events.c.link, _events.c.seq)
-    .add_cte(_MOVE_HEAD.cte("moved_head"))
-)
+_INSERT_ONE = insert(_events).add_cte(_MOVE_HEAD.cte("moved_head"))
 
 
-def _insert_many(connection: Connection, rows: list[dict[str, Any]], head: dict[str, Any]) -> list[int]:
-    """PostgreSQL: multi-row inserts in chunks; the events' numbers in the order of ``rows``.
+def _insert_many(connection: Connection, rows: list[dict[str, Any]], head: dict[str, Any]) -> None:
+    """PostgreSQL: multi-row inserts in chunks; the last chunk carries the head's move.
 
-    A statement takes at most 65,535 parameters; the last chunk carries the head's move.
+    A statement takes at most 65,535 parameters.
     """
-    by_link: dict[int, int] = {}
     for start in range(0, len(rows), _ROWS_PER_INSERT):
         chunk = rows[start : start + _ROWS_PER_INSERT]
-        stmt = insert(_events).values([{**row, "seq": _NEXT_SEQ} for row in chunk])
+        stmt = insert(_events).values(chunk)
         last = start + _ROWS_PER_INSERT >= len(rows)
         if last:
             stmt = stmt.add_cte(_MOVE_HEAD.cte("moved_head"))
-        returned = connection.execute(stmt.returning(_events.c.link, _events.c.seq), head if last else {})
-        by_link.update((int(n_link), int(n)) for n_link, n in returned)
-    return [by_link[row["link"]] for row in rows]
+        connection.execute(stmt, head if last else {})
 
 
 def record_events(session: Session, *, actor: str, events: Sequence[EventInput]) -> list[Recorded]:
     """Append several events at once: one lock on a chain head, one multi-row insert.
 
-    Event numbers come from ``audit_event_seq`` on PostgreSQL (no lock; a rolled-back transaction
-    leaves a gap) and equal the link on SQLite.
+    Each event's hash is the keyed MAC of decision 0012. Event numbers come from
+    ``audit_event_seq`` on PostgreSQL (no lock; a rolled-back transaction leaves a gap) and equal
+    the position on SQLite.
     """
     if not events:
         return []
     session.flush()  # the caller's pending changes first, as an ORM write here would do
-    chain, link, prev = _lock_head(session)
-    postgres = _postgres(session)
+    head = _lock_head(session, len(events))
+    chain, link, prev = head.chain, head.link, head.hash
+    mac = keyed_mac(audit_key())
     now = utcnow()
     instant = format_instant(now)
+    actor = clean_field(actor)
     rows: list[dict[str, Any]] = []
-    for event in events:
+    for index, event in enumerate(events):
         link += 1
+        seq = link if head.numbers is None else head.numbers[index]
+        fields = (clean_field(event.action), clean_field(event.target_type), clean_field(event.target_id))
         details = canonical_json(dict(event.details))
-        digest = link_hash(
-            prev, link, instant, actor, event.action, event.target_type, event.target_id, details
-        )
-        row = {
-            "chain": chain,
-            "link": link,
-            "occurred_at": now,
-            "actor": actor,
-            "action": event.action,
-            "target_type": event.target_type,
-            "target_id": event.target_id,
-            "details": details,
-            "prev_hash": prev,
-            "hash": digest,
-        }
-        if not postgres:
-            row["seq"] = link
-        rows.append(row)
+        digest = keyed_hash(mac, chain, (link, seq, instant, actor, *fields, details, prev))
+        rows.append(
+            {
+                "seq": seq, "chain": chain, "link": link, "occurred_at": now, "actor": actor,
+                "action": fields[0], "target_type": fields[1], "target_id": fields[2],
+                "details": details, "prev_hash": prev, "hash": digest,
+            }
+        )  # fmt: skip
         prev = digest
-    head = {"head_id": chain, "head_link": link, "head_hash": prev}
+    moved = {"head_id": chain, "head_link": link, "head_hash": prev}
     connection = session.connection()
-    if not postgres:
+    if not _postgres(session):
         connection.execute(insert(_events), rows)
-        connection.execute(_MOVE_HEAD, head)
-        numbers = [row["seq"] for row in rows]
+        connection.execute(_MOVE_HEAD, moved)
     elif len(rows) == 1:
-        # One round trip: the row and the head's move in one statement (a data-modifying CTE),
-        # built once.
-        returned = connection.execute(_INSERT_ONE, {**rows[0], **head}).one()
-        numbers = [int(returned.seq)]
+        # One round trip: the row and the head's move in one statement (a data-modifying CTE).
+        connection.execute(_INSERT_ONE, {**rows[0], **moved})
     else:
-        numbers = _insert_many(connection, rows, head)
-    return [Recorded(n, row["hash"]) for n, row in zip(numbers, rows, strict=True)]
+        _insert_many(connection, rows, moved)
+    return [Recorded(row["seq"], row["hash"]) for row in rows]
 
 
 def list_events(
@@ -197,8 +202,8 @@ def list_events(
     return list(session.scalars(stmt))
 
 
-_COLUMNS = "link, occurred_at, actor, action, target_type, target_id, details, prev_hash, hash"
-_FAST_COLUMNS = "occurred_at, actor, action, target_type, target_id, details, hash"
+_COLUMNS = "link, seq, occurred_at, actor, action, target_type, target_id, details, prev_hash, hash"
+_FAST_COLUMNS = "seq, occurred_at, actor, action, target_type, target_id, details, prev_hash, hash"
 
 
 def _raw_rows(session: Session, columns: str, batch: int, chain: int = HEAD_ID) -> Iterator[tuple[Any, ...]]:
@@ -219,41 +224,63 @@ def _raw_rows(session: Session, columns: str, batch: int, chain: int = HEAD_ID) 
 def _links(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
     for row in rows:
         # SQLite returns the instant as the very text that was hashed; other drivers a datetime.
-        yield row if isinstance(row[1], str) else (row[0], format_instant(row[1]), *row[2:])
+        yield row if isinstance(row[2], str) else (*row[:2], format_instant(row[2]), *row[3:])
 
 
-def verify_chain(session: Session, *, batch: int = 10_000) -> VerifyResult:
-    """Recompute every hash of every chain; the first altered, deleted or reordered event is reported.
-
-    Each chain is checked link by link against its head (which catches a lost tail); an event
-    whose chain has no head is reported too. ``checked`` counts the events verified.
-    """
+def chain_heads(session: Session) -> dict[int, tuple[int, str]]:
+    """Each chain's head: its last position and hash, as the heads table says."""
     session.flush()
-    heads: dict[int, tuple[int | None, str | None]] = {
-        row.id: (row.seq, row.hash) for row in session.execute(select(*_HEAD_COLUMNS))
-    }
+    return {row.id: (row.seq, row.hash) for row in session.execute(select(*_HEAD_COLUMNS))}
+
+
+def _specs(session: Session, chains: set[int], key: bytes) -> dict[int, ChainSpec]:
+    """How to check each chain: keyed from position 1, or from its seal after a legacy prefix."""
+    rows = session.execute(
+        select(AuditEvent.chain, func.min(AuditEvent.link))
+        .where(AuditEvent.action == SEAL_ACTION)
+        .group_by(AuditEvent.chain)
+    )
+    seals = {int(chain): int(link) for chain, link in rows}
+    mac, numbered = keyed_mac(key), not _postgres(session)
+    return {c: ChainSpec(c, mac, keyed_from=seals.get(c, 1), numbered=numbered) for c in chains}
+
+
+def _missing_head(session: Session, heads: dict[int, Any], chains: set[int]) -> VerifyResult | None:
+    """A chain whose head row is gone (the head is what tells a lost tail)."""
+    expected = set(range(1, POSTGRES_CHAINS + 1)) if _postgres(session) else set()
+    lost = (chains | expected) - set(heads)
+    if not lost:
+        return None
+    chain = min(lost)
+    return VerifyResult(ok=False, checked=0, problem="headless", chain=chain)
+
+
+def verify_chain(session: Session, *, batch: int = 10_000, key: bytes | None = None) -> VerifyResult:
+    """Recompute every MAC of every chain; the first altered, deleted or reordered event is reported.
+
+    Each chain is checked link by link against its head (which catches a lost tail); a chain
+    whose head is gone is reported too. ``checked`` counts the events verified. ``key``: the
+    audit key (default: from the settings).
+    """
+    heads = chain_heads(session)
     chains = set(session.scalars(select(AuditEvent.chain).distinct()))
-    if not heads:
-        heads[HEAD_ID] = (None, None)  # an empty log, or one whose head was removed: read the links
-    if chains - set(heads):
-        orphan = min(chains - set(heads))
-        first = session.scalar(select(func.min(AuditEvent.link)).where(AuditEvent.chain == orphan))
-        return VerifyResult(ok=False, checked=0, problem="altered", chain=orphan, link=first)
+    lost = _missing_head(session, heads, chains)
+    if lost is not None:
+        return lost
+    key = key or audit_key()
+    specs = _specs(session, set(heads), key)
     checked = 0
     for chain in sorted(heads):
         head_seq, head_hash = heads[chain]
+        spec = specs[chain]
         if (
-            chain == HEAD_ID
-            and len(heads) == 1
-            and not _postgres(session)
-            and _fast_sqlite_check(session, head_seq, head_hash, batch)
+            len(heads) == 1
+            and spec.numbered
+            and _fast_sqlite_check(session, (head_seq, head_hash), spec, key, batch)
         ):
-            return VerifyResult(ok=True, checked=head_seq or 0)
+            return VerifyResult(ok=True, checked=head_seq)
         result = verify_links(
-            _links(_raw_rows(session, _COLUMNS, batch, chain)),
-            head_seq=head_seq,
-            head_hash=head_hash,
-            genesis=genesis_hash(chain),
+            _links(_raw_rows(session, _COLUMNS, batch, chain)), spec, head_seq=head_seq, head_hash=head_hash
         )
         if not result.ok:
             return _placed(session, result, chain, checked)
@@ -268,23 +295,22 @@ def _placed(session: Session, result: VerifyResult, chain: int, checked: int) ->
     if result.problem != "missing" and link is not None:
         stmt = select(AuditEvent.seq).where(AuditEvent.chain == chain, AuditEvent.link == link)
         number = session.scalar(stmt)
-    if number is None and not _postgres(session) and result.problem != "missing":
-        number = link
     return replace(result, checked=checked + result.checked, chain=chain, link=link, seq=number)
 
 
-def _fast_sqlite_check(session: Session, head_seq: int | None, head_hash: str | None, batch: int) -> bool:
+def _fast_sqlite_check(
+    session: Session, head: tuple[int, str], spec: ChainSpec, key: bytes, batch: int
+) -> bool:
     """True only when the whole chain is certainly intact; False means "look closer"."""
-    if head_seq is None:
-        return False
+    head_seq, head_hash = head
     last = session.scalar(
         select(AuditEvent.hash).where(AuditEvent.chain == HEAD_ID).order_by(AuditEvent.link.desc()).limit(1)
     )
-    if last != head_hash:
+    if last != head_hash and head_seq:
         return False
     path = session.connection().engine.url.database
     if head_seq >= PARALLEL_THRESHOLD and path and path != ":memory:" and not session.in_nested_transaction():
         # Other processes see committed rows only; the head compared above came from this session,
         # so any uncommitted difference fails the check and falls back to the full path.
-        return verify_file_in_parallel(path, head_seq)
-    return intact_count(_raw_rows(session, _FAST_COLUMNS, batch)) == head_seq
+        return verify_file_in_parallel(path, head_seq, key, keyed_from=spec.keyed_from)
+    return intact_count(_raw_rows(session, _FAST_COLUMNS, batch), spec) == head_seq

@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from mamori.cli.common import cli_actor, fail, session_scope
+from mamori.cli.common import cli_actor, fail, session_scope, shown
 from mamori.errors import ValidationFailed
 
 app = typer.Typer(
@@ -153,7 +153,9 @@ def list_cmd(
         typer.echo(f"{len(events)} event(s)")
         for event in events:
             when = f"{event.occurred_at:%Y-%m-%d %H:%M}"
-            typer.echo(f"  {when}  {event.action:<10} {event.scope}  {event.channel}  {event.id}")
+            typer.echo(
+                f"  {when}  {event.action:<10} {shown(event.scope)}  {shown(event.channel)}  {event.id}"
+            )
 
 
 def _event_row(event: Any) -> dict[str, Any]:

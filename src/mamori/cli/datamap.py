@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from sqlalchemy.orm import Session
 
-from mamori.cli.common import cli_actor, fail, session_scope
+from mamori.cli.common import cli_actor, fail, session_scope, shown
 from mamori.config import get_settings
 from mamori.datamap import fideslang, ledger
 from mamori.datamap.service import bundle_from_directory, check_live, current_bundle, map_warnings
@@ -54,10 +54,10 @@ def show_cmd(bundle: Path = BundleOpt, lang: str = LangOpt) -> None:
     Example: mamori datamap show --bundle policies/aoki.
     """
     for system in _bundle(bundle).datamap:
-        typer.echo(f"{system.id}  ({system.connection.kind})  {system.name.get(lang)}")
+        typer.echo(f"{system.id}  ({system.connection.kind})  {shown(system.name.get(lang))}")
         for dataset in system.datasets:
             fields = ", ".join(f"{f.name}:{f.erasure}" for f in dataset.personal_fields)
-            typer.echo(f"  {dataset.id}  {dataset.name.get(lang)}  [{fields}]")
+            typer.echo(f"  {dataset.id}  {shown(dataset.name.get(lang))}  [{fields}]")
 
 
 @app.command("check")
@@ -74,7 +74,9 @@ def check_cmd(bundle: Path = BundleOpt) -> None:
     typer.echo(f"checking {len(systems)} system(s) against their live schema…", err=True)
     findings = check_live(systems)
     for finding in findings:
-        typer.secho(f"{finding.where}: {finding.kind}: {finding.message}", fg=typer.colors.YELLOW)
+        typer.secho(
+            f"{shown(finding.where)}: {finding.kind}: {shown(finding.message)}", fg=typer.colors.YELLOW
+        )
     if findings:
         typer.echo(f"{len(findings)} difference(s) between the map and the live schema", err=True)
         raise typer.Exit(1)

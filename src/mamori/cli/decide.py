@@ -8,7 +8,7 @@ from datetime import datetime
 
 import typer
 
-from mamori.cli.common import cli_actor, fail, session_scope
+from mamori.cli.common import cli_actor, fail, session_scope, shown
 from mamori.config import get_settings
 from mamori.consents.decisions import service
 from mamori.errors import ValidationFailed
@@ -51,7 +51,7 @@ def decide(  # noqa: PLR0913 - one option per part of the question
         verdict = "allowed" if result["allowed"] else "refused"
         typer.echo(f"{verdict} (policy version {result['policy_version']})")
         for reason in result["reasons"]:
-            typer.echo(f"  {reason['code']}: {reason['message']}")
+            typer.echo(f"  {reason['code']}: {shown(reason['message'])}")
     raise typer.Exit(0 if result["allowed"] else 1)
 
 

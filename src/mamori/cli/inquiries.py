@@ -10,7 +10,7 @@ import typer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from mamori.cli.common import cli_actor, fail, session_scope
+from mamori.cli.common import cli_actor, fail, session_scope, shown
 from mamori.config import get_settings
 from mamori.db.session import make_engine, make_session_factory
 from mamori.errors import ValidationFailed
@@ -36,8 +36,8 @@ def _print(model: BaseModel, *, as_json: bool) -> None:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     for key, value in data.items():
-        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
-        typer.echo(f"{key}: {shown}")
+        text = json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
+        typer.echo(f"{key}: {shown(text)}")
 
 
 def _find(session: Session, ref: str) -> Inquiry:
@@ -93,7 +93,10 @@ def list_cmd(as_json: bool = JsonOpt) -> None:
     if not views:
         typer.echo("no open inquiries")
     for v in views:
-        typer.echo(f"{v.reference}  {v.remaining:>7}  {v.state:<20}  {v.category:<20}  {v.assignee or '-'}")
+        typer.echo(
+            f"{v.reference}  {v.remaining:>7}  {v.state:<20}  {shown(v.category):<20}"
+            f"  {shown(v.assignee or '-')}"
+        )
 
 
 @app.command("show")
@@ -116,7 +119,7 @@ def assign_cmd(ref: str = RefArg, to: str = typer.Option(..., "--to", help="A st
     """
     with session_scope() as session:
         inquiry = service.assign(session, cli_actor(), _find(session, ref).id, to)
-        typer.echo(f"{inquiry.reference}  {inquiry.state}  {inquiry.assignee}")
+        typer.echo(f"{inquiry.reference}  {inquiry.state}  {shown(inquiry.assignee)}")
 
 
 @app.command("reply")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from mamori.cli.common import cli_actor, session_scope
+from mamori.cli.common import cli_actor, session_scope, shown
 from mamori.errors import ValidationFailed
 from mamori.policy import service
 from mamori.policy.rules import Change
@@ -33,9 +33,9 @@ def check_cmd(directory: Path = DirArg) -> None:
     purposes = len(result.bundle.purposes())
     typer.echo(f"OK: bundle {result.bundle.id!r}, {len(result.sources)} files, {purposes} purposes")
     for warning in map_warnings(result.bundle):
-        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+        typer.secho(f"warning: {shown(warning)}", fg=typer.colors.YELLOW, err=True)
     for warning in deadline_warnings(result.bundle, date.today()):  # noqa: DTZ011 - receipt days, any zone
-        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+        typer.secho(f"warning: {shown(warning)}", fg=typer.colors.YELLOW, err=True)
 
 
 @app.command("publish")
@@ -59,7 +59,8 @@ def publish_cmd(
             note=note,
         )
         typer.echo(
-            f"published version {version.number} ({version.content_hash[:12]}) by {version.published_by}"
+            f"published version {version.number} ({version.content_hash[:12]})"
+            f" by {shown(version.published_by)}"
         )
 
 
@@ -72,7 +73,8 @@ def versions_cmd() -> None:
     with session_scope() as session:
         for v in service.list_versions(session):
             typer.echo(
-                f"{v.number:>4}  {v.published_at:%Y-%m-%d %H:%M}  {v.content_hash[:12]}  {v.published_by}"
+                f"{v.number:>4}  {v.published_at:%Y-%m-%d %H:%M}  {v.content_hash[:12]}"
+                f"  {shown(v.published_by)}"
             )
 
 
@@ -104,7 +106,7 @@ def _print_changes(changes: list[Change], *, as_json: bool) -> None:
         typer.echo("no changes")
     marks = {"added": "+", "removed": "-", "changed": "~"}
     for change in changes:
-        typer.echo(f"{marks[change.kind.value]} {change.path}")
+        typer.echo(f"{marks[change.kind.value]} {shown(change.path)}")
         if change.kind.value == "changed":
             typer.echo(f"    old: {json.dumps(change.old, ensure_ascii=False)}")
             typer.echo(f"    new: {json.dumps(change.new, ensure_ascii=False)}")

@@ -6,7 +6,7 @@ from datetime import date
 
 import typer
 
-from mamori.cli.common import cli_actor, fail, session_scope
+from mamori.cli.common import cli_actor, fail, session_scope, shown
 from mamori.cli.consents import parse_uuid, readable_errors
 from mamori.cli.provisions import ItemsOpt, JsonOpt, echo_json, split_items
 from mamori.errors import ValidationFailed
@@ -158,7 +158,7 @@ def processors_sub_cmd(  # noqa: PLR0913 - the fields of a sub-processor
     )
     with session_scope() as session, readable_errors():
         sub = register_sub_processor(session, actor=cli_actor(), processor=key, data=data)
-        typer.echo(f"sub-processor {sub.id}: {sub.name} ({sub.country}) pending approval")
+        typer.echo(f"sub-processor {sub.id}: {shown(sub.name)} ({sub.country}) pending approval")
 
 
 @app.command("sub-processors")
@@ -201,7 +201,7 @@ def _decide(key: str, sub_id: str, by: str, evidence: str, on: str | None, *, ap
             session, actor=cli_actor(), processor=key, sub_id=sid, approve=approve, decided_by=by,
             evidence_ref=evidence, decided_on=_date(on),
         )  # fmt: skip
-        typer.echo(f"sub-processor {sub.id}: {sub.status} on {sub.decided_on} by {sub.decided_by}")
+        typer.echo(f"sub-processor {sub.id}: {sub.status} on {sub.decided_on} by {shown(sub.decided_by)}")
 
 
 DecidedBy = typer.Option(..., "--by", help="User name of the deciding privacy officer or admin.")

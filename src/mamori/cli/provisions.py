@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from sqlalchemy.orm import Session
 
-from mamori.cli.common import cli_actor, fail, session_scope
+from mamori.cli.common import cli_actor, fail, session_scope, shown
 from mamori.cli.consents import parse_uuid, readable_errors
 from mamori.config import get_settings
 from mamori.errors import PolicyViolation, ValidationFailed
@@ -155,7 +155,7 @@ def show_cmd(
         )
         typer.echo(f"  basis {p.basis}, Art. 29 record: {p.art29_record}, items {','.join(p.items)}")
         if view.justification:
-            typer.echo(f"  justification: {view.justification} (approved by {p.approved_by})")
+            typer.echo(f"  justification: {shown(view.justification)} (approved by {shown(p.approved_by)})")
         typer.echo(f"  {p.provided} provided, {p.refused} refused; records kept until {end}")
         for person in view.persons:
             typer.echo(f"  {person.subject_id}  keep until {person.retention_end:%Y-%m-%d}")
@@ -189,7 +189,7 @@ def receive_cmd(
     request = ReceiptRequest(provider, _subjects(subject, subjects_file), split_items(items), acquisition)
     with session_scope() as session, readable_errors():
         receipt = record_receipt(session, actor=cli_actor(), request=request)
-        typer.echo(f"receipt {receipt.id}: {receipt.subjects} person(s) from {provider}")
+        typer.echo(f"receipt {receipt.id}: {receipt.subjects} person(s) from {shown(provider)}")
 
 
 @app.command("sweep")
@@ -225,7 +225,7 @@ def parties_cmd(
             echo_json([{"key": p.key, "kind": p.kind, "name": p.name, "country": p.country} for p in found])
             return
         for party in found:
-            typer.echo(f"{party.key:<28} {party.kind:<14} {party.country}  {party.name.get('ja', '')}")
+            typer.echo(f"{party.key:<28} {party.kind:<14} {party.country}  {shown(party.name.get('ja', ''))}")
 
 
 @app.command("country")
@@ -298,5 +298,5 @@ def joint_use_changes_cmd(
             after = service.get_version(session, new).content
         changes = classify_joint_use(before.get("joint_use"), after.get("joint_use"))
         for change in changes:
-            typer.echo(f"{change.kind.value:<22} {change.path:<36} {change.detail}")
+            typer.echo(f"{change.kind.value:<22} {shown(change.path):<36} {shown(change.detail)}")
         typer.echo(f"{len(changes)} joint-use change(s)")

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from sqlalchemy.orm import Session
 
-from mamori.cli.common import cli_actor, fail, session_scope
+from mamori.cli.common import cli_actor, fail, session_scope, shown
 from mamori.config import get_settings
 from mamori.db.session import make_engine, make_session_factory
 from mamori.dsr import service
@@ -371,7 +371,7 @@ def mailed(
         row = delivery.record_mailing(
             session, actor=cli_actor(), delivery_id=uuid.UUID(delivery_id), tracking_number=tracking
         )
-        typer.echo(f"delivery {row.id}: mailed ({row.tracking_number})")
+        typer.echo(f"delivery {row.id}: mailed ({shown(row.tracking_number)})")
 
 
 @app.command("remind")
@@ -413,4 +413,4 @@ def tasks(
             reference = service.get_case(session, task.case_id).reference
             waiting = views.waiting_read(task.waiting)
             why = waiting.messages.get(lang, waiting.messages["ja"]) if waiting else "-"
-            typer.echo(f"{task.id}\t{task.action}\t{reference}\t{why}")
+            typer.echo(f"{task.id}\t{task.action}\t{reference}\t{shown(why)}")

@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 import typer
 from pydantic import BaseModel
 
-from mamori.cli.common import cli_actor, fail, session_scope
+from mamori.cli.common import cli_actor, fail, session_scope, shown
 from mamori.config import get_settings
 from mamori.errors import Forbidden, PolicyViolation, ValidationFailed
 from mamori.security.service import staff_principal
@@ -292,6 +292,6 @@ def import_cmd(
 def _reject(message: str, errors: list[dict[str, Any]]) -> NoReturn:
     for error in errors:
         where = f"row {error['row']}: " if "row" in error else ""
-        typer.echo(f"{where}{error.get('field', '-')}: {error.get('message', '')}", err=True)
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+        typer.echo(shown(f"{where}{error.get('field', '-')}: {error.get('message', '')}"), err=True)
+    typer.secho(f"error: {shown(message)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)

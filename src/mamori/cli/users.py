@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import typer
 
-from mamori.cli.common import cli_actor, fail, session_scope
+from mamori.cli.common import cli_actor, fail, session_scope, shown
 from mamori.errors import ValidationFailed
 from mamori.security import service
 from mamori.security.rules import Role, Scope
@@ -62,7 +62,7 @@ def add_cmd(
             role=role,
             password=secret,
         )
-        typer.echo(f"added {user.username} ({user.role})")
+        typer.echo(f"added {shown(user.username)} ({user.role})")
 
 
 @users_app.command("role")
@@ -109,7 +109,7 @@ def list_cmd() -> None:
     with session_scope() as session:
         for user in service.list_users(session):
             state = "active" if user.active else "disabled"
-            typer.echo(f"{user.username:<20} {user.role:<16} {state}")
+            typer.echo(f"{shown(user.username):<20} {user.role:<16} {state}")
 
 
 @tokens_app.command("create")
@@ -159,7 +159,8 @@ def tokens_list_cmd(username: str = typer.Argument(None, help="Only this user's 
         for token in service.list_tokens(session, username=username):
             state = "revoked" if token.revoked_at else "active"
             typer.echo(
-                f"{token.id}  {token.user.username:<16} {token.name:<12} {token.prefix}…  {state:<8}"
+                f"{token.id}  {shown(token.user.username):<16} {shown(token.name):<12} {token.prefix}…"
+                f"  {state:<8}"
                 f" {' '.join(token.scopes)}"
             )
 
@@ -169,4 +170,4 @@ def revoke_cmd(token_id: str) -> None:
     """Revoke a token by its id."""
     with session_scope() as session:
         service.revoke_token(session, actor=cli_actor(), token_id=token_id)
-        typer.echo(f"revoked {token_id}")
+        typer.echo(f"revoked {shown(token_id)}")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from mamori.audit.service import record_event
 from mamori.errors import Conflict, NotFound, ValidationFailed
 from mamori.policy.loader import LoadResult, load_bundle
-from mamori.policy.models import PolicyVersion
+from mamori.policy.models import PolicyVersion, check_content
 from mamori.policy.rules import Change, advance_notice_problem, classify_joint_use, content_hash, diff_content
 from mamori.policy.schema import PolicyBundle
 
@@ -174,8 +174,13 @@ def get_version(session: Session, ref: str) -> PolicyVersion:
 
 def contents_up_to(session: Session, version: PolicyVersion) -> list[dict[str, Any]]:
     """The stored content of ``version`` and of every version published before it, oldest first."""
-    stmt = select(PolicyVersion.content).where(PolicyVersion.number <= version.number)
-    return list(session.scalars(stmt.order_by(PolicyVersion.number)))
+    stmt = select(PolicyVersion.number, PolicyVersion.content, PolicyVersion.content_hash)
+    rows = session.execute(stmt.where(PolicyVersion.number <= version.number).order_by(PolicyVersion.number))
+    contents = []
+    for number, content, stored_hash in rows:
+        check_content(number, content, stored_hash)
+        contents.append(content)
+    return contents
 
 
 def bundle_of(version: PolicyVersion) -> PolicyBundle:

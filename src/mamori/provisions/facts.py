@@ -25,7 +25,7 @@ from mamori.consents.decisions.rules import (
     latest_states,
 )
 from mamori.consents.models import ConsentState, UsageSuspension
-from mamori.policy.models import PolicyVersion
+from mamori.policy.models import PolicyVersion, check_content
 from mamori.provisions.bulk import id_chunks
 from mamori.provisions.rules import BLOCKING_SUSPENSIONS, JointUseTerms
 from mamori.subjects.models import Subject, SubjectRelationship
@@ -120,10 +120,12 @@ def gate_facts(
 def joint_use_history(session: Session) -> list[JointUseTerms]:
     """The joint-use items and joint users of every published version, oldest first."""
     stmt = select(
-        PolicyVersion.number, PolicyVersion.published_at, PolicyVersion.effective_date, PolicyVersion.content
-    ).order_by(PolicyVersion.number)
+        PolicyVersion.number, PolicyVersion.published_at, PolicyVersion.effective_date, PolicyVersion.content,
+        PolicyVersion.content_hash,
+    ).order_by(PolicyVersion.number)  # fmt: skip
     history = []
-    for number, published_at, effective, content in session.execute(stmt):
+    for number, published_at, effective, content, stored_hash in session.execute(stmt):
+        check_content(number, content, stored_hash)
         joint = content.get("joint_use") or {}
         companies = frozenset(str(c["id"]) for c in joint.get("companies") or [] if isinstance(c, dict))
         history.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -199,3 +200,17 @@ def after_failure(throttle: Throttle | None, now: datetime, policy: LockoutPolic
     return Throttle(
         failures=failures, window_started_at=started, locked_until=now + policy.lockout if locks else None
     )
+
+
+# Control, format (e.g. bidirectional overrides) and line/paragraph separator characters: a name
+# holding one could forge a line in a listing or drive a terminal.
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def name_problem(label: str, value: str) -> str | None:
+    """Why a username, display name or token name cannot be accepted, or None."""
+    if not value.strip():
+        return f"{label} must not be empty"
+    if any(unicodedata.category(char) in _UNPRINTABLE for char in value):
+        return f"{label} must not contain control characters (such as a line break or an escape)"
+    return None

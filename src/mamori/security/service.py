@@ -17,7 +17,7 @@ from mamori.audit.service import record_event
 from mamori.db.base import utcnow
 from mamori.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from mamori.security.models import ApiToken, StaffUser
-from mamori.security.rules import ROLE_SCOPES, Role, Scope, effective_scopes, scopes_allowed
+from mamori.security.rules import ROLE_SCOPES, Role, Scope, effective_scopes, name_problem, scopes_allowed
 from mamori.security.sessions import revoke_user_sessions
 
 TOKEN_PREFIX = "mam_"  # noqa: S105 - a public marker, not a secret
@@ -55,11 +55,12 @@ def add_user(  # noqa: PLR0913
     """Create a staff user with an argon2 password hash.
 
     Raises:
-        ValidationFailed: the password is too short or the username is empty.
+        ValidationFailed: the password is too short, or a name is empty or holds control characters.
         Conflict: the username is taken.
     """
-    if not username.strip():
-        raise ValidationFailed("username must not be empty")
+    for label, value in (("username", username), ("display name", display_name)):
+        if problem := name_problem(label, value):
+            raise ValidationFailed(problem, details={"errors": [{"field": label, "message": problem}]})
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     if get_user_by_username(session, username) is not None:
@@ -119,6 +120,8 @@ def create_token(  # noqa: PLR0913
         NotFound: no such user.
         ValidationFailed: a scope beyond the user's role.
     """
+    if problem := name_problem("token name", name):
+        raise ValidationFailed(problem)
     user = get_user_by_username(session, username)
     if user is None:
         raise NotFound(f"no user {username!r}")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from mamori.db.session import make_engine
+from mamori.policy.models import PolicyVersion
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -76,7 +80,24 @@ class TestAuditEndpoints:
             "seq": None,
             "chain": None,
             "link": None,
+            "policy_versions": [],
         }
+
+    def test_an_edited_policy_version_is_reported_and_refused(
+        self, client: TestClient, tokens: dict[str, str], fresh_database_url: str
+    ) -> None:
+        engine = make_engine(fresh_database_url)
+        with engine.begin() as conn:
+            content = conn.execute(select(PolicyVersion.content)).scalar_one()
+            content["contact_centre"]["closes"] = "23:59"
+            conn.execute(update(PolicyVersion).values(content=content))
+        engine.dispose()
+        verify = client.get("/api/v1/audit/verify", headers=_auth(tokens["auditor"])).json()
+        assert verify["ok"] is False
+        assert verify["policy_versions"] == ["policy version 1: its content no longer matches its hash"]
+        refused = client.get("/api/v1/policy/versions/1", headers=_auth(tokens["agent"]))
+        assert refused.status_code == 500
+        assert refused.json()["type"].endswith("/tampered")
 
     def test_bad_query_is_422_problem(self, client: TestClient, tokens: dict[str, str]) -> None:
         response = client.get("/api/v1/audit", headers=_auth(tokens["auditor"]), params={"limit": 0})

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from mamori.audit import service
+from mamori.audit.keys import audit_key
 from mamori.audit.parallel import verify_file_in_parallel
 from mamori.audit.service import EventInput, record_events
 from mamori.db.migrate import upgrade
@@ -37,16 +38,16 @@ def _tamper(path: Path, sql: str) -> None:
 
 class TestVerifyFileInParallel:
     def test_intact_chain_in_three_processes(self, chain_file: Path) -> None:
-        assert verify_file_in_parallel(str(chain_file), 300, workers=3)
+        assert verify_file_in_parallel(str(chain_file), 300, audit_key(), workers=3)
 
     @pytest.mark.parametrize("seq", [5, 150, 299])
     def test_altered_row_in_any_range(self, chain_file: Path, seq: int) -> None:
         _tamper(chain_file, f"UPDATE audit_events SET target_id = 'forged' WHERE seq = {seq}")  # noqa: S608
-        assert not verify_file_in_parallel(str(chain_file), 300, workers=3)
+        assert not verify_file_in_parallel(str(chain_file), 300, audit_key(), workers=3)
 
     def test_deleted_boundary_row(self, chain_file: Path) -> None:
         _tamper(chain_file, "DELETE FROM audit_events WHERE seq = 100")
-        assert not verify_file_in_parallel(str(chain_file), 300, workers=3)
+        assert not verify_file_in_parallel(str(chain_file), 300, audit_key(), workers=3)
 
 
 class TestVerifyChainLargeFile:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from mamori.api.deps import SessionDep, require
 from mamori.audit import service
 from mamori.audit.models import AuditEvent
+from mamori.policy.integrity import verify_versions
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
 
@@ -50,6 +51,10 @@ class AuditVerifyRead(BaseModel):
     seq: int | None = Field(description="number of the first bad event (none when it is missing)")
     chain: int | None = Field(default=None, description="the hash chain of the first bad link")
     link: int | None = Field(default=None, description="its position in that chain")
+    policy_versions: list[str] = Field(
+        default_factory=list,
+        description="problems of published policy versions (content vs hash vs the audited hash)",
+    )
 
 
 @router.get("")
@@ -71,8 +76,10 @@ def list_audit_events(
 def verify_audit_chain(session: SessionDep, _: Auditor) -> AuditVerifyRead:
     """Recompute the hash chain and report the first altered, missing or reordered event."""
     result = service.verify_chain(session)
+    versions = verify_versions(session)
     return AuditVerifyRead(
-        ok=result.ok,
+        ok=result.ok and not versions,
+        policy_versions=versions,
         checked=result.checked,
         problem=result.problem,
         seq=result.seq,
