@@ -176,9 +176,7 @@ def submit_request(  # noqa: PLR0913 - the form's fields
     )
     outbox = outbox_from_settings(runtime.settings, runtime.session_factory)
     try:
-        submit_web_request(
-            session, form=form, outbox=outbox, base_url=str(request.base_url), settings=runtime.settings
-        )
+        submit_web_request(session, form=form, outbox=outbox, settings=runtime.settings)
     except ValidationFailed as exc:
         return _form(session, chosen, values, _form_errors(exc, chosen), 422)
     labels = _labels(chosen)
