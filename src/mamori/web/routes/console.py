@@ -18,6 +18,7 @@ from mamori.notices import messages
 from mamori.notices.messages import LabelTable
 from mamori.notices.privacy import negotiate_language
 from mamori.security.service import authenticate_password
+from mamori.web.limits import limit_form
 from mamori.web.staff import (
     Csrf,
     StaffDep,
@@ -117,6 +118,7 @@ def login(  # noqa: PLR0913 - the form's fields
 ) -> Response:
     """Check the password (argon2), start a session and go where the person wanted to go."""
     chosen = console_lang(lang, request)
+    limit_form(request, session, runtime.settings, action="console.login", lang=chosen)
     try:
         check_csrf(request, runtime.settings, csrf_token)
     except Exception:  # noqa: BLE001 - any CSRF failure gets the same page

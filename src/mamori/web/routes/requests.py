@@ -19,6 +19,7 @@ from mamori.notices import messages as m
 from mamori.notices.privacy import negotiate_language
 from mamori.notify.service import outbox_from_settings
 from mamori.policy.schema import LANGUAGES
+from mamori.web.limits import limit_form
 from mamori.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -130,6 +131,7 @@ def submit_request(  # noqa: PLR0913 - the form's fields
 ) -> HTMLResponse:
     """Check the form, keep it and mail the one-time confirmation link."""
     chosen = _lang(lang)
+    limit_form(request, session, runtime.settings, action="requests.new", lang=chosen, recipient=email)
     values = {
         "request_type": request_type,
         "name": name,
@@ -194,9 +196,12 @@ def _form_errors(exc: ValidationFailed, lang: str) -> list[dict[str, str]]:
 
 
 @router.get("/requests/confirm/{token}")
-def confirm(token: str, session: SessionDep, runtime: RuntimeDep, lang: LangQuery = None) -> HTMLResponse:
+def confirm(
+    request: Request, token: str, session: SessionDep, runtime: RuntimeDep, lang: LangQuery = None
+) -> HTMLResponse:
     """The one-time link of the confirmation mail: the request is received now."""
     chosen = _lang(lang)
+    limit_form(request, session, runtime.settings, action="requests.confirm", lang=chosen)
     labels = _labels(chosen)
     try:
         case = confirm_web_request(session, token=token, settings=runtime.settings)
@@ -233,7 +238,8 @@ def download_form(
 
 
 @router.post("/requests/download/{token}")
-def download(
+def download(  # noqa: PLR0913 - the form's fields
+    request: Request,
     token: str,
     session: SessionDep,
     runtime: RuntimeDep,
@@ -242,6 +248,7 @@ def download(
 ) -> Response:
     """The letter, for the right code; a wrong code is counted and the page says how many tries are left."""
     chosen = _lang(lang)
+    limit_form(request, session, runtime.settings, action="requests.download", lang=chosen)
     labels = _labels(chosen)
     try:
         attempt = delivery.open_download(session, token=token, code=code, settings=runtime.settings)
