@@ -110,15 +110,11 @@ class TestFees:
         decide(session, actor="a", case_id=case.id, outcome="full", settings=settings)
         outbox = _outbox(session, settings)
         with pytest.raises(ValidationFailed, match="fee"):
-            send_electronically(
-                session, actor="a", case_id=case.id, outbox=outbox, settings=settings
-            )
+            send_electronically(session, actor="a", case_id=case.id, outbox=outbox, settings=settings)
         with pytest.raises(ValidationFailed, match="300"):
             record_payment(session, actor="a", case_id=case.id, amount_yen=200, method="postal_order")
         record_payment(session, actor="a", case_id=case.id, amount_yen=300, method="postal_order")
-        send_electronically(
-            session, actor="a", case_id=case.id, outbox=outbox, settings=settings
-        )
+        send_electronically(session, actor="a", case_id=case.id, outbox=outbox, settings=settings)
         assert case.state == "responded"
 
 
@@ -127,9 +123,7 @@ class TestDownload:
         case = case_in_progress(session, settings, response_method="electronic")
         decide(session, actor="a", case_id=case.id, outcome="full", settings=settings)
         outbox = _outbox(session, settings)
-        delivery = send_electronically(
-            session, actor="a", case_id=case.id, outbox=outbox, settings=settings
-        )
+        delivery = send_electronically(session, actor="a", case_id=case.id, outbox=outbox, settings=settings)
         # the token travels only in the mail (encrypted in the outbox)
         cipher = cipher_from_settings(settings)
         bodies = [
