@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,8 +16,8 @@ from mamori.dsr.models import WebSubmission
 from mamori.inquiries.models import Inquiry
 from mamori.notify.models import OutboundMessage
 from mamori.policy.models import PolicyVersion
-from mamori.security.ratelimit import RateCounter
-from mamori.web.limits import TEXTS
+from mamori.security.ratelimit import RateCounter, RateLimited
+from mamori.web.limits import TEXTS, rate_limited
 from tests.e2e.web.clients import client_on
 
 pytestmark = pytest.mark.usefixtures("published")
@@ -90,3 +92,18 @@ class TestPerRecipient:
         keys = session.scalars(select(RateCounter.key)).all()
         assert keys
         assert all("victim" not in key and "testclient" not in key for key in keys)
+
+
+class TestElsewhere:
+    def test_logout_is_limited_too(self, limited: TestClient) -> None:
+        assert [limited.post("/console/logout").status_code for _ in range(3)][-1] == 429
+
+    def test_under_the_api_the_answer_is_problem_json(self, limited: TestClient) -> None:
+        """No public API post exists today; the handler is ready for one (and for the API's own)."""
+        request = Request({"type": "http", "method": "POST", "path": "/api/v1/x", "headers": [],
+                           "query_string": b"", "app": limited.app})  # fmt: skip
+        response = asyncio.run(rate_limited(request, RateLimited("too many", retry_after=42)))
+        assert response.status_code == 429
+        assert response.headers["retry-after"] == "42"
+        assert response.media_type == "application/problem+json"
+        assert b'"status":429' in response.body

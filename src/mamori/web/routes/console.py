@@ -140,8 +140,11 @@ def login(  # noqa: PLR0913 - the form's fields
 
 
 @router.post("/console/logout")
-def logout(request: Request, runtime: RuntimeDep, csrf_token: Annotated[str, Form()] = "") -> Response:
+def logout(
+    request: Request, session: SessionDep, runtime: RuntimeDep, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
     """End the session."""
+    limit_form(request, session, runtime.settings, action="console.logout", lang=console_lang(None, request))
     check_csrf(request, runtime.settings, csrf_token)
     response = RedirectResponse("/console/login", status_code=303)
     clear_session(response)
