@@ -83,6 +83,18 @@ class Settings(BaseSettings):
         default=False,
         description="Let serve and worker start on the development keys (demo and local development only).",
     )
+    rate_limit_per_address: int = Field(
+        default=10, ge=1, description="Public form posts accepted per client address and window."
+    )
+    rate_limit_address_seconds: int = Field(
+        default=600, ge=1, description="Length of the per-address window, in seconds."
+    )
+    rate_limit_per_recipient: int = Field(
+        default=3, ge=1, description="Public form posts that would mail one e-mail address, per window."
+    )
+    rate_limit_recipient_seconds: int = Field(
+        default=3600, ge=1, description="Length of the per-recipient window, in seconds."
+    )
 
     console_idle_seconds: int = Field(
         default=1800,

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from mamori.api.deps import Runtime
 from mamori.api.errors import install_error_handlers
+from mamori.api.headers import SecurityHeaders
 from mamori.api.routers import (
     audit,
     consents,
@@ -63,11 +64,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version="0.1.0",
         summary="Personal-information protection management: the privacy policy as code.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # Swagger UI is served from Mamori's own origin (mamori.web.api_docs)
         redoc_url=None,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
     routers = (
         policy.router,

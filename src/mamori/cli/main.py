@@ -151,7 +151,9 @@ def serve_app(*, host: str, port: int) -> None:
 
     from mamori.api.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    # proxy_headers=False: uvicorn would otherwise take the client from X-Forwarded-For of any
+    # loopback peer; Mamori believes that header only from MAMORI_TRUSTED_PROXIES (mamori.api.limits).
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @app.command()

@@ -317,9 +317,11 @@ def letter(ref: str = RefArg, out: Path | None = typer.Option(None, help="Also w
 def send(
     ref: str = RefArg,
     method: str = typer.Option(..., help="post or electronic"),
-    base_url: str = typer.Option("http://127.0.0.1:8000", help="Public address of Mamori (for links)."),
 ) -> None:
-    """Send the answer: queue it for the next print batch, or mail a download link and its code."""
+    """Send the answer: queue it for the next print batch, or mail a download link and its code.
+
+    The download link starts with MAMORI_PUBLIC_BASE_URL (the address people reach Mamori at).
+    """
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
@@ -334,7 +336,6 @@ def send(
                     actor=cli_actor(),
                     case_id=case.id,
                     outbox=outbox,
-                    base_url=base_url,
                     settings=settings,
                 )
             typer.echo(f"{case.reference}: delivery {row.id} ({row.method}, {row.status})")

@@ -11,6 +11,7 @@ from mamori.notify import models as notify_models
 from mamori.policy import models as policy_models
 from mamori.provisions import models as provision_models
 from mamori.security import models as security_models
+from mamori.security import ratelimit as ratelimit_models
 from mamori.subjects import models as subject_models
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "notify_models",
     "policy_models",
     "provision_models",
+    "ratelimit_models",
     "security_models",
     "subject_models",
 ]

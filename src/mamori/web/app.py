@@ -5,6 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from mamori.security.ratelimit import RateLimited, trusted_networks
+from mamori.web import api_docs
+from mamori.web.limits import rate_limited
 from mamori.web.staff import LoginRequired, login_redirect
 
 
@@ -14,6 +17,10 @@ def include_web(app: FastAPI) -> None:
 
     for routes in (public, joint_use, requests, contact, incidents, console):
         app.include_router(routes.router)
+    app.include_router(api_docs.router)
+    app.mount("/static", api_docs.static_files, name="static")
+    app.add_exception_handler(RateLimited, rate_limited)
+    trusted_networks(app.state.runtime.settings.trusted_proxies)  # a wrong entry stops the start, named
 
     @app.exception_handler(LoginRequired)
     async def _login(_request: Request, exc: LoginRequired) -> Response:

@@ -49,7 +49,10 @@ def smtp() -> Iterator[tuple[Sink, int]]:
 @pytest.fixture
 def live(fresh_database_url: str, smtp: tuple[Sink, int], tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     """A policy, a customer on record, and a uvicorn server whose mail goes to the sink."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
     settings = Settings(
+        public_base_url=f"http://127.0.0.1:{listener.getsockname()[1]}",
         database_url=fresh_database_url,
         mail_backend="smtp",
         smtp_port=smtp[1],  # type: ignore[call-arg]
@@ -70,8 +73,6 @@ def live(fresh_database_url: str, smtp: tuple[Sink, int], tmp_path: Path) -> Ite
         )
     engine.dispose()
     app = create_app(settings)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
@@ -101,7 +102,7 @@ def _body(message: EmailMessage) -> str:
     return str(message.get_content())
 
 
-def _answer_electronically(settings: Settings, base_url: str) -> str:
+def _answer_electronically(settings: Settings) -> str:
     """The office's side: verify the online requester, decide, send the link and code. The reference."""
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
@@ -126,7 +127,6 @@ def _answer_electronically(settings: Settings, base_url: str) -> str:
             session,
             actor="user:officer",
             case_id=case.id,
-            base_url=base_url,
             settings=settings,
             outbox=outbox_from_settings(settings, factory),
         )
@@ -178,7 +178,7 @@ class TestRequestForm:
         assert link is not None
         page.goto(link.group(0))
         expect(page.locator("h1")).to_have_text(messages.text("form.confirmed_title", "zh-Hant"))
-        reference = _answer_electronically(settings, base_url)
+        reference = _answer_electronically(settings)
         expect(page.locator("main")).to_contain_text(reference)
 
         _, link_mail, code_mail = _mails(sink, 3)

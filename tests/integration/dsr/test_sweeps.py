@@ -111,15 +111,11 @@ class TestFees:
         held_nowhere_else(session, case)
         outbox = _outbox(session, settings)
         with pytest.raises(ValidationFailed, match="fee"):
-            send_electronically(
-                session, actor="a", case_id=case.id, outbox=outbox, base_url="http://x", settings=settings
-            )
+            send_electronically(session, actor="a", case_id=case.id, outbox=outbox, settings=settings)
         with pytest.raises(ValidationFailed, match="300"):
             record_payment(session, actor="a", case_id=case.id, amount_yen=200, method="postal_order")
         record_payment(session, actor="a", case_id=case.id, amount_yen=300, method="postal_order")
-        send_electronically(
-            session, actor="a", case_id=case.id, outbox=outbox, base_url="http://x", settings=settings
-        )
+        send_electronically(session, actor="a", case_id=case.id, outbox=outbox, settings=settings)
         assert case.state == "responded"
 
 
@@ -129,9 +125,7 @@ class TestDownload:
         decide(session, actor="a", case_id=case.id, outcome="full", settings=settings)
         held_nowhere_else(session, case)
         outbox = _outbox(session, settings)
-        delivery = send_electronically(
-            session, actor="a", case_id=case.id, outbox=outbox, base_url="http://x", settings=settings
-        )
+        delivery = send_electronically(session, actor="a", case_id=case.id, outbox=outbox, settings=settings)
         # the token travels only in the mail (encrypted in the outbox)
         cipher = cipher_from_settings(settings)
         bodies = [

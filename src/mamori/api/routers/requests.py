@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -290,10 +290,9 @@ def letter_pdf(case_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: 
 
 
 @router.post("/{case_id}/deliveries", status_code=status.HTTP_201_CREATED)
-def deliver(  # noqa: PLR0913
+def deliver(
     case_id: uuid.UUID,
     body: DeliveryIn,
-    request: Request,
     session: SessionDep,
     runtime: RuntimeDep,
     caller: Writer,
@@ -308,7 +307,6 @@ def deliver(  # noqa: PLR0913
             actor=caller.actor,
             case_id=case_id,
             outbox=outbox,
-            base_url=str(request.base_url),
             settings=runtime.settings,
         )
     return DeliveryRead(id=row.id, method=row.method, status=row.status, tracking_number=row.tracking_number)

@@ -170,13 +170,12 @@ def _code_hash(settings: Settings, delivery_id: uuid.UUID, code: str) -> str:
     return blind_index(settings, "dsr.download_code", f"{delivery_id}:{code}")
 
 
-def send_electronically(  # noqa: PLR0913
+def send_electronically(
     session: Session,
     *,
     actor: str,
     case_id: uuid.UUID,
     outbox: Outbox,
-    base_url: str,
     settings: Settings | None = None,
 ) -> Delivery:
     """Mail a download link and, separately, its one-time code; the case is then ``responded``.
@@ -205,7 +204,7 @@ def send_electronically(  # noqa: PLR0913
     session.add(delivery)
     session.flush()
     to = common.cipher(settings).decrypt(case.requester_email_encrypted, context=common.EMAIL_CONTEXT)
-    link = f"{base_url.rstrip('/')}/requests/download/{token}?lang={case.language}"
+    link = settings.public_url(f"/requests/download/{token}?lang={case.language}")  # never a Host header
     until = m.long_date(common.tokyo_date(delivery.expires_at or utcnow()), case.language)
     for subject_key, body in (
         ("mail.link_subject", _link_body(case, link, until)),

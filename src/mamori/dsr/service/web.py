@@ -48,7 +48,7 @@ class WebRequest:
 
 
 def submit_web_request(
-    session: Session, *, form: WebRequest, outbox: Outbox, base_url: str, settings: Settings | None = None
+    session: Session, *, form: WebRequest, outbox: Outbox, settings: Settings | None = None
 ) -> WebSubmission:
     """Check the form as a case would be checked, keep it encrypted and mail the confirmation link.
 
@@ -71,7 +71,8 @@ def submit_web_request(
     )
     session.add(submission)
     session.flush()
-    link = f"{base_url.rstrip('/')}/requests/confirm/{token}?lang={form.language}"
+    # The public base URL, never the Host header of the request that filled in the form.
+    link = settings.public_url(f"/requests/confirm/{token}?lang={form.language}")
     until = m.long_date(common.tokyo_date(submission.expires_at), form.language)
     queue_email(
         session,

@@ -18,6 +18,7 @@ from mamori.notices.messages import LabelTable
 from mamori.notices.privacy import negotiate_language
 from mamori.security.logins import sign_in
 from mamori.security.sessions import end_session
+from mamori.web.limits import limit_form
 from mamori.web.staff import (
     SESSION_COOKIE,
     Csrf,
@@ -117,6 +118,7 @@ def login(  # noqa: PLR0913 - the form's fields
 ) -> Response:
     """Check the password (argon2), start a session and go where the person wanted to go."""
     chosen = console_lang(lang, request)
+    limit_form(request, session, runtime.settings, action="console.login", lang=chosen)
     try:
         check_csrf(request, runtime.settings, csrf_token)
     except Exception:  # noqa: BLE001 - any CSRF failure gets the same page
@@ -141,6 +143,7 @@ def logout(
     request: Request, session: SessionDep, runtime: RuntimeDep, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     """End the session: the server forgets it, so a copy of the cookie is worthless too."""
+    limit_form(request, session, runtime.settings, action="console.logout", lang=console_lang(None, request))
     check_csrf(request, runtime.settings, csrf_token)
     end_session(session, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/console/login", status_code=303)

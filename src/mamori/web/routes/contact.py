@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mamori.api.deps import ReadSessionDep, Runtime, SessionDep
+from mamori.api.limits import client_address
 from mamori.calendar.rules import is_open, next_opening
 from mamori.db.base import utcnow
 from mamori.errors import NotFound, ValidationFailed
@@ -29,6 +30,7 @@ from mamori.security.mynumber import NOTE as MY_NUMBER_NOTE
 from mamori.security.mynumber import masked_count
 from mamori.subjects.validation import current_bundle
 from mamori.web.contact_labels import FORM
+from mamori.web.limits import limit_form
 from mamori.web.routes.console import PAGE_HEADERS
 from mamori.web.routes.contact_staff import router as staff_router
 from mamori.web.templating import render
@@ -152,6 +154,7 @@ def submit_contact(  # noqa: PLR0913 - the form's fields
     if chosen is None:
         return _bad_language(request)
     runtime: Runtime = request.app.state.runtime
+    limit_form(request, session, runtime.settings, action="contact", lang=chosen, recipient=email)
     try:
         bundle = current_bundle(session)
     except NotFound:
@@ -159,7 +162,7 @@ def submit_contact(  # noqa: PLR0913 - the form's fields
     values = {"name": name, "email": email, "phone": phone, "category": category, "message": message}
     new = NewInquiry(channel=Channel.WEB_FORM, language=chosen, category=category, message=message,
                      name=name or None, email=email or None, phone=phone or None,
-                     client_address=request.client.host if request.client else None)  # fmt: skip
+                     client_address=client_address(request, runtime.settings))  # fmt: skip
     try:
         inquiry = open_inquiry(session, runtime.settings, "web:contact-form", new)
     except ValidationFailed as exc:

@@ -21,6 +21,7 @@ from mamori.notify.service import outbox_from_settings
 from mamori.policy.schema import LANGUAGES
 from mamori.security.mynumber import NOTE as MY_NUMBER_NOTE
 from mamori.security.mynumber import masked_count
+from mamori.web.limits import limit_form
 from mamori.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -132,6 +133,7 @@ def submit_request(  # noqa: PLR0913 - the form's fields
 ) -> HTMLResponse:
     """Check the form, keep it and mail the one-time confirmation link."""
     chosen = _lang(lang)
+    limit_form(request, session, runtime.settings, action="requests.new", lang=chosen, recipient=email)
     values = {
         "request_type": request_type,
         "name": name,
@@ -178,9 +180,7 @@ def submit_request(  # noqa: PLR0913 - the form's fields
     )
     outbox = outbox_from_settings(runtime.settings, runtime.session_factory)
     try:
-        submit_web_request(
-            session, form=form, outbox=outbox, base_url=str(request.base_url), settings=runtime.settings
-        )
+        submit_web_request(session, form=form, outbox=outbox, settings=runtime.settings)
     except ValidationFailed as exc:
         return _form(session, chosen, values, _form_errors(exc, chosen), 422)
     labels = _labels(chosen)
@@ -201,9 +201,12 @@ def _form_errors(exc: ValidationFailed, lang: str) -> list[dict[str, str]]:
 
 
 @router.get("/requests/confirm/{token}")
-def confirm(token: str, session: SessionDep, runtime: RuntimeDep, lang: LangQuery = None) -> HTMLResponse:
+def confirm(
+    request: Request, token: str, session: SessionDep, runtime: RuntimeDep, lang: LangQuery = None
+) -> HTMLResponse:
     """The one-time link of the confirmation mail: the request is received now."""
     chosen = _lang(lang)
+    limit_form(request, session, runtime.settings, action="requests.confirm", lang=chosen)
     labels = _labels(chosen)
     try:
         case = confirm_web_request(session, token=token, settings=runtime.settings)
@@ -240,7 +243,8 @@ def download_form(
 
 
 @router.post("/requests/download/{token}")
-def download(
+def download(  # noqa: PLR0913 - the form's fields
+    request: Request,
     token: str,
     session: SessionDep,
     runtime: RuntimeDep,
@@ -249,6 +253,7 @@ def download(
 ) -> Response:
     """The letter, for the right code; a wrong code is counted and the page says how many tries are left."""
     chosen = _lang(lang)
+    limit_form(request, session, runtime.settings, action="requests.download", lang=chosen)
     labels = _labels(chosen)
     try:
         attempt = delivery.open_download(session, token=token, code=code, settings=runtime.settings)
