@@ -11,8 +11,10 @@ from mamori.cli import (
     datamap,
     db,
     decide,
+    doctor,
     incidents,
     inquiries,
+    keys,
     policy,
     processors,
     provisions,
@@ -21,6 +23,7 @@ from mamori.cli import (
     users,
     worker,
 )
+from mamori.cli.guard import DEV_KEYS_HELP, require_real_keys
 from mamori.config import get_settings
 
 app = typer.Typer(
@@ -46,6 +49,8 @@ app.add_typer(inquiries.app, name="inquiries")
 app.add_typer(datamap.app, name="datamap")
 app.add_typer(datamap.fulfillment_app, name="fulfillment")
 app.add_typer(worker.app, name="worker")
+app.add_typer(keys.app, name="keys")
+app.command("doctor")(doctor.doctor)
 
 
 def serve_app(*, host: str, port: int) -> None:
@@ -60,12 +65,15 @@ def serve_app(*, host: str, port: int) -> None:
 def serve(
     host: str = typer.Option(None, help="Interface to listen on; default MAMORI_HOST or 127.0.0.1."),
     port: int = typer.Option(None, help="TCP port; default MAMORI_PORT or 8000."),
+    dev_keys: bool = typer.Option(False, "--dev-keys", help=DEV_KEYS_HELP),
 ) -> None:
     """Run the API and the public pages.
 
+    Refuses the public development keys unless --dev-keys or MAMORI_ALLOW_DEV_KEYS=true.
     Example: mamori serve --port 8000.
     """
     settings = get_settings()
+    require_real_keys(settings, dev_keys=dev_keys, what="serve")
     serve_app(host=host or settings.host, port=port or settings.port)
 
 
