@@ -163,9 +163,14 @@ class TestDoctor:
 
     def test_plain_http_and_short_secret_are_problems(self, tmp_path: Path) -> None:
         keys = generated_keys(tmp_path)
-        env = base_env(
-            "sqlite:///x.db", public_base_url="http://privacy.example.jp", secret_key="short", mail_backend="smtp"
-        ) | {k: v for k, v in keys.items() if k != "MAMORI_SECRET_KEY"}  # fmt: skip
+        settings = {
+            "public_base_url": "http://privacy.example.jp",
+            "secret_key": "short",
+            "mail_backend": "smtp",
+        }
+        env = base_env("sqlite:///x.db", **settings) | {
+            k: v for k, v in keys.items() if k != "MAMORI_SECRET_KEY"
+        }
         result = run(tmp_path, "doctor", env=env)
         assert result.returncode == 1
         assert "PROBLEM  MAMORI_SECRET_KEY: is shorter than 32 characters" in result.stdout
