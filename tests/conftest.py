@@ -27,6 +27,9 @@ hypothesis_settings.load_profile("mamori")
 # No embedded background worker in test processes (nor in the servers they start) unless a test
 # asks for one: queued jobs stay where the test can see them.
 os.environ.setdefault("MAMORI_WORKER_EMBEDDED", "false")
+# The servers and workers tests start run on the development keys, which they refuse without this
+# (tests of that refusal remove it from the environment they give the process).
+os.environ.setdefault("MAMORI_ALLOW_DEV_KEYS", "true")
 
 
 # The PostgreSQL pass repeats only the tests that reach a database (those that ask for the

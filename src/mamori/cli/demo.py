@@ -7,12 +7,14 @@ import secrets
 import typer
 from sqlalchemy.orm import Session
 
+from mamori.cli.guard import warn_dev_keys
 from mamori.config import get_settings
 from mamori.db.migrate import upgrade
 from mamori.dsr.demo import add_sample_requests
 from mamori.errors import Conflict
 from mamori.policy import service as policy
 from mamori.security import service as security
+from mamori.security.keys import dev_key_problems
 from mamori.security.rules import Role
 
 DEMO_ACTOR = "system:demo"
@@ -157,6 +159,10 @@ def run_demo(*, serve: bool, host: str, port: int) -> None:
     typer.echo(f"  joint use:      {base}/joint-use?lang=ja")
     typer.echo(f"  API docs:       {base}/api/v1/docs")
     typer.echo(f'  try:            curl -H "Authorization: Bearer {token}" {base}/api/v1/policy')
+    problems = dev_key_problems(settings)
+    if problems:  # the demo is a development setup by definition: it warns, never refuses
+        typer.echo("  this is a development setup: never put real personal data in it")
+        warn_dev_keys(problems, "demo")
     if serve:
         from mamori.cli.main import serve_app
 

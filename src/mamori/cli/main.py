@@ -106,7 +106,14 @@ SUBCOMMANDS: dict[str, Sub] = {
         "app",
         "Run and inspect the durable background queue.",
     ),
+    "keys": Sub(
+        "mamori.cli.keys",
+        "app",
+        "Generate keys, rotate the encryption key, show what is under which key.",
+    ),
 }
+
+DEV_KEYS_HELP = "Start on the public development keys (development only; same as MAMORI_ALLOW_DEV_KEYS=true)."
 
 
 def load_group(name: str) -> TyperGroup:
@@ -160,14 +167,18 @@ def serve_app(*, host: str, port: int) -> None:
 def serve(
     host: str = typer.Option(None, help="Interface to listen on; default MAMORI_HOST or 127.0.0.1."),
     port: int = typer.Option(None, help="TCP port; default MAMORI_PORT or 8000."),
+    dev_keys: bool = typer.Option(False, "--dev-keys", help=DEV_KEYS_HELP),
 ) -> None:
     """Run the API and the public pages.
 
+    Refuses the public development keys unless --dev-keys or MAMORI_ALLOW_DEV_KEYS=true.
     Example: mamori serve --port 8000.
     """
+    from mamori.cli.guard import require_real_keys
     from mamori.config import get_settings
 
     settings = get_settings()
+    require_real_keys(settings, dev_keys=dev_keys, what="serve")
     serve_app(host=host or settings.host, port=port or settings.port)
 
 
@@ -183,6 +194,18 @@ def demo(
     from mamori.cli.demo import run_demo
 
     run_demo(serve=not no_serve, host=host, port=port)
+
+
+@app.command()
+def doctor() -> None:
+    """Check what an operator must set before going live; exit 1 on any PROBLEM.
+
+    Keys, public address, mail, database, files directory, trusted proxies: each line says OK,
+    WARNING or PROBLEM, and how to fix it. Example: mamori doctor.
+    """
+    from mamori.cli.doctor import doctor as check
+
+    check()
 
 
 def run() -> None:

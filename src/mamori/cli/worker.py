@@ -12,6 +12,7 @@ from enum import StrEnum
 import typer
 
 from mamori.cli.common import cli_actor, session_scope
+from mamori.cli.guard import DEV_KEYS_HELP, require_real_keys
 from mamori.config import get_settings
 from mamori.db.queue import EngineName, engine_of
 from mamori.db.session import make_engine, make_session_factory
@@ -45,14 +46,17 @@ def run_cmd(  # noqa: PLR0913 - a worker has this many knobs
         30.0, min=1, help="procrastinate: seconds without a heartbeat before a worker's jobs go back."
     ),
     tasks: list[str] = typer.Option([], "--tasks", help="Also load TASKS from this module (repeatable)."),
+    dev_keys: bool = typer.Option(False, "--dev-keys", help=DEV_KEYS_HELP),
 ) -> None:
     """Run background jobs: claim, run, retry with backoff, schedule periodic work.
 
     Log lines name job ids and kinds only, never personal data. Stop with Ctrl+C or SIGTERM: the
-    current job finishes first. Example: mamori worker run --concurrency 4.
+    current job finishes first. Refuses the public development keys unless --dev-keys or
+    MAMORI_ALLOW_DEV_KEYS=true. Example: mamori worker run --concurrency 4.
     """
-    _configure_logging()
     settings = get_settings()
+    require_real_keys(settings, dev_keys=dev_keys, what="worker run")
+    _configure_logging()
     with session_scope(settings) as session:
         chosen = EngineName(engine.value) if engine is not None else engine_of(session)
     db_engine = make_engine(settings.database_url, pool_size=concurrency + 2)

@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mamori.db.base import Base, UUIDPrimaryKey, utcnow
+from mamori.security.fields import EncryptedText
 
 
 class ConsentEvent(UUIDPrimaryKey, Base):
@@ -31,7 +32,7 @@ class ConsentEvent(UUIDPrimaryKey, Base):
     channel: Mapped[str] = mapped_column(String(20))
     collected_by: Mapped[str] = mapped_column(String(200))
     on_behalf_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("subjects.id"))
-    evidence_ref: Mapped[str | None] = mapped_column(String(500))
+    evidence_ref: Mapped[str | None] = mapped_column(EncryptedText("consent_events.evidence_ref"))
 
     __table_args__ = (Index("ix_consent_events_subject_scope", "subject_id", "scope", "occurred_at"),)
 
@@ -76,9 +77,9 @@ class UsageSuspension(UUIDPrimaryKey, Base):
 
     subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)
     scope: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(EncryptedText("usage_suspensions.reason"))  # staff free text
     source: Mapped[str] = mapped_column(String(20))
-    source_ref: Mapped[str | None] = mapped_column(String(200))
+    source_ref: Mapped[str | None] = mapped_column(EncryptedText("usage_suspensions.source_ref"))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime | None]
     lifted_at: Mapped[datetime | None]

@@ -69,6 +69,35 @@ class SealedFiles:
         body = raw[at + 1 + raw[at] :]
         return AESGCM(self.cipher.keys[key_id]).decrypt(body[:_NONCE], body[_NONCE:], context.encode())
 
+    def key_id(self, key: str) -> str:
+        """The id of the key a stored file is encrypted with (read from its header)."""
+        with self._path(key).open("rb") as stored:
+            head = stored.read(len(MAGIC) + 256)
+        if not head.startswith(MAGIC):
+            raise CryptoConfigError("not a Mamori encrypted file")
+        at = len(MAGIC)
+        return head[at + 1 : at + 1 + head[at]].decode()
+
+    def reseal(self, key: str, *, context: str) -> bool:
+        """Encrypt a stored file again under the current key, in place; False when it already was.
+
+        The new file is written beside the old one and renamed over it, so a kill leaves either.
+        """
+        if self.key_id(key) == self.cipher.current:
+            return False
+        data = self.get(key, context=context)
+        nonce, key_id = os.urandom(_NONCE), self.cipher.current.encode()
+        sealed = AESGCM(self.cipher.keys[self.cipher.current]).encrypt(nonce, data, context.encode())
+        path = self._path(key)
+        partial = path.with_suffix(".part")  # a leftover of a killed run is overwritten
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(MAGIC + bytes([len(key_id)]) + key_id + nonce + sealed)
+            out.flush()
+            os.fsync(out.fileno())
+        partial.replace(path)
+        return True
+
     def delete(self, key: str) -> bool:
         """Remove a stored file; False when it was already gone."""
         try:

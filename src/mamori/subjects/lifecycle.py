@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from mamori.audit.service import record_event
@@ -121,6 +121,9 @@ def _unite_categories(source: Subject, target: Subject) -> list[str]:
 def erase_subject(session: Session, actor: str, subject_id: uuid.UUID) -> Subject:
     """Erase a person: the name, date of birth, identifier values and blind indexes go.
 
+    So does the staff free text on their records (suspension reasons and references, evidence
+    references of consents and relationships): it may name or describe the person.
+
     Subjects merged into this one are erased with it (they are the same person). Status,
     categories, consent history and relationships stay as ids, so the records of what was done
     remain and decisions refuse the subject.
@@ -135,15 +138,43 @@ def erase_subject(session: Session, actor: str, subject_id: uuid.UUID) -> Subjec
     removed = session.execute(
         delete(SubjectIdentifier).where(SubjectIdentifier.subject_id.in_(family))
     ).rowcount  # type: ignore[attr-defined]
+    cleared = _clear_free_text(session, family)
     when = utcnow()
     for person in session.scalars(select(Subject).where(Subject.id.in_(family))):
         person.name_encrypted, person.date_of_birth, person.erased_at = None, None, when
         person.status = "erased"
         session.expire(person, ["identifiers"])
     session.flush()
-    details = {"identifiers_removed": removed, "merged_ids": [str(i) for i in family[1:]]}
+    details = {
+        "identifiers_removed": removed,
+        "free_text_cleared": cleared,
+        "merged_ids": [str(i) for i in family[1:]],
+    }
     record_event(
         session, actor=actor, action="subject.erased", target_type="subject", target_id=str(subject.id),
         details=details,
     )  # fmt: skip
     return subject
+
+
+def _clear_free_text(session: Session, family: list[uuid.UUID]) -> int:
+    """Blank the free-text fields on the person's records; returns how many rows changed."""
+    # Imported here: the consents room builds on this one (it imports subjects at module level).
+    from mamori.consents.models import ConsentEvent, UsageSuspension
+
+    statements = (
+        update(UsageSuspension)
+        .where(UsageSuspension.subject_id.in_(family))
+        .values(reason="", source_ref=None),
+        update(ConsentEvent)
+        .where(ConsentEvent.subject_id.in_(family), ConsentEvent.evidence_ref.is_not(None))
+        .values(evidence_ref=None),
+        update(SubjectRelationship)
+        .where(
+            or_(
+                SubjectRelationship.subject_id.in_(family), SubjectRelationship.related_subject_id.in_(family)
+            )
+        )
+        .values(evidence_ref=""),
+    )
+    return sum(session.execute(statement).rowcount for statement in statements)  # type: ignore[attr-defined]

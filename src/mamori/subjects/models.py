@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mamori.db.base import Base, UUIDPrimaryKey, utcnow
+from mamori.security.fields import EncryptedText
 
 
 class Subject(UUIDPrimaryKey, Base):
@@ -75,7 +76,7 @@ class SubjectRelationship(UUIDPrimaryKey, Base):
     subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)
     related_subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
-    evidence_ref: Mapped[str] = mapped_column(String(500))
+    evidence_ref: Mapped[str] = mapped_column(EncryptedText("subject_relationships.evidence_ref"))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from mamori.audit.models import AuditEvent
 from mamori.db.session import unit_of_work
@@ -234,3 +234,42 @@ class TestAccess:
         paths = client.get("/api/v1/openapi.json").json()["paths"]
         assert "/api/v1/subjects/{subject_id}/reveal" in paths
         assert paths["/api/v1/subjects"]["post"]["description"]
+
+
+class TestEraseClearsStaffFreeText:
+    EVIDENCE = "紙の同意書 王小明 No.77"
+    REASON = "王小明さんが電話で停止を希望"
+
+    def _stored(self, client: TestClient) -> list[str]:
+        runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        sql = (
+            "SELECT evidence_ref FROM consent_events UNION ALL SELECT reason FROM usage_suspensions"
+            " UNION ALL SELECT source_ref FROM usage_suspensions"
+        )
+        with unit_of_work(runtime.session_factory) as session:
+            return [str(v) for (v,) in session.execute(text(sql)) if v]
+
+    def test_reads_in_clear_stores_encrypted_and_erase_blanks_it(self, agent: TestClient) -> None:
+        person = agent.post(BASE, json=PERSON).json()["id"]
+        consent = {
+            "subject_id": person, "scope": "purpose:customer.mailings", "action": "given", "language": "ja",
+            "channel": "paper", "evidence_ref": self.EVIDENCE,
+        }  # fmt: skip
+        assert agent.post("/api/v1/consents", json=consent).status_code == 201
+        stop = {
+            "subject_id": person,
+            "scope": "all",
+            "reason": self.REASON,
+            "source": "manual",
+            "source_ref": "T-1",
+        }
+        assert agent.post("/api/v1/suspensions", json=stop).status_code == 201
+        events = agent.get(f"{BASE}/{person}/consents").json()["events"]
+        assert [e["evidence_ref"] for e in events] == [self.EVIDENCE]
+        assert agent.get(f"{BASE}/{person}/suspensions").json()[0]["reason"] == self.REASON
+        before = self._stored(agent)
+        assert len(before) == 3
+        assert not [v for v in before if "王小明" in v or v == "T-1"]
+        assert agent.post(f"{BASE}/{person}/erase").status_code == 200
+        assert self._stored(agent) == []
+        assert agent.get(f"{BASE}/{person}/consents").json()["events"][0]["evidence_ref"] is None
