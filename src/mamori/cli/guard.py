@@ -7,8 +7,6 @@ import typer
 from mamori.config import Settings
 from mamori.security.keys import dev_key_problems
 
-from mamori.cli.main import DEV_KEYS_HELP  # the root command shows it too, without importing this module
-
 
 def require_real_keys(settings: Settings, *, dev_keys: bool, what: str) -> None:
     """Exit 1 on the development keys; with ``dev_keys`` or ``allow_dev_keys`` warn loudly instead."""

@@ -12,7 +12,8 @@ from enum import StrEnum
 import typer
 
 from mamori.cli.common import cli_actor, session_scope
-from mamori.cli.guard import DEV_KEYS_HELP, require_real_keys
+from mamori.cli.guard import require_real_keys
+from mamori.cli.main import DEV_KEYS_HELP
 from mamori.config import get_settings
 from mamori.db.queue import EngineName, engine_of
 from mamori.db.session import make_engine, make_session_factory
