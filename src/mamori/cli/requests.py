@@ -35,7 +35,7 @@ def _case(session: Session, ref: str) -> Case:
 
 
 def _show(session: Session, case: Case) -> None:
-    view = views.case_view(session, case, get_settings())
+    view = views.case_view(session, case)
     typer.echo(json.dumps(view.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 

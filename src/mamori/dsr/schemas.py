@@ -25,11 +25,17 @@ class RequesterIn(BaseModel):
 
 
 class RequesterRead(BaseModel):
+    """Who filed the request.
+
+    The case view leaves name, e-mail and address out (null): they are read with a purpose,
+    audited, through ``POST /requests/{id}/reveal`` or ``mamori requests reveal``.
+    """
+
     kind: str
     representation: str | None
-    name: str
-    email: str | None
-    address: str | None
+    name: str | None = None
+    email: str | None = None
+    address: str | None = None
 
 
 class DeadlinesRead(BaseModel):

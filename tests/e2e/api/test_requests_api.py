@@ -310,6 +310,20 @@ class TestRequesterPrivacy:
             actions = set(session.scalars(select(AuditEvent.action)))
         assert "request.requester_read" not in actions
 
+    def test_one_case_shows_who_filed_it_but_not_their_name_or_contact_details(
+        self, agent: TestClient, tokens: dict[str, str]
+    ) -> None:
+        opened = _open(agent, "disclosure", requester={"email": "hanako@example.jp"})
+        for role in ("agent", "auditor"):
+            agent.headers["Authorization"] = f"Bearer {tokens[role]}"
+            one = agent.get(f"{BASE}/{opened['id']}")
+            assert one.status_code == 200
+            assert one.json()["requester"]["kind"] == "self"
+            assert (one.json()["requester"]["name"], one.json()["requester"]["email"]) == (None, None)
+            for secret in ("山田", "hanako", "神奈川"):
+                assert secret not in one.text
+                assert secret not in str(opened)
+
     def test_a_reveal_names_a_purpose_of_the_callers_duties_and_is_audited(
         self, agent: TestClient, tokens: dict[str, str]
     ) -> None:

@@ -20,7 +20,7 @@ from mamori.notify.models import OutboundMessage
 from mamori.notify.service import BODY_CONTEXT, Outbox
 from mamori.policy.service import publish_bundle
 from mamori.security.crypto import cipher_from_settings
-from tests.factories.dsr import case_in_progress
+from tests.factories.dsr import case_in_progress, held_nowhere_else
 
 WRONG_TRIES = 30
 LIMIT = 5  # request_handling.download_code_attempts of the default bundle
@@ -51,6 +51,7 @@ def _link_and_code(factory: sessionmaker[Session], settings: Settings) -> tuple[
         publish_bundle(session, actor="t", directory=DEFAULT_POLICY_DIR)
         case = case_in_progress(session, settings, response_method="electronic")
         decide(session, actor="a", case_id=case.id, outcome="full", settings=settings)
+        held_nowhere_else(session, case)  # the default bundle has no data map to search
         outbox = Outbox(
             session_factory=factory,
             backend=_Recorder(),
@@ -58,9 +59,7 @@ def _link_and_code(factory: sessionmaker[Session], settings: Settings) -> tuple[
             sender="privacy@example.jp",
             dispatch_on_commit=False,
         )
-        send_electronically(
-            session, actor="a", case_id=case.id, outbox=outbox, base_url="http://x", settings=settings
-        )
+        send_electronically(session, actor="a", case_id=case.id, outbox=outbox, settings=settings)
     cipher = cipher_from_settings(settings)
     with unit_of_work(factory) as session:
         bodies = [

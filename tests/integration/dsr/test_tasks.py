@@ -48,7 +48,7 @@ def erasure_decided(session: Session, settings: Settings) -> Case:
 
 def erasure_task(session: Session, case: Case, settings: Settings) -> TaskRead:
     """The erasure task of the case (a suspension task waits beside it)."""
-    tasks = case_view(session, case, settings).tasks
+    tasks = case_view(session, case).tasks
     assert sorted(t.action for t in tasks) == ["erase", "suspend"]
     return next(t for t in tasks if t.action == "erase")
 

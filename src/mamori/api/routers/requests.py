@@ -101,8 +101,8 @@ class DueRead(BaseModel):
     art39_on: str
 
 
-def _view(session: SessionDep, runtime: Runtime, case_id: uuid.UUID) -> CaseRead:
-    return views.case_view(session, service.get_case(session, case_id), runtime.settings)
+def _view(session: SessionDep, case_id: uuid.UUID) -> CaseRead:
+    return views.case_view(session, service.get_case(session, case_id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -115,7 +115,7 @@ def open_case(body: CaseCreate, session: SessionDep, runtime: RuntimeDep, caller
         **body.model_dump(exclude={"requester"}),
         requester=body.requester,
     )
-    return views.case_view(session, case, runtime.settings)
+    return views.case_view(session, case)
 
 
 @router.get("")
@@ -141,9 +141,9 @@ def due_cases(session: SessionDep, _: Reader, overdue: Annotated[bool, Query()] 
 
 
 @router.get("/{case_id}")
-def get_case(case_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader) -> CaseRead:
+def get_case(case_id: uuid.UUID, session: SessionDep, _: Reader) -> CaseRead:
     """One case: requester, deadlines (target, Art. 39 date, PIPL cap), state, allowed moves, history."""
-    return _view(session, runtime, case_id)
+    return _view(session, case_id)
 
 
 @router.post("/{case_id}/reveal")
@@ -167,12 +167,10 @@ def reveal_requester(
 
 
 @router.post("/{case_id}/transitions")
-def transition(
-    case_id: uuid.UUID, body: TransitionIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
-) -> CaseRead:
+def transition(case_id: uuid.UUID, body: TransitionIn, session: SessionDep, caller: Writer) -> CaseRead:
     """Move a case (409 when the state machine does not allow it; the case stays as it was)."""
     service.transition_case(session, actor=caller.actor, case_id=case_id, to=body.to, reason=body.reason)
-    return _view(session, runtime, case_id)
+    return _view(session, case_id)
 
 
 @router.post("/{case_id}/reject")
@@ -183,16 +181,14 @@ def reject(
     service.reject_case(
         session, actor=caller.actor, case_id=case_id, settings=runtime.settings, **body.model_dump()
     )
-    return _view(session, runtime, case_id)
+    return _view(session, case_id)
 
 
 @router.post("/{case_id}/subject")
-def link_subject(
-    case_id: uuid.UUID, body: LinkIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
-) -> CaseRead:
+def link_subject(case_id: uuid.UUID, body: LinkIn, session: SessionDep, caller: Writer) -> CaseRead:
     """Say whom the case is about once the person is found."""
     service.link_subject(session, actor=caller.actor, case_id=case_id, subject_id=body.subject_id)
-    return _view(session, runtime, case_id)
+    return _view(session, case_id)
 
 
 @router.post("/{case_id}/documents", status_code=status.HTTP_201_CREATED)
@@ -232,7 +228,7 @@ def record_check(
     service.record_identity_check(
         session, actor=caller.actor, case_id=case_id, settings=runtime.settings, **body.model_dump()
     )
-    return _view(session, runtime, case_id)
+    return _view(session, case_id)
 
 
 @router.post("/{case_id}/decision")
@@ -243,7 +239,7 @@ def decide(
     service.decide(
         session, actor=caller.actor, case_id=case_id, settings=runtime.settings, **body.model_dump()
     )
-    return _view(session, runtime, case_id)
+    return _view(session, case_id)
 
 
 class StatementIn(_In):
@@ -255,22 +251,19 @@ def record_held_nowhere_else(
     case_id: uuid.UUID,
     body: StatementIn,
     session: SessionDep,
-    runtime: RuntimeDep,
     caller: Writer,
     _: Annotated[Principal, Depends(require(Scope.POLICY_WRITE))],
 ) -> CaseRead:
     """The privacy officer records that the person's data is held nowhere else (a disclosure may then go)."""
     service.record_held_nowhere_else(session, actor=caller.actor, case_id=case_id, reason=body.reason)
-    return _view(session, runtime, case_id)
+    return _view(session, case_id)
 
 
 @router.post("/{case_id}/payment")
-def record_payment(
-    case_id: uuid.UUID, body: PaymentIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
-) -> CaseRead:
+def record_payment(case_id: uuid.UUID, body: PaymentIn, session: SessionDep, caller: Writer) -> CaseRead:
     """Record the fee paid (purpose notification and disclosure only)."""
     service.record_payment(session, actor=caller.actor, case_id=case_id, **body.model_dump())
-    return _view(session, runtime, case_id)
+    return _view(session, case_id)
 
 
 @router.post("/{case_id}/letter", status_code=status.HTTP_201_CREATED)

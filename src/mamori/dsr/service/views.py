@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mamori.config import Settings
 from mamori.db.base import utcnow
 from mamori.dsr import deadlines, messages
 from mamori.dsr.models import Case, CaseEvent, PendingTask
@@ -21,10 +20,6 @@ from mamori.dsr.schemas import (
 )
 from mamori.dsr.service import common
 from mamori.policy.schema import LANGUAGES
-
-
-def _open(cipher_text: str | None, context: str, settings: Settings | None) -> str | None:
-    return common.cipher(settings).decrypt(cipher_text, context=context) if cipher_text else None
 
 
 def waiting_read(code: str | None) -> WaitingRead | None:
@@ -52,8 +47,8 @@ def task_views(session: Session, case: Case) -> list[TaskRead]:
     ]
 
 
-def case_view(session: Session, case: Case, settings: Settings | None = None) -> CaseRead:
-    """The staff view of a case."""
+def case_view(session: Session, case: Case) -> CaseRead:
+    """The staff view of a case: no requester name or contact details (those need a reveal)."""
     history = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at))
     state = CaseState(case.state)
     return CaseRead(
@@ -71,13 +66,9 @@ def case_view(session: Session, case: Case, settings: Settings | None = None) ->
         inquiry_id=case.inquiry_id,
         response_method=case.response_method,
         received_at=case.received_at,
-        requester=RequesterRead(
-            kind=case.requester_kind,
-            representation=case.representation,
-            name=_open(case.requester_name_encrypted, common.NAME_CONTEXT, settings) or "",
-            email=_open(case.requester_email_encrypted, common.EMAIL_CONTEXT, settings),
-            address=_open(case.requester_address_encrypted, common.ADDRESS_CONTEXT, settings),
-        ),
+        # The name and contact details stay encrypted here: reading them names a purpose and is
+        # audited (reading.reveal_requester, POST /requests/{id}/reveal, 'mamori requests reveal').
+        requester=RequesterRead(kind=case.requester_kind, representation=case.representation),
         deadlines=DeadlinesRead(
             target_on=case.target_on,
             art39_on=case.art39_on,
