@@ -18,9 +18,8 @@ from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
-from fastapi import routing
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -114,7 +113,6 @@ def _document(app: FastAPI, prefix: str) -> dict[str, Any]:
 
 def install_openapi(app: FastAPI, prefix: str) -> None:
     """Serve the completed document (built once, on first request) at the app's ``openapi_url``."""
-
     document: dict[str, Any] = {}
 
     def openapi() -> dict[str, Any]:
