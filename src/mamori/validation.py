@@ -33,6 +33,17 @@ def control_character(text: str, *, multiline: bool = True) -> int | None:
     return found.start() if found else None
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet shows as text: one that starts like a formula gets a leading ``'``.
+
+    The OWASP remedy for CSV injection (``=HYPERLINK(...)`` run when the export is opened).
+    """
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def _text(value: str) -> str:
     if control_character(value) is not None:
         msg = "must not contain control characters (such as NUL)"

@@ -62,6 +62,7 @@ def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
 def error_codes(route: APIRoute) -> set[int]:
     """The error statuses ``route`` can answer with, from its dependencies and method."""
     dependant = route.dependant
+    changes = bool(set(route.methods or ()) - {"GET", "HEAD"})
     calls = {d.call for d in _dependencies(dependant)}
     codes: set[int] = set()
     if get_principal in calls:
@@ -71,11 +72,11 @@ def error_codes(route: APIRoute) -> set[int]:
     params = [*dependant.query_params, *dependant.header_params, *dependant.path_params]
     for child in _dependencies(dependant):
         params += [*child.query_params, *child.header_params, *child.path_params]
-    if params or dependant.body_params or route.methods - {"GET", "HEAD"}:
+    if params or dependant.body_params or changes:
         codes.add(422)
     if dependant.body_params:
         codes.add(400)  # a body that is not JSON at all (FastAPI: "error parsing the body")
-    if route.methods - {"GET", "HEAD"}:
+    if changes:
         codes.add(409)
     return codes
 
@@ -104,7 +105,7 @@ def _document(app: FastAPI, prefix: str) -> dict[str, Any]:
         path = getattr(context, "path_format", "")
         if not isinstance(route, APIRoute) or not path.startswith(prefix) or not route.include_in_schema:
             continue
-        for method in route.methods:
+        for method in route.methods or ():
             responses = schema["paths"][path][method.lower()].setdefault("responses", {})
             for code in sorted(error_codes(route)):
                 responses[str(code)] = _problem(code)

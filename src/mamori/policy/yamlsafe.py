@@ -30,7 +30,7 @@ class _LimitedLoader(yaml.SafeLoader):
         self._depth = 0
         self._aliases = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
@@ -39,7 +39,7 @@ class _LimitedLoader(yaml.SafeLoader):
         if self._depth > MAX_DEPTH:
             raise YamlLimitExceeded(f"nested more than {MAX_DEPTH} levels deep")
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 

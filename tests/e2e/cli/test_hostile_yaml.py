@@ -43,7 +43,7 @@ def _mamori(*args: str) -> subprocess.CompletedProcess[str]:
         env=env,
         timeout=120,
         check=False,
-        preexec_fn=_cap_memory,  # noqa: PLW1509 - no threads in the test process at this point matter
+        preexec_fn=_cap_memory,
     )
 
 
