@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from mamori.api.deps import Runtime
 from mamori.api.errors import install_error_handlers
-from mamori.api.input_guard import ControlCharacterGuard
+from mamori.api.input_guard import InputGuard
 from mamori.api.openapi import install_openapi
 from mamori.api.routers import (
     audit,
@@ -88,5 +88,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(router, prefix=API_PREFIX)
     include_web(app)
     install_openapi(app, API_PREFIX)
-    app.add_middleware(ControlCharacterGuard, api_prefix=API_PREFIX)
+    app.add_middleware(InputGuard, api_prefix=API_PREFIX)
     return app
