@@ -58,13 +58,15 @@ class QueueSummaryRead(BaseModel):
 def list_jobs(
     session: SessionDep,
     _: Reader,
-    state: Annotated[str | None, Query(description="pending, running, done or dead")] = None,
+    state: Annotated[JobState | None, Query(description="pending, running, done or dead")] = None,
     kind: Annotated[str | None, Query(description="e.g. notify.deliver")] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> list[JobRead]:
     """Jobs, newest first: state, attempts and the last error (payloads hold ids only)."""
-    jobs = service.list_jobs(session, state=state, kind=kind, limit=limit, offset=offset)
+    jobs = service.list_jobs(
+        session, state=state.value if state else None, kind=kind, limit=limit, offset=offset
+    )
     return [JobRead.of(job) for job in jobs]
 
 
