@@ -27,9 +27,15 @@ from mamori.api.deps import get_principal
 
 PROBLEM_MEDIA = "application/problem+json"
 PROBLEM_REF = "#/components/schemas/Problem"
-PDF: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
-}
+
+
+def binary(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route whose success is a file in one of ``media_types``."""
+    schema = {"type": "string", "format": "binary"}
+    return {200: {"content": {media: {"schema": schema} for media in media_types}}}
+
+
+PDF = binary("application/pdf")
 
 
 class ProblemField(BaseModel):
