@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from mamori.api.deps import Runtime
 from mamori.api.errors import install_error_handlers
 from mamori.api.headers import SecurityHeaders
+from mamori.api.input_guard import InputGuard
+from mamori.api.openapi import install_openapi
 from mamori.api.routers import (
     audit,
     consents,
@@ -69,7 +71,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
     routers = (
         policy.router,
@@ -87,4 +88,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     include_web(app)
+    install_openapi(app, API_PREFIX)
+    app.add_middleware(InputGuard, api_prefix=API_PREFIX)
+    app.add_middleware(SecurityHeaders)  # outermost: input refused by the guard gets the headers too
     return app

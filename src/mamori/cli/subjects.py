@@ -261,6 +261,7 @@ def reach_cmd(
 @app.command("import")
 def import_cmd(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .csv or .jsonl file."),
+    encoding: str = typer.Option("utf-8", help="The file's encoding: utf-8, or cp932 for Shift_JIS (Excel)."),
 ) -> None:
     """Import subjects from CSV or JSONL; if any row is rejected nothing is imported (exit 2).
 
@@ -277,7 +278,7 @@ def import_cmd(
     with session_scope(settings) as session:
         try:
             with typer.progressbar(length=total, label="checking ", file=sys.stderr) as bar:
-                plan = plan_import(session, settings, file, progress=bar.update)
+                plan = plan_import(session, settings, file, progress=bar.update, encoding=encoding)
         except ValidationFailed as exc:  # not a .csv/.jsonl file, or a bad header
             _reject(exc.message, exc.details.get("errors", []))
         if plan.rejections:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from mamori.errors import ValidationFailed
+from mamori.policy import yamlsafe
 
 # Longest prefix wins: ``user.contact.address.city`` → address.
 CATEGORY_ITEMS: dict[str, str] = {
@@ -85,7 +86,9 @@ def import_fideslang(path: Path, *, kind: str = "postgresql", url_env: str | Non
         ValidationFailed: the file is not YAML or holds no ``dataset`` list.
     """
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = yamlsafe.load_file(path)
+    except yamlsafe.YamlLimitExceeded as exc:
+        raise ValidationFailed(f"{path.name}: refused: {exc}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ValidationFailed(f"{path.name}: cannot be read as YAML ({type(exc).__name__})") from None
     datasets = content.get("dataset") if isinstance(content, dict) else None

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from mamori.datamap.rules import period_text
 from mamori.policy.schema import PolicyBundle, Text
 from mamori.policy.sections.datamap import Dataset, System
+from mamori.validation import spreadsheet_safe
 
 HEADINGS: dict[str, list[str]] = {
     "ja": [
@@ -169,7 +170,7 @@ def _row(  # noqa: PLR0913 - the lookups a line needs
 def ledger_csv(rows: Sequence[Sequence[str]]) -> bytes:
     """UTF-8 with a byte-order mark, so that spreadsheet programs read the Japanese correctly."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows([spreadsheet_safe(v) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -179,7 +180,7 @@ def ledger_xlsx(rows: Sequence[Sequence[str]], *, title: str = "個人情報管�
     assert sheet is not None  # noqa: S101 - a new workbook always has a sheet
     sheet.title = title[:31]
     for row in rows:
-        sheet.append([int(v) if v.isdigit() else v for v in row])
+        sheet.append([int(v) if v.isdigit() else spreadsheet_safe(v) for v in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(sheet.columns, start=1):

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from mamori.dsr.rules import RequesterKind
+from mamori.validation import Email, Line, Text
 
 
 class RequesterIn(BaseModel):
@@ -16,9 +17,9 @@ class RequesterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: RequesterKind = RequesterKind.SELF
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
-    address: str | None = Field(default=None, max_length=500)
+    name: Line = Field(min_length=1, max_length=200)
+    email: Email | None = Field(default=None, max_length=254)
+    address: Text | None = Field(default=None, max_length=500)
     representation: str | None = Field(
         default=None, description="legal representative only: 'minor' or 'adult_ward'"
     )

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mamori.incidents.rules import Certainty, Kind, UnlawfulPurpose
 from mamori.policy.schema import Language
+from mamori.validation import MAX_INT32, Instant
 
 Authority = Literal["ppc", "pipl"]
 Stage = Literal["preliminary", "final"]
@@ -23,12 +24,14 @@ class FactsIn(BaseModel):
 
     kind: Kind | None = None
     certainty: Certainty | None = None
-    occurred_at: datetime | None = None
+    occurred_at: Instant | None = None
     how_found: str | None = Field(default=None, max_length=4000)
     systems: list[str] | None = None
     data_items: list[str] | None = None
-    persons_known: int | None = None
-    persons_max: int | None = Field(default=None, description="possible maximum; counts for the 1,000")
+    persons_known: int | None = Field(default=None, le=MAX_INT32)
+    persons_max: int | None = Field(
+        default=None, le=MAX_INT32, description="possible maximum; counts for the 1,000"
+    )
     advanced_encryption: bool | None = None
     unlawful_purpose: UnlawfulPurpose | None = None
     financial_loss_risk: bool | None = None
@@ -40,12 +43,12 @@ class FactsIn(BaseModel):
 class IncidentCreate(FactsIn):
     kind: Kind
     certainty: Certainty = Certainty.ACTUAL
-    known_at: datetime = Field(description="when any department first knew: day 1 of the clocks")
+    known_at: Instant = Field(description="when any department first knew: day 1 of the clocks")
     subject_ids: list[uuid.UUID] = Field(default_factory=list)
 
 
 class FactsUpdate(FactsIn):
-    observed_at: datetime | None = Field(
+    observed_at: Instant | None = Field(
         default=None, description="when these facts became known (default: now); not before known_at"
     )
     clear_unlawful_purpose: bool = False

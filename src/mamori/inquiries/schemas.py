@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mamori.calendar.rules import BusinessCalendar
 from mamori.inquiries.models import Inquiry
 from mamori.inquiries.rules import format_remaining
 from mamori.inquiries.timing import time_left
+from mamori.validation import Email, Line, Text, UtcDateTime
 
 
 class InquiryCreate(BaseModel):
@@ -24,12 +25,12 @@ class InquiryCreate(BaseModel):
         description="personal_information, complaint, public_relations, investor_relations or other",
         examples=["complaint"],
     )
-    message: str = Field(description="what the person said or wrote (stored encrypted)")
-    name: str | None = Field(default=None, description="stored encrypted")
-    email: str | None = Field(default=None, description="stored encrypted; needed for e-mail answers")
-    phone: str | None = Field(default=None, description="stored encrypted")
+    message: Text = Field(description="what the person said or wrote (stored encrypted)")
+    name: Line | None = Field(default=None, max_length=200, description="stored encrypted")
+    email: Email | None = Field(default=None, description="stored encrypted; needed for e-mail answers")
+    phone: Line | None = Field(default=None, max_length=40, description="stored encrypted")
     subject_id: uuid.UUID | None = Field(default=None, description="the person, when identified")
-    received_at: AwareDatetime | None = Field(
+    received_at: UtcDateTime | None = Field(
         default=None, description="when it arrived (a letter's date), with its zone; default now"
     )
 

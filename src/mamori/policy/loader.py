@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from mamori.policy import yamlsafe
 from mamori.policy.schema import PolicyBundle, reference_problems
 
 Loc = tuple[str | int, ...]
@@ -102,11 +103,13 @@ class _Files:
 def _parse(path: Path, name: str, errors: list[BundleError]) -> tuple[str, Any, dict[Loc, int]] | None:
     """Text, content and line map of one YAML file; None (with an error) when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        content = yaml.safe_load(text)
+        text = yamlsafe.read_text(path)
+        node, content = yamlsafe.compose_and_load(text)
     except UnicodeDecodeError:
         errors.append(BundleError(name, None, "", "not UTF-8 text"))
+        return None
+    except yamlsafe.YamlLimitExceeded as exc:
+        errors.append(BundleError(name, None, "", f"refused: {exc}"))
         return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -7,6 +7,7 @@ spreadsheet shows them (the CSV header is row 1) or by line (JSON Lines).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -27,6 +28,7 @@ from mamori.errors import ValidationFailed
 from mamori.security.crypto import FieldCipher, cipher_from_settings
 from mamori.subjects.models import Subject, SubjectCategory, SubjectIdentifier
 from mamori.subjects.service import NAME_CONTEXT, VALUE_CONTEXT
+from mamori.subjects.textfiles import check_encoding
 from mamori.subjects.validation import (
     FieldError,
     Identifier,
@@ -96,25 +98,32 @@ def count_rows(path: Path) -> int:
     return max(lines - 1, 0) if path.suffix.lower() == ".csv" else lines
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
+def read_rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
     """(row number, columns) per record; a record that cannot be read at all is a Rejection.
 
     Raises:
         ValidationFailed: not a .csv/.jsonl file, or a CSV header with unknown or missing columns.
     """
     suffix = path.suffix.lower()
+    if suffix in {".csv", ".jsonl", ".ndjson"}:
+        check_encoding(path, encoding)
     if suffix == ".csv":
-        return _csv_rows(path)
+        return _csv_rows(path, _text_encoding(encoding))
     if suffix in {".jsonl", ".ndjson"}:
-        return _jsonl_rows(path)
+        return _jsonl_rows(path, _text_encoding(encoding))
     raise ValidationFailed(
         "the file must end in .csv or .jsonl",
         details={"errors": [{"field": "file", "message": "unknown format"}]},
     )
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+def _text_encoding(encoding: str) -> str:
+    """UTF-8 files may start with a byte-order mark (Excel writes one): read past it."""
+    return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
+    with path.open(encoding=encoding, newline="") as handle:
         reader = csv.DictReader(handle)
         header = list(reader.fieldnames or [])
         problems = [FieldError(name, "unknown column") for name in header if name not in COLUMNS]
@@ -125,15 +134,33 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
                 f"the header (row 1) is not valid: {problems[0].field}: {problems[0].message}",
                 details={"errors": [Rejection(1, p.field, p.message).as_dict() for p in problems]},
             )
-        for number, record in enumerate(reader, start=2):
+        for number, record in _records(reader):
+            if isinstance(record, Rejection):
+                yield number, record
+                return  # the rest of the file cannot be trusted to line up
             if None in record:
                 yield number, Rejection(number, "-", "more values than columns")
             else:
                 yield number, record
 
 
-def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
-    with path.open(encoding="utf-8-sig") as handle:
+def _records(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
+    """Rows numbered as a spreadsheet shows them; a row the csv module cannot read ends the file."""
+    number = 2
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a field over 131,072 characters
+            yield number, Rejection(number, "-", f"cannot be read: {exc}")
+            return
+        yield number, record
+        number += 1
+
+
+def _jsonl_rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
+    with path.open(encoding=encoding) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -141,6 +168,9 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 yield number, Rejection(number, "-", "not valid JSON")
+                continue
+            except RecursionError:
+                yield number, Rejection(number, "-", "nested too deeply")
                 continue
             if not isinstance(record, dict):
                 yield number, Rejection(number, "-", "not a JSON object")
@@ -229,7 +259,9 @@ class _Checker:
         return found
 
 
-def plan_import(session: Session, settings: Settings, path: Path, progress: Progress = _ignore) -> ImportPlan:
+def plan_import(
+    session: Session, settings: Settings, path: Path, progress: Progress = _ignore, *, encoding: str = "utf-8"
+) -> ImportPlan:
     """Check every row of the file against the policy, the formats and the identifiers already held.
 
     Raises:
@@ -238,7 +270,7 @@ def plan_import(session: Session, settings: Settings, path: Path, progress: Prog
     checker = _Checker(settings, category_ids(current_bundle(session)), cipher_from_settings(settings))
     plan = ImportPlan(digest=_file_digest(path))
     done = 0
-    for number, record in read_rows(path):
+    for number, record in read_rows(path, encoding):
         done += 1
         if isinstance(record, Rejection):
             plan.rejections.append(record)

@@ -6,10 +6,11 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mamori.policy.schema import Jurisdiction, Language
 from mamori.subjects.models import Subject, SubjectRelationship
+from mamori.validation import Line, RecentDate, UtcDateTime
 
 RelationshipKind = Literal["legal_representative_minor", "legal_representative_ward", "agent", "next_of_kin"]
 RELATIONSHIP_KINDS: tuple[str, ...] = (
@@ -19,6 +20,7 @@ RELATIONSHIP_KINDS: tuple[str, ...] = (
     "next_of_kin",
 )
 IDENTIFIER_KIND_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
+IdentifierKind = Literal["email", "phone", "member_number", "employee_number", "shareholder_number"]
 
 
 class Input(BaseModel):
@@ -27,37 +29,37 @@ class Input(BaseModel):
 
 class CategoryIn(Input):
     category: str = Field(min_length=1, max_length=80, description="a subject category id of the policy")
-    collected_at: AwareDatetime | None = Field(
+    collected_at: UtcDateTime | None = Field(
         default=None, description="when the data was collected (starts the retention clock); default now"
     )
-    source: str = Field(default="", max_length=200, description="where the data came from (APPI Art. 20)")
+    source: Line = Field(default="", max_length=200, description="where the data came from (APPI Art. 20)")
 
 
 class IdentifierIn(Input):
-    kind: str = Field(pattern=IDENTIFIER_KIND_PATTERN, examples=["email", "phone", "member_number"])
-    value: str = Field(min_length=1, max_length=320)
+    kind: IdentifierKind = Field(examples=["email", "phone", "member_number"])
+    value: Line = Field(min_length=1, max_length=320)
 
 
 class SubjectCreate(Input):
     jurisdiction: Jurisdiction = "JP"
     language: Language = "ja"
-    name: str | None = Field(default=None, max_length=200)
-    date_of_birth: date | None = None
+    name: Line | None = Field(default=None, max_length=200)
+    date_of_birth: RecentDate | None = None
     categories: list[CategoryIn] = Field(min_length=1)
     identifiers: list[IdentifierIn] = Field(default_factory=list)
 
 
 class SubjectLookup(Input):
-    kind: str = Field(pattern=IDENTIFIER_KIND_PATTERN)
-    value: str = Field(min_length=1, max_length=320)
+    kind: IdentifierKind
+    value: Line = Field(min_length=1, max_length=320)
 
 
 class RelationshipCreate(Input):
     related_subject_id: uuid.UUID = Field(description="the person who acts for this subject")
     kind: RelationshipKind
-    evidence_ref: str = Field(min_length=1, max_length=500, description="reference to the proof held")
-    valid_from: date
-    valid_until: date | None = None
+    evidence_ref: Line = Field(min_length=1, max_length=500, description="reference to the proof held")
+    valid_from: RecentDate
+    valid_until: RecentDate | None = None
 
 
 class CategoryRead(BaseModel):

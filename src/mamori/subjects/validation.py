@@ -20,11 +20,13 @@ from mamori.security.crypto import blind_index
 from mamori.security.mynumber import names_my_number
 from mamori.subjects.models import Subject, SubjectIdentifier
 from mamori.subjects.repository import surviving
-from mamori.subjects.rules import MY_NUMBER_REFUSED, InvalidIdentifier, normalise
+from mamori.subjects.rules import MY_NUMBER_REFUSED, STANDARD_KINDS, InvalidIdentifier, normalise
 from mamori.subjects.schemas import IDENTIFIER_KIND_PATTERN
+from mamori.validation import EARLIEST_YEAR, control_character
 
 _KIND = re.compile(IDENTIFIER_KIND_PATTERN)
 NAME_MAX = 200
+VALUE_MAX = 320
 CLOCK_SKEW = timedelta(minutes=5)
 IDENTIFIER_LOCK = 0x6D616D6F72690001  # "mamori" + 1: the advisory lock key of identifier writes
 # Bound parameters per IN (...) query: far below SQLite's and PostgreSQL's limits.
@@ -81,8 +83,10 @@ def check_profile(
         errors.append(FieldError(fields[0], f"must be one of {', '.join(JURISDICTIONS)}"))
     if language not in LANGUAGES:
         errors.append(FieldError(fields[1], f"must be one of {', '.join(LANGUAGES)}"))
-    if name is not None and (not name.strip() or len(name) > NAME_MAX):
-        errors.append(FieldError(fields[2], f"must have 1 to {NAME_MAX} characters"))
+    if name is not None and (
+        not name.strip() or len(name) > NAME_MAX or control_character(name, multiline=False) is not None
+    ):
+        errors.append(FieldError(fields[2], f"must have 1 to {NAME_MAX} characters, no control characters"))
     return errors
 
 
@@ -90,6 +94,8 @@ def check_birth(date_of_birth: date | None, field: str = "date_of_birth") -> lis
     # The latest calendar day anywhere on Earth: a birth "today" in Tokyo is not refused from UTC.
     if date_of_birth is not None and date_of_birth > (utcnow() + timedelta(days=1)).date():
         return [FieldError(field, "is in the future")]
+    if date_of_birth is not None and date_of_birth.year < EARLIEST_YEAR:
+        return [FieldError(field, f"must not be before {EARLIEST_YEAR}")]
     return []
 
 
@@ -110,12 +116,15 @@ def check_identifier(settings: Settings, kind: str, value: str, field: str) -> I
 
     ``field`` names the value (``identifiers[0].value``); a bad kind is reported on the sibling ``kind``.
     """
+    kind_field = field.removesuffix(".value") + ".kind" if field.endswith(".value") else field
     if not _KIND.match(kind):
-        kind_field = field.removesuffix(".value") + ".kind" if field.endswith(".value") else field
         return FieldError(kind_field, "identifier kind must be lower-case letters, digits and _ (2-40)")
     if names_my_number(kind):
-        kind_field = field.removesuffix(".value") + ".kind" if field.endswith(".value") else field
         return FieldError(kind_field, MY_NUMBER_REFUSED)
+    if kind not in STANDARD_KINDS:
+        return FieldError(kind_field, f"unknown identifier kind; one of {', '.join(STANDARD_KINDS)}")
+    if control_character(value) is not None or len(value) > VALUE_MAX:
+        return FieldError(field, f"must be 1 to {VALUE_MAX} characters without control characters")
     try:
         canonical = normalise(kind, value)
     except InvalidIdentifier as exc:

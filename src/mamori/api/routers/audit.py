@@ -13,6 +13,7 @@ from mamori.audit.models import AuditEvent
 from mamori.policy.integrity import verify_versions
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
+from mamori.validation import MAX_INT64
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 Auditor = Annotated[Principal, Depends(require(Scope.AUDIT_READ))]
@@ -61,7 +62,9 @@ class AuditVerifyRead(BaseModel):
 def list_audit_events(
     session: SessionDep,
     _: Auditor,
-    after: Annotated[int, Query(ge=0, description="return events with seq greater than this")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_INT64, description="return events with seq greater than this")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     action: str | None = None,
 ) -> list[AuditEventRead]:

@@ -18,6 +18,7 @@ from mamori.notices.receipt import receipt_for_subject
 from mamori.policy.schema import LANGUAGES
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
+from mamori.validation import Instant
 
 router = APIRouter(tags=["consents"])
 Reader = Annotated[Principal, Depends(require(Scope.CONSENTS_READ))]
@@ -32,7 +33,7 @@ class ConsentCreate(BaseModel):
     action: str = Field(description="given, withdrawn or expired", examples=["given"])
     language: str = Field(description="ja, en, zh-Hans or zh-Hant", examples=["ja"])
     channel: str = Field(description="web, paper, phone, shop or api", examples=["web"])
-    occurred_at: datetime | None = Field(default=None, description="default: now")
+    occurred_at: Instant | None = Field(default=None, description="default: now")
     notice_hash: str | None = Field(
         default=None,
         description=(
@@ -43,7 +44,7 @@ class ConsentCreate(BaseModel):
     separate: bool = False
     on_behalf_by_id: uuid.UUID | None = None
     evidence_ref: str | None = None
-    expires_at: datetime | None = None
+    expires_at: Instant | None = None
 
 
 class ConsentEventRead(BaseModel):
@@ -93,8 +94,8 @@ class SuspensionCreate(BaseModel):
     reason: str
     source: str = Field(description="request or manual", examples=["manual"])
     source_ref: str | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
 
 
 class SuspensionRead(BaseModel):
@@ -140,7 +141,7 @@ def record_consent(body: ConsentCreate, session: SessionDep, principal: Writer) 
 
 @router.get("/subjects/{subject_id}/consents")
 def subject_consents(
-    subject_id: uuid.UUID, session: SessionDep, _: Reader, at: datetime | None = None
+    subject_id: uuid.UUID, session: SessionDep, _: Reader, at: Instant | None = None
 ) -> SubjectConsents:
     """A subject's consent states (at a moment, default now) and every event, merged subjects included."""
     from mamori.db.base import utcnow

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel
 
 from mamori.api.deps import Runtime, SessionDep, get_principal, get_runtime, require
+from mamori.api.openapi import binary
 from mamori.datamap import ledger
 from mamori.datamap.service import check_live, current_bundle
 from mamori.dsr.service.runs import start_case_run
@@ -28,6 +29,7 @@ MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+LEDGER = binary("text/csv", MEDIA["xlsx"])
 
 
 class DatasetSummary(BaseModel):
@@ -72,7 +74,7 @@ def list_systems(session: SessionDep, _: Reader, lang: LanguageCode = "ja") -> l
     ]
 
 
-@router.get("/datamap/ledger", response_class=Response)
+@router.get("/datamap/ledger", response_class=Response, responses=LEDGER)
 def export_ledger(
     session: SessionDep,
     _: Reader,

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
 from mamori.consents.decisions import audiences, service
@@ -16,6 +16,7 @@ from mamori.consents.decisions.messages import pick_language
 from mamori.db.session import unit_of_work
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
+from mamori.validation import UtcDateTime
 
 router = APIRouter(tags=["decisions"])
 Checker = Annotated[Principal, Depends(require(Scope.DECISIONS))]
@@ -50,7 +51,7 @@ class DecisionRequest(BaseModel):
     subject: SubjectRef
     purpose: str = Field(examples=["customer.mailings"])
     items: list[str] = Field(default_factory=list, examples=[["name", "email"]])
-    at: AwareDatetime | None = Field(default=None, description="decide as of this instant (default now)")
+    at: UtcDateTime | None = Field(default=None, description="decide as of this instant (default now)")
     lang: str | None = Field(default=None, description="ja, en, zh-Hans or zh-Hant; else Accept-Language")
 
     def check(self) -> service.CheckInput:
@@ -149,7 +150,7 @@ class AudienceIn(BaseModel):
     channel: Literal["email", "post", "phone", "any"] = "any"
     category: str = Field(default="customers", examples=["customers"])
     filters: AudienceFiltersIn = Field(default_factory=AudienceFiltersIn)
-    at: AwareDatetime | None = None
+    at: UtcDateTime | None = None
 
     def request(self) -> audiences.AudienceRequest:
         f = self.filters

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import Response
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
+from mamori.api.openapi import PDF
 from mamori.incidents import actions, outreach, reports, service, views
 from mamori.incidents import repository as repo
 from mamori.incidents.schemas import (
@@ -127,7 +128,7 @@ def get_report(
     return reports.report_read(runtime.settings, reports.get_report(session, incident_id, report_id))
 
 
-@router.get("/{incident_id}/reports/{report_id}/pdf", response_class=Response)
+@router.get("/{incident_id}/reports/{report_id}/pdf", response_class=Response, responses=PDF)
 def report_pdf(
     incident_id: uuid.UUID, report_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader,
     lang: Lang = "ja",

@@ -15,6 +15,7 @@ from mamori.db.queue_models import Job
 from mamori.jobs import service
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
+from mamori.validation import MAX_INT64
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 Reader = Annotated[Principal, Depends(require(Scope.JOBS_READ))]
@@ -57,13 +58,15 @@ class QueueSummaryRead(BaseModel):
 def list_jobs(
     session: SessionDep,
     _: Reader,
-    state: Annotated[str | None, Query(description="pending, running, done or dead")] = None,
+    state: Annotated[JobState | None, Query(description="pending, running, done or dead")] = None,
     kind: Annotated[str | None, Query(description="e.g. notify.deliver")] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> list[JobRead]:
     """Jobs, newest first: state, attempts and the last error (payloads hold ids only)."""
-    jobs = service.list_jobs(session, state=state, kind=kind, limit=limit, offset=offset)
+    jobs = service.list_jobs(
+        session, state=state.value if state else None, kind=kind, limit=limit, offset=offset
+    )
     return [JobRead.of(job) for job in jobs]
 
 

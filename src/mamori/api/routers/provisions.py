@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
 from mamori.api.routers import provisions_processors
@@ -20,6 +20,7 @@ from mamori.provisions.messages import reason_dict
 from mamori.provisions.models import Party
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
+from mamori.validation import MAX_INT64, UtcDateTime
 
 router = APIRouter(tags=["provisions"])
 Reader = Annotated[Principal, Depends(require(Scope.PROVISIONS_READ))]
@@ -121,7 +122,7 @@ class ReceiptCreate(BaseModel):
     items: list[str]
     acquisition: str = Field(description="how the provider had acquired the data", max_length=500)
     contract_ref: str | None = None
-    received_at: AwareDatetime | None = None
+    received_at: UtcDateTime | None = None
 
 
 class ReceiptRead(BaseModel):
@@ -309,7 +310,7 @@ def show_provision(  # noqa: PLR0913 - the read and its page
     runtime: RuntimeDep,
     caller: Reader,
     limit: Annotated[int, Query(ge=1, le=reading.MAX_PERSONS)] = 1_000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> ProvisionDetailRead:
     """One provision: recipient as it was, basis, items, route, retention end and its persons; audited."""
     try:

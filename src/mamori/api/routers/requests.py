@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
+from mamori.api.openapi import PDF
 from mamori.dsr import service
 from mamori.dsr.schemas import CaseRead, CaseSummary, RequesterIn, RequesterRead, RevealIn
 from mamori.dsr.service import delivery, reading, sweeps, views
@@ -275,7 +276,7 @@ def generate_letter(
     return {"id": str(letter.id), "language": letter.language, "sha256": letter.sha256}
 
 
-@router.get("/{case_id}/letter.pdf", response_class=Response)
+@router.get("/{case_id}/letter.pdf", response_class=Response, responses=PDF)
 def letter_pdf(case_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader) -> Response:
     """The newest response letter of the case, as PDF."""
     letter = service.latest_letter(session, case_id)
