@@ -84,6 +84,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/requests/due"): "admin privacy_officer agent auditor",
     ("GET", "/api/v1/requests/{case_id}"): "admin privacy_officer agent auditor",
     ("POST", "/api/v1/requests/{case_id}/reveal"): "admin privacy_officer agent auditor",
+    ("POST", "/api/v1/requests/{case_id}/held-nowhere-else"): "admin privacy_officer",
     ("POST", "/api/v1/requests/{case_id}/transitions"): "admin privacy_officer agent",
     ("POST", "/api/v1/requests/{case_id}/reject"): "admin privacy_officer agent",
     ("POST", "/api/v1/requests/{case_id}/subject"): "admin privacy_officer agent",
