@@ -280,7 +280,12 @@ def show_run_cmd(
     Example: mamori fulfillment show 3f2b0c1e-8d8a-4c55-9a57-0a4f3c1d2e10 --package.
     """
     with session_scope() as session:
-        view = service.get_run(session, _uuid(run_id), include_package=package)
+        ident = _uuid(run_id)
+        view = (
+            service.read_package(session, ident, actor=cli_actor())
+            if package
+            else service.get_run(session, ident, include_package=False)
+        )
     _print_run(view, as_json=as_json, package=package)
 
 

@@ -187,6 +187,26 @@ def _require(session: Session, run_id: uuid.UUID, *, fresh: bool = False) -> Ful
     return run
 
 
+def read_package(
+    session: Session, run_id: uuid.UUID, *, actor: str, settings: Settings | None = None
+) -> RunRead:
+    """The run with its access package (a person's data), audited as ``fulfillment.package_read``.
+
+    Raises:
+        NotFound: no such run.
+    """
+    view = get_run(session, run_id, settings=settings, include_package=True)
+    record_event(
+        session,
+        actor=actor,
+        action="fulfillment.package_read",
+        target_type="fulfillment_run",
+        target_id=str(run_id),
+        details={"case_ref": view.case_ref, "action": view.action},
+    )
+    return view
+
+
 def get_run(
     session: Session, run_id: uuid.UUID, *, settings: Settings | None = None, include_package: bool = True
 ) -> RunRead:

@@ -140,6 +140,25 @@ class TestRuns:
         without = officer.get(f"/api/v1/fulfillment/runs/{started.json()['id']}")
         assert without.json()["package"] is None
 
+    @pytest.mark.parametrize("role", ["engineer", "auditor"])
+    def test_the_package_is_read_only_by_those_who_answer_requests_and_audited(
+        self, office: Office, officer: TestClient, role: str
+    ) -> None:
+        run_id = officer.post(
+            "/api/v1/fulfillment/runs", json={"action": "access", "case_ref": office.cases["disclosure"]}
+        ).json()["id"]
+        assert _finished(officer, run_id) == "completed"
+        assert "fulfillment.package_read" not in _audit_actions(officer)
+        reader = office.as_role(role)
+        refused = reader.get(f"/api/v1/fulfillment/runs/{run_id}", params={"package": "true"})
+        assert refused.status_code == 403
+        assert "山田" not in refused.text
+        assert reader.get(f"/api/v1/fulfillment/runs/{run_id}").json()["status"] == "completed"
+        assert "fulfillment.package_read" not in _audit_actions(officer)
+        officer = office.as_role("privacy_officer")
+        assert "山田" in officer.get(f"/api/v1/fulfillment/runs/{run_id}", params={"package": "true"}).text
+        assert _audit_actions(officer).count("fulfillment.package_read") == 1
+
     def test_bad_input_is_problem_json_naming_the_field(self, office: Office, officer: TestClient) -> None:
         body = {"action": "destroy", "case_ref": office.cases["disclosure"]}
         wrong = officer.post("/api/v1/fulfillment/runs", json=body)

@@ -139,10 +139,18 @@ def _need(caller: Principal, scope: Scope) -> None:
 
 @router.get("/fulfillment/runs/{run_id}")
 def get_run(
-    run_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader, package: bool = False
+    run_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, caller: Reader, package: bool = False
 ) -> RunRead:
-    """A run's state, counts and errors per system and table; ``package=true`` adds the access package."""
-    return service.get_run(session, run_id, settings=runtime.settings, include_package=package)
+    """A run's state, counts and errors per system and table; ``package=true`` adds the access package.
+
+    The package is the person's data: only the roles that answer requests may read it, and each
+    read is audited (``fulfillment.package_read``).
+    """
+    if not package:
+        return service.get_run(session, run_id, settings=runtime.settings, include_package=False)
+    if Scope.REQUESTS_WRITE not in caller.scopes:
+        raise Forbidden("the access package is read by the roles that answer requests (requests:write)")
+    return service.read_package(session, run_id, actor=caller.actor, settings=runtime.settings)
 
 
 @router.post("/fulfillment/runs/{run_id}/retry", status_code=status.HTTP_202_ACCEPTED)
