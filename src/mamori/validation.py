@@ -11,7 +11,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Final, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
 MAX_INT64: Final = 2**63 - 1
 MAX_INT32: Final = 2**31 - 1
@@ -100,7 +100,16 @@ RecentDate = Annotated[date, AfterValidator(_recent)]
 """A calendar date of 1900 or later (birth dates, event dates)."""
 Offset = Annotated[int, Field(ge=0, le=MAX_INT64)]
 """A position or sequence number: fits a 64-bit database integer."""
+
+
+def _trimmed(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
 Email = Annotated[
-    str, AfterValidator(_email), Field(max_length=254, json_schema_extra={"pattern": EMAIL_PATTERN})
+    str,
+    BeforeValidator(_trimmed),  # a space typed or pasted around an address is not a mistake to refuse
+    AfterValidator(_email),
+    Field(max_length=254, json_schema_extra={"pattern": EMAIL_PATTERN}),
 ]
-"""An e-mail address: one @, a dot in the domain, no space or control character."""
+"""An e-mail address (spaces around it dropped): one @, a dot in the domain, no space or control character."""

@@ -21,7 +21,7 @@ from mamori.security.crypto import cipher_from_settings
 from mamori.security.rules import Role
 from mamori.security.service import add_user, create_token
 from tests.e2e.web.clients import client_on
-from tests.factories.dsr import case_in_progress
+from tests.factories.dsr import case_in_progress, held_nowhere_else
 
 PUBLIC = "https://privacy.example.jp"
 EVIL = "evil.example"
@@ -70,6 +70,7 @@ class TestDownloadLink:
         token = create_token(session, actor="t", username="officer", name="t").secret
         case = case_in_progress(session, settings, response_method="electronic")
         decide(session, actor="user:officer", case_id=case.id, outcome="full", settings=settings)
+        held_nowhere_else(session, case)  # no data map to search in the default bundle
         with client_on(session, settings) as client:
             sent = client.post(
                 f"/api/v1/requests/{case.id}/deliveries",
@@ -93,6 +94,7 @@ class TestDownloadLink:
                 publish_bundle(session, actor="user:officer", directory=DEFAULT_POLICY_DIR)
                 case = case_in_progress(session, settings, response_method="electronic")
                 decide(session, actor="user:officer", case_id=case.id, outcome="full", settings=settings)
+                held_nowhere_else(session, case)  # no data map to search in the default bundle
                 reference = case.reference
             env = {**os.environ, "MAMORI_DATABASE_URL": fresh_database_url, "MAMORI_MAIL_BACKEND": "null",
                    "MAMORI_FILES_DIR": str(tmp_path / "files"), "MAMORI_PUBLIC_BASE_URL": PUBLIC}  # fmt: skip
