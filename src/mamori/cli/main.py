@@ -34,7 +34,7 @@ SUBCOMMANDS: dict[str, Sub] = {
     "audit": Sub(
         "mamori.cli.audit",
         "app",
-        "The hash-chained audit log: verify and read.",
+        "The hash-chained audit log: verify, anchor and read.",
     ),
     "users": Sub(
         "mamori.cli.users",
