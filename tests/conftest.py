@@ -6,7 +6,6 @@ Set ``MAMORI_TEST_DATABASE_URL`` to run the same suite on PostgreSQL; SQLite is 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from mamori.config import DEFAULT_POLICY_DIR, Settings
 from mamori.db.migrate import upgrade
 from mamori.db.session import make_engine
+from tests.factories.databases import migrated_database
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -118,25 +118,6 @@ def default_bundle_dir() -> Path:
 
 @pytest.fixture
 def fresh_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A new, migrated, empty database for tests whose code commits (CLI, servers).
-
-    SQLite: a file in ``tmp_path``. PostgreSQL: a new database beside the test database, dropped after.
-    """
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'fresh.db'}"
-        upgrade(url)
+    """A new, migrated, empty database for tests whose code commits (CLI, servers)."""
+    with migrated_database(database_url, tmp_path, "mamori_t") as url:
         yield url
-        return
-    base = make_url(database_url)
-    name = f"mamori_t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

@@ -15,15 +15,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import make_url, text
 
 from mamori.api.app import create_app
 from mamori.config import DEFAULT_POLICY_DIR, Settings
-from mamori.db.migrate import upgrade
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.policy.service import publish_bundle
 from mamori.security.rules import Role
 from mamori.security.service import add_user, create_token
+from tests.factories.databases import migrated_database
 
 ROLES = tuple(role.value for role in Role)
 PUBLIC = "PUBLIC"
@@ -172,24 +171,8 @@ def _url(path: str) -> str:
 @pytest.fixture(scope="module")
 def matrix_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One migrated database for the whole matrix (a fresh one per call would take minutes)."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'matrix.db'}"
-        upgrade(url)
+    with migrated_database(database_url, tmp_path_factory.mktemp("mamori_m"), "mamori_m") as url:
         yield url
-        return
-    base = make_url(database_url)
-    name = f"mamori_m_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")

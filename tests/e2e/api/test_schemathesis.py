@@ -10,7 +10,6 @@ requests reach past "not found" into the code behind.
 from __future__ import annotations
 
 import os
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,14 +28,13 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import make_url, text
 
 from mamori.api.app import create_app
 from mamori.config import Settings
-from mamori.db.migrate import upgrade
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.security.rules import Role
 from mamori.security.service import add_user, create_token
+from tests.factories.databases import migrated_database
 from tests.factories.decisions import create_subject, publish_policy
 from tests.factories.dsr import create_case
 from tests.factories.incidents import create_incident
@@ -50,24 +48,8 @@ EXAMPLES = int(os.environ.get("MAMORI_SCHEMATHESIS_EXAMPLES", "6"))
 @pytest.fixture(scope="module")
 def api_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One migrated database for the whole module (a fresh one per operation would be too slow)."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'api.db'}"
-        upgrade(url)
+    with migrated_database(database_url, tmp_path_factory.mktemp("mamori_st"), "mamori_st") as url:
         yield url
-        return
-    base = make_url(database_url)
-    name = f"mamori_st_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _seed(settings: Settings) -> str:
