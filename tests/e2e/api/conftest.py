@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -32,7 +33,9 @@ def tokens(fresh_database_url: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def client(fresh_database_url: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=fresh_database_url, mail_backend="null", _env_file=None)  # type: ignore[call-arg]
+def client(fresh_database_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=fresh_database_url, mail_backend="null", files_dir=tmp_path / "files", _env_file=None
+    )
     with TestClient(create_app(settings)) as test_client:
         yield test_client
