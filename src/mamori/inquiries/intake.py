@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 from mamori.audit.service import record_event
 from mamori.config import Settings
 from mamori.db.base import utcnow
-from mamori.errors import MamoriError
 from mamori.inquiries.models import Inquiry, InquiryMessage
 from mamori.inquiries.rules import CATEGORIES, Channel, Direction, State
 from mamori.inquiries.timing import centre_calendar, set_due
 from mamori.policy.schema import PolicyBundle
 from mamori.security.crypto import FieldCipher, blind_index, cipher_from_settings
 from mamori.security.mynumber import scrub
+from mamori.security.ratelimit import RateLimited
 from mamori.subjects.repository import get_subject
 from mamori.subjects.rules import InvalidIdentifier, normalise
 from mamori.subjects.validation import CLOCK_SKEW, FieldError, current_bundle, refuse
@@ -36,16 +36,6 @@ PHONE_CONTEXT = "inquiries.phone"
 BODY_CONTEXT = "inquiry_messages.body"
 CLIENT_KIND = "inquiry_client"
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
-
-
-class RateLimited(MamoriError):  # noqa: N818 - domain vocabulary, like the other errors
-    """Too many forms from one client address; ``retry_after`` seconds until the next is accepted."""
-
-    code = "rate-limited"
-
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message, details={"retry_after": retry_after})
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)

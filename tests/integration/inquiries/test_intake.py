@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from mamori.audit.models import AuditEvent
 from mamori.config import Settings
 from mamori.errors import ValidationFailed
-from mamori.inquiries.intake import NewInquiry, RateLimited, open_inquiry
+from mamori.inquiries.intake import NewInquiry, open_inquiry
 from mamori.inquiries.models import Inquiry, InquiryMessage
 from mamori.inquiries.rules import State
 from mamori.inquiries.views import read_thread
+from mamori.security.ratelimit import RateLimited
 from tests.factories.inquiries import create_inquiry
 from tests.factories.subjects import create_subject, ensure_policy
 from tests.integration.inquiries.conftest import TOKYO, FakeClock

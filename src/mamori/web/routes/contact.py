@@ -18,7 +18,7 @@ from mamori.api.limits import client_address
 from mamori.calendar.rules import is_open, next_opening
 from mamori.db.base import utcnow
 from mamori.errors import NotFound, ValidationFailed
-from mamori.inquiries.intake import NewInquiry, RateLimited, clean_text, open_inquiry
+from mamori.inquiries.intake import NewInquiry, clean_text, open_inquiry
 from mamori.inquiries.rules import CATEGORIES, Channel
 from mamori.inquiries.service import find_by_reference
 from mamori.inquiries.texts import CATEGORY_NAMES, local_instant
@@ -28,6 +28,7 @@ from mamori.notices.privacy import closed_days, negotiate_language
 from mamori.policy.schema import LANGUAGES, PolicyBundle
 from mamori.security.mynumber import NOTE as MY_NUMBER_NOTE
 from mamori.security.mynumber import masked_count
+from mamori.security.ratelimit import RateLimited
 from mamori.subjects.validation import current_bundle
 from mamori.web.contact_labels import FORM
 from mamori.web.limits import limit_form
