@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mamori.web.console import auth, dashboard, inquiries
+from mamori.web.console import auth, dashboard, inquiries, second_factor
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
+    second_factor.router,
     dashboard.router,
     inquiries.router,
 )
