@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mamori.web.console import auth, dashboard, inquiries, second_factor
+from mamori.web.console import auth, dashboard, inquiries, request_actions, requests, second_factor
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     second_factor.router,
     dashboard.router,
+    requests.router,
+    request_actions.router,
     inquiries.router,
 )
