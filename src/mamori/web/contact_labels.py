@@ -132,39 +132,6 @@ FORM = LabelTable(
     }
 )
 
-STAFF = LabelTable(
-    {
-        "open_inquiries": ("未完了のお問い合わせ", "Open inquiries", "未完成的咨询", "未完成的諮詢"),
-        "none_open": (
-            "未完了のお問い合わせはありません。",
-            "No open inquiries.",
-            "没有未完成的咨询。",
-            "沒有未完成的諮詢。",
-        ),
-        "reference": ("受付番号", "Reference", "受理编号", "受理編號"),
-        "category": ("種類", "Topic", "类别", "類別"),
-        "state": ("状態", "State", "状态", "狀態"),
-        "remaining": ("残り（営業時間）", "Left (business hours)", "剩余（服务时间）", "剩餘（服務時間）"),
-        "due": ("期限", "Due", "期限", "期限"),
-        "assignee": ("担当", "Assignee", "负责人", "負責人"),
-        "language": ("言語", "Language", "语言", "語言"),
-        "channel": ("受付経路", "Channel", "渠道", "管道"),
-        "received": ("受付日時", "Received", "受理时间", "受理時間"),
-        "name": ("氏名", "Name", "姓名", "姓名"),
-        "email": ("メール", "E-mail", "电子邮箱", "電子郵件"),
-        "phone": ("電話", "Phone", "电话", "電話"),
-        "messages": ("やり取り", "Messages", "往来记录", "往來紀錄"),
-        "from_person": ("ご本人から", "From the person", "来自本人", "來自本人"),
-        "from_centre": ("窓口から", "From the centre", "来自窗口", "來自窗口"),
-        "waiting": (
-            "お客様の返答待ち（時計停止中）",
-            "Waiting for the person (clock stopped)",
-            "等待客户回复（计时暂停）",
-            "等待客戶回覆（計時暫停）",
-        ),
-        "back": ("一覧へ戻る", "Back to the list", "返回列表", "返回列表"),
-    }
-)
 STATES = LabelTable(
     {
         "new": ("新規", "New", "新建", "新建"),

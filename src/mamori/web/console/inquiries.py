@@ -1,36 +1,37 @@
-"""Staff pages of inquiries: the open list by business time left, and one inquiry's thread.
+"""Staff pages of inquiries: the inbox by business time left, one thread, assign, reply, close.
 
-Needs a console session (``/console/login``) and the role's ``inquiries:read`` scope. Reading a
-thread decrypts the person's data and is recorded in the audit log.
+Needs a console session and the role's ``inquiries:read`` scope (``inquiries:write`` to act).
+Reading a thread decrypts the person's data and is recorded in the audit log. Replies are e-mailed
+in the inquiry's language, inside the category's template (the same service as the API).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from mamori.api.deps import Runtime, SessionDep
+from mamori.api.deps import SessionDep
 from mamori.db.base import utcnow
-from mamori.errors import NotFound
+from mamori.errors import MamoriError, NotFound
+from mamori.inquiries import replies, service
 from mamori.inquiries.schemas import InquiryRead
 from mamori.inquiries.texts import CATEGORY_NAMES, CHANNEL_NAMES, local_instant
 from mamori.inquiries.timing import centre_calendar
 from mamori.inquiries.views import open_views, read_thread
-from mamori.notices import messages
+from mamori.notify.service import outbox_from_settings
 from mamori.security.rules import Scope
+from mamori.security.service import Principal
 from mamori.subjects.validation import current_bundle
+from mamori.web.console.request_actions import refusal
 from mamori.web.console.shell import console_lang, console_page
-from mamori.web.contact_labels import STAFF, STATES
-from mamori.web.staff import StaffDep, require_scope
+from mamori.web.contact_labels import STATES
+from mamori.web.staff import StaffDep, check_csrf, require_scope
 
 router = APIRouter(include_in_schema=False)
-
-
-def _labels(lang: str) -> dict[str, str]:
-    return {**messages.labels(lang), **STAFF.labels(lang)}
+Field = Annotated[str, Form()]
 
 
 def _row(view: InquiryRead, lang: str, session: SessionDep) -> dict[str, Any]:
@@ -51,22 +52,69 @@ def _row(view: InquiryRead, lang: str, session: SessionDep) -> dict[str, Any]:
 def inquiry_list(request: Request, session: SessionDep, staff: StaffDep) -> Response:
     """Open inquiries, least business time left first."""
     require_scope(staff, Scope.INQUIRIES_READ)
-    chosen = console_lang(request)
-    rows = [_row(view, chosen, session) for view in open_views(session, now=utcnow())]
-    return console_page(request, "console/inquiries/list.html", staff=staff, lang=chosen,
-                        labels=_labels(chosen), rows=rows)  # fmt: skip
+    lang = console_lang(request)
+    rows = [_row(view, lang, session) for view in open_views(session, now=utcnow())]
+    return console_page(request, "console/inquiries/list.html", staff=staff, lang=lang, rows=rows)
+
+
+def _thread_page(  # noqa: PLR0913 - the page and what an action adds
+    request: Request, session: SessionDep, staff: Principal, inquiry_id: uuid.UUID, *,
+                 status: int = 200, error: dict[str, Any] | None = None) -> HTMLResponse:  # fmt: skip
+    lang = console_lang(request)
+    thread = read_thread(session, request.app.state.runtime.settings, staff.actor, inquiry_id)
+    return console_page(request, "console/inquiries/inquiry.html", staff=staff, lang=lang, status=status,
+                        row=_row(thread, lang, session), thread=thread, error=error,
+                        can_write=Scope.INQUIRIES_WRITE in staff.scopes)  # fmt: skip
 
 
 @router.get("/console/inquiries/{inquiry_id}")
 def inquiry_page(inquiry_id: uuid.UUID, request: Request, session: SessionDep, staff: StaffDep) -> Response:
     """One inquiry: contact data and every message, shown as text."""
     require_scope(staff, Scope.INQUIRIES_READ)
-    chosen = console_lang(request)
-    runtime: Runtime = request.app.state.runtime
     try:
-        thread = read_thread(session, runtime.settings, staff.actor, inquiry_id)
+        return _thread_page(request, session, staff, inquiry_id)
     except NotFound:
-        return HTMLResponse(STAFF.label("none_open", chosen), status_code=404)
-    row = _row(thread, chosen, session)
-    return console_page(request, "console/inquiries/inquiry.html", staff=staff, lang=chosen,
-                        labels=_labels(chosen), row=row, thread=thread)  # fmt: skip
+        return console_page(request, "console/inquiries/missing.html", staff=staff, status=404)
+
+
+def _act(  # noqa: PLR0913 - the request, who, which inquiry, the token and the work
+    request: Request, session: SessionDep, staff: Principal, inquiry_id: uuid.UUID, token: str,
+         work: Any) -> Response:  # fmt: skip
+    require_scope(staff, Scope.INQUIRIES_WRITE)
+    check_csrf(request, request.app.state.runtime.settings, token)
+    try:
+        with session.begin_nested():
+            work()
+    except MamoriError as exc:
+        return _thread_page(request, session, staff, inquiry_id, status=422,
+                            error=refusal(exc, console_lang(request)))  # fmt: skip
+    return RedirectResponse(f"/console/inquiries/{inquiry_id}", status_code=303)
+
+
+@router.post("/console/inquiries/{inquiry_id}/assign")
+def assign(inquiry_id: uuid.UUID, request: Request, session: SessionDep, staff: StaffDep,
+           csrf_token: Field = "") -> Response:  # fmt: skip
+    """Take the inquiry: it becomes this staff member's."""
+    return _act(request, session, staff, inquiry_id, csrf_token,
+                lambda: service.assign(session, staff.actor, inquiry_id, staff.username))  # fmt: skip
+
+
+@router.post("/console/inquiries/{inquiry_id}/reply")
+def reply(  # noqa: PLR0913 - the form's fields
+    inquiry_id: uuid.UUID, request: Request, session: SessionDep, staff: StaffDep,
+    answer: Field = "", wait: Field = "", csrf_token: Field = "",
+) -> Response:  # fmt: skip
+    """E-mail the answer in the inquiry's language; with "wait" the clock stops until the person writes."""
+    runtime = request.app.state.runtime
+    outbox = outbox_from_settings(runtime.settings, runtime.session_factory)
+    return _act(request, session, staff, inquiry_id, csrf_token, lambda: replies.reply(
+        session, runtime.settings, outbox, staff.actor, inquiry_id, answer=answer,
+        wait_for_customer=wait == "yes"))  # fmt: skip
+
+
+@router.post("/console/inquiries/{inquiry_id}/close")
+def close(inquiry_id: uuid.UUID, request: Request, session: SessionDep, staff: StaffDep,
+          csrf_token: Field = "") -> Response:  # fmt: skip
+    """Close the inquiry."""
+    return _act(request, session, staff, inquiry_id, csrf_token,
+                lambda: service.close(session, staff.actor, inquiry_id))  # fmt: skip
