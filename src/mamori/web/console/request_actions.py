@@ -28,7 +28,7 @@ from mamori.notify.service import outbox_from_settings
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
 from mamori.web.console.requests import STATE_NAMES, case_page
-from mamori.web.console.shell import console_lang
+from mamori.web.console.shell import console_lang, console_page
 from mamori.web.i18n import translator
 from mamori.web.staff import StaffDep, check_csrf, require_scope
 
@@ -156,3 +156,20 @@ def mailed(  # noqa: PLR0913 - the form's fields
         )
 
     return _act(request, session, staff, case_id, csrf_token, _mailed)
+
+
+@router.post("/console/requests/print-batch")
+def print_batch(request: Request, session: SessionDep, staff: StaffDep, csrf_token: Field = "") -> Response:
+    """Gather every queued postal letter into a print batch; the mailing list for the mail room (audited)."""
+    require_scope(staff, Scope.REQUESTS_WRITE)
+    settings = request.app.state.runtime.settings
+    check_csrf(request, settings, csrf_token)
+    lang = console_lang(request)
+    try:
+        with session.begin_nested():
+            batch, items = delivery.create_print_batch(session, actor=staff.actor, settings=settings)
+    except Conflict:
+        return console_page(request, "console/requests/batch.html", staff=staff, lang=lang, batch=None,
+                            items=[], status=409)  # fmt: skip
+    return console_page(request, "console/requests/batch.html", staff=staff, lang=lang, batch=batch,
+                        items=items)  # fmt: skip

@@ -116,7 +116,8 @@ def request_list(  # noqa: PLR0913 - the list's filters
                         total=count_cases(session, wanted), filters=filters, next_href=next_href,
                         first_href=f"/console/requests?{urlencode(filters)}" if after else None,
                         choices=_choices(session, lang), names=_names(session, lang),
-                        today=tokyo_date(utcnow()))  # fmt: skip
+                        today=tokyo_date(utcnow()),
+                        can_write=Scope.REQUESTS_WRITE in staff.scopes)  # fmt: skip
 
 
 def _names(session: SessionDep, lang: str) -> dict[str, dict[str, str]]:
