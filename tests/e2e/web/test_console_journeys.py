@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from mamori.config import Settings
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
-from mamori.dsr.service import delivery
 from mamori.policy.schema import PolicyBundle
 from mamori.security.rules import Role
 from tests.factories.dsr import create_case, held_nowhere_else
@@ -31,12 +30,12 @@ SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 Work = Callable[[Callable[[Session], object]], object]
 TEXT = {
     "ja": {"sign_in": "ログイン", "verify": "確認", "sign_out": "ログアウト", "assign": "自分が担当する",
-           "send_reply": "回答を送信", "answered": "回答済み", "move": "変更する", "record_check": "確認結果を記録",
+           "send_reply": "回答を送信", "answered": "回答済み", "record_check": "確認結果を記録",
            "decide": "決定を記録", "decided": "決定済み", "letter": "回答書を作成", "send": "承認して送付",
            "batch": "発送待ちの回答書を印刷", "mailed": "発送済みとして記録", "responded": "回答済み",
            "wrong": "ユーザー名またはパスワードが正しくありません。", "inquiries": "お問い合わせ"},
     "en": {"sign_in": "Sign in", "verify": "Verify", "sign_out": "Sign out", "assign": "Assign to me",
-           "send_reply": "Send the reply", "answered": "Answered", "move": "Move", "record_check": "Record the check",
+           "send_reply": "Send the reply", "answered": "Answered", "record_check": "Record the check",
            "decide": "Record the decision", "decided": "Decided", "letter": "Prepare the letter",
            "send": "Approve and send", "batch": "Print the queued letters", "mailed": "Record as mailed",
            "responded": "Responded", "wrong": "Unknown user or wrong password.", "inquiries": "Inquiries"},
