@@ -18,7 +18,7 @@ def enrol_second_factor(session: Session, user: StaffUser, settings: Settings | 
     """Give ``user`` a confirmed TOTP secret (as if enrolled); the secret, for :class:`Phone`."""
     secret = pyotp.random_base32()
     cipher = cipher_from_settings(settings or Settings(_env_file=None))  # type: ignore[call-arg]
-    session.merge(StaffSecondFactor(user_id=user.id, secret=cipher.encrypt(secret, context=CONTEXT),
+    session.merge(StaffSecondFactor(user_id=user.id, secret_encrypted=cipher.encrypt(secret, context=CONTEXT),
                                     confirmed_at=utcnow()))  # fmt: skip
     session.flush()
     return secret

@@ -72,7 +72,8 @@ class StaffSecondFactor(Base):
     __tablename__ = "staff_second_factors"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_users.id"), primary_key=True)
-    secret: Mapped[str] = mapped_column(Text)  # FieldCipher text, context "staff_second_factors.secret"
+    # FieldCipher text with the context "staff_second_factors.secret" (key rotation finds it by the suffix)
+    secret_encrypted: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     last_step: Mapped[int | None]  # the TOTP time step last accepted: each code works once

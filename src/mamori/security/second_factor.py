@@ -43,11 +43,11 @@ def pending_secret(session: Session, settings: Settings, user: StaffUser) -> str
     cipher = cipher_from_settings(settings)
     row = session.get(StaffSecondFactor, user.id)
     if row is not None and row.confirmed_at is None:
-        return cipher.decrypt(row.secret, context=CONTEXT)
+        return cipher.decrypt(row.secret_encrypted, context=CONTEXT)
     if row is not None:
         raise ValueError("the second factor is already enrolled; an administrator resets it")
     secret = pyotp.random_base32()
-    session.add(StaffSecondFactor(user_id=user.id, secret=cipher.encrypt(secret, context=CONTEXT)))
+    session.add(StaffSecondFactor(user_id=user.id, secret_encrypted=cipher.encrypt(secret, context=CONTEXT)))
     session.flush()
     return secret
 
@@ -58,7 +58,7 @@ def provisioning_uri(secret: str, username: str) -> str:
 
 def _step_of(row: StaffSecondFactor, settings: Settings, code: str, now: datetime) -> int | None:
     """The time step ``code`` belongs to (now, or one step either side), or None."""
-    totp = pyotp.TOTP(cipher_from_settings(settings).decrypt(row.secret, context=CONTEXT))
+    totp = pyotp.TOTP(cipher_from_settings(settings).decrypt(row.secret_encrypted, context=CONTEXT))
     digits = "".join(ch for ch in code if ch.isdigit())
     base = int(now.timestamp()) // STEP_SECONDS
     for step in (base, base - 1, base + 1):

@@ -57,7 +57,7 @@ class TestEnrolment:
         assert secret is not None
         stored = session.get(StaffSecondFactor, create_staff(session, "mori").id)
         assert stored is not None
-        assert secret[1] not in stored.secret  # kept encrypted
+        assert secret[1] not in stored.secret_encrypted  # kept encrypted
         wrong = client.post("/console/login/enrol", data={"code": "000000", "csrf_token": _token(page)})
         assert wrong.status_code == 400
         code = pyotp.TOTP(secret[1]).now()

@@ -27,7 +27,7 @@ def upgrade() -> None:
     op.create_table(
         "staff_second_factors",
         sa.Column("user_id", sa.Uuid(), nullable=False),
-        sa.Column("secret", sa.Text(), nullable=False),
+        sa.Column("secret_encrypted", sa.Text(), nullable=False),
         sa.Column("created_at", UTC, nullable=False),
         sa.Column("confirmed_at", UTC, nullable=True),
         sa.Column("last_step", sa.Integer(), nullable=True),
