@@ -31,6 +31,8 @@ def weekly_inquiries(session: Session, *, weeks: int = 12, today: date | None = 
     stmt = select(Inquiry.received_at, Inquiry.language, Inquiry.category).where(Inquiry.received_at >= since)
     for received, language, category in session.execute(stmt):
         index = (received.astimezone(TOKYO).date() - first).days // 7
+        if index >= weeks:
+            continue
         counts[index][language] += 1
         complaints[index] += category == "complaint"
     return [InquiryWeek(first + timedelta(weeks=i), dict(counts[i]), complaints[i]) for i in range(weeks)]

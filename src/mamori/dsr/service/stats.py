@@ -33,11 +33,15 @@ def weekly_requests(session: Session, *, weeks: int = 12, today: date | None = N
     received = [0] * weeks
     on_time, late = [0] * weeks, [0] * weeks
     for got in session.scalars(select(Case.received_at).where(Case.received_at >= since)):
-        received[(tokyo_date(got) - first).days // 7] += 1
+        index = (tokyo_date(got) - first).days // 7
+        if index < weeks:  # a clock set wrong elsewhere must not break the dashboard
+            received[index] += 1
     stmt = select(Case.responded_at, Case.target_on).where(Case.responded_at >= since)
     for responded, target in session.execute(stmt):
         if responded is None:
             continue
         index = (tokyo_date(responded) - first).days // 7
+        if index >= weeks:
+            continue
         (on_time if tokyo_date(responded) <= target else late)[index] += 1
     return [Week(first + timedelta(weeks=i), received[i], on_time[i], late[i]) for i in range(weeks)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -34,8 +35,12 @@ router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form()]
 
 
-def _row(view: InquiryRead, lang: str, session: SessionDep) -> dict[str, Any]:
-    tz = centre_calendar(current_bundle(session)).tz
+def _zone(session: SessionDep) -> ZoneInfo:
+    """The contact centre's time zone (looked up once per page, not once per row)."""
+    return centre_calendar(current_bundle(session)).tz
+
+
+def _row(view: InquiryRead, lang: str, tz: ZoneInfo) -> dict[str, Any]:
     due = view.resolution_due_at if view.first_responded_at else view.first_response_due_at
     return {
         "view": view,
@@ -53,7 +58,8 @@ def inquiry_list(request: Request, session: SessionDep, staff: StaffDep) -> Resp
     """Open inquiries, least business time left first."""
     require_scope(staff, Scope.INQUIRIES_READ)
     lang = console_lang(request)
-    rows = [_row(view, lang, session) for view in open_views(session, now=utcnow())]
+    tz = _zone(session)
+    rows = [_row(view, lang, tz) for view in open_views(session, now=utcnow())]
     return console_page(request, "console/inquiries/list.html", staff=staff, lang=lang, rows=rows)
 
 
@@ -63,7 +69,7 @@ def _thread_page(  # noqa: PLR0913 - the page and what an action adds
     lang = console_lang(request)
     thread = read_thread(session, request.app.state.runtime.settings, staff.actor, inquiry_id)
     return console_page(request, "console/inquiries/inquiry.html", staff=staff, lang=lang, status=status,
-                        row=_row(thread, lang, session), thread=thread, error=error,
+                        row=_row(thread, lang, _zone(session)), thread=thread, error=error,
                         can_write=Scope.INQUIRIES_WRITE in staff.scopes)  # fmt: skip
 
 

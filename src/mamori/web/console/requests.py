@@ -23,7 +23,7 @@ from mamori.dsr.service import views
 from mamori.dsr.service.common import tokyo_date
 from mamori.dsr.service.listing import DUE_CHOICES, OPEN, CaseFilter, count_cases, page_cases
 from mamori.errors import NotFound
-from mamori.policy.schema import LANGUAGES
+from mamori.policy.schema import LANGUAGES, PolicyBundle
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
 from mamori.subjects.validation import current_bundle
@@ -76,8 +76,7 @@ DUE_NAMES: dict[str, str] = {"": N_("Any"), "overdue": N_("Overdue"), "week": N_
 DELIVERY_NAMES: dict[str, str] = {"post": N_("Registered mail"), "electronic": N_("Download link")}
 
 
-def _choices(session: SessionDep, lang: str) -> dict[str, Any]:
-    bundle = current_bundle(session)
+def _choices(bundle: PolicyBundle, lang: str) -> dict[str, Any]:
     return {
         "types": [(t.id, t.name.get(lang)) for t in bundle.requests.types],
         "requesters": [(r.id, r.name.get(lang)) for r in bundle.requests.requesters],
@@ -111,17 +110,16 @@ def request_list(  # noqa: PLR0913 - the list's filters
     next_href = (
         f"/console/requests?{urlencode({**filters, 'after': page.next_key})}" if page.next_key else None
     )
-    lang = console_lang(request)
+    lang, bundle = console_lang(request), current_bundle(session)
     return console_page(request, "console/requests/list.html", staff=staff, cases=page.cases,
                         total=count_cases(session, wanted), filters=filters, next_href=next_href,
                         first_href=f"/console/requests?{urlencode(filters)}" if after else None,
-                        choices=_choices(session, lang), names=_names(session, lang),
+                        choices=_choices(bundle, lang), names=_names(bundle, lang),
                         today=tokyo_date(utcnow()),
                         can_write=Scope.REQUESTS_WRITE in staff.scopes)  # fmt: skip
 
 
-def _names(session: SessionDep, lang: str) -> dict[str, dict[str, str]]:
-    bundle = current_bundle(session)
+def _names(bundle: PolicyBundle, lang: str) -> dict[str, dict[str, str]]:
     return {
         "state": STATE_NAMES,
         "type": {t.id: t.name.get(lang) for t in bundle.requests.types},
@@ -140,12 +138,12 @@ def case_page(  # noqa: PLR0913 - the page and what an action adds to it
 ) -> HTMLResponse:  # fmt: skip
     """The case page (also re-rendered by the actions with what they refused and why)."""
     case = service.get_case(session, case_id)
-    lang = console_lang(request)
+    lang, bundle = console_lang(request), current_bundle(session)
     deliveries = list(session.scalars(select(Delivery).where(Delivery.case_id == case.id)))
     return console_page(request, "console/requests/case.html", staff=staff, status=status,
                         case=views.case_view(session, case), missing=service.proof_missing(session, case),
-                        deliveries=deliveries, error=error, notice=notice, choices=_choices(session, lang),
-                        names=_names(session, lang), matchable=MATCHABLE, reasons=list(Reason),
+                        deliveries=deliveries, error=error, notice=notice, choices=_choices(bundle, lang),
+                        names=_names(bundle, lang), matchable=MATCHABLE, reasons=list(Reason),
                         outcomes=list(Outcome), can_write=Scope.REQUESTS_WRITE in staff.scopes)  # fmt: skip
 
 
