@@ -16,9 +16,11 @@ from mamori.cli.main import app
 from mamori.config import Settings
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.security.models import ApiToken, StaffUser
+from mamori.security.second_factor import enrolled
 from mamori.security.service import get_user_by_username
 from mamori.security.sessions import limits_of, resolve_session, start_session
 from tests.e2e.cli.test_cli import mamori
+from tests.factories.staff import enrol_second_factor
 
 PASSWORD = "p" * 14
 
@@ -149,3 +151,24 @@ class TestTokenCreate:
         assert "mam_" not in result.stdout
         monkeypatch.undo()
         assert _token_rows(fresh_database_url) == []
+
+
+class TestResetSecondFactor:
+    def test_a_lost_phone_is_forgotten_and_the_session_ends(self, fresh_database_url: str) -> None:
+        _add(fresh_database_url, "hanako", "agent")
+        engine = make_engine(fresh_database_url)
+        factory = make_session_factory(engine)
+        with unit_of_work(factory) as session:
+            user = get_user_by_username(session, "hanako")
+            assert user is not None
+            enrol_second_factor(session, user)
+            token = start_session(session, user).token
+        done = mamori(fresh_database_url, "users", "reset-second-factor", "hanako")
+        assert done.returncode == 0, done.stderr
+        with unit_of_work(factory) as session:
+            user = get_user_by_username(session, "hanako")
+            assert user is not None
+            assert not enrolled(session, user)
+            assert resolve_session(session, token, limits_of(Settings(_env_file=None))) is None  # type: ignore[call-arg]
+        assert mamori(fresh_database_url, "users", "reset-second-factor", "nobody").returncode != 0
+        engine.dispose()
