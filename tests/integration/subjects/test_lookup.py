@@ -32,7 +32,8 @@ class TestResolveLines:
     ) -> None:
         hanako = create_subject(session, settings, identifiers=[("email", "hanako@example.jp")])
         taro = create_subject(session, settings, identifiers=[("member_number", "M-0001")])
-        text = "Hanako@Example.jp\n\nmember_number:M-0001\nnobody@example.jp\nhanako@example.jp\nemail:not-an-address\n"
+        lines = ["Hanako@Example.jp", "", "member_number:M-0001", "nobody@example.jp", "hanako@example.jp", "email:x"]
+        text = "\n".join(lines)
         found = resolve_lines(session, settings, text)
         assert found.subject_ids == [hanako.id, taro.id]
         assert found.problems == [(4, "unknown"), (6, "invalid")]
