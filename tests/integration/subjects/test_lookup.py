@@ -32,7 +32,8 @@ class TestResolveLines:
     ) -> None:
         hanako = create_subject(session, settings, identifiers=[("email", "hanako@example.jp")])
         taro = create_subject(session, settings, identifiers=[("member_number", "M-0001")])
-        lines = ["Hanako@Example.jp", "", "member_number:M-0001", "nobody@example.jp", "hanako@example.jp", "email:x"]
+        lines = ["Hanako@Example.jp", "", "member_number:M-0001", "nobody@example.jp"]
+        lines += ["hanako@example.jp", "email:x"]
         text = "\n".join(lines)
         found = resolve_lines(session, settings, text)
         assert found.subject_ids == [hanako.id, taro.id]
