@@ -28,6 +28,7 @@ _PHONE = re.compile(r"^\+?[\d\s()\-]{6,20}$")
 class Found:
     subject_ids: list[uuid.UUID] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, code)
+    typed: dict[uuid.UUID, str] = field(default_factory=dict, repr=False)  # the line that named each person
 
 
 def guess(line: str) -> tuple[str, str]:
@@ -81,4 +82,5 @@ def resolve_lines(session: Session, settings: Settings, text: str) -> Found:
         if subject.id not in seen:
             seen.add(subject.id)
             found.subject_ids.append(subject.id)
+            found.typed[subject.id] = raw.strip()
     return found

@@ -11,10 +11,32 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mamori.web.console import auth, dashboard, inquiries
+from mamori.web.console import (
+    audit,
+    auth,
+    dashboard,
+    datamap,
+    incident_work,
+    incidents,
+    inquiries,
+    jobs,
+    people,
+    policy,
+    provisions,
+    users,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     dashboard.router,
     inquiries.router,
+    incidents.router,
+    incident_work.router,
+    provisions.router,
+    people.router,
+    policy.router,
+    audit.router,
+    jobs.router,
+    users.router,
+    datamap.router,
 )
