@@ -31,7 +31,7 @@ from mamori.incidents.schemas import (
     ReportItems,
 )
 from mamori.notify.service import outbox_from_settings
-from mamori.policy.schema import LANGUAGES, Language
+from mamori.policy.schema import Language
 from mamori.security.rules import Scope
 from mamori.subjects.lookup import resolve_lines
 from mamori.web.console.forms import attempt
@@ -82,7 +82,6 @@ def detail_context(request: Request, session: Session, view: IncidentRead) -> di
         "done": request.query_params.get("done"),
         "item_fields": list(ReportItems.model_fields),
         "notice_fields": NOTICE_FIELDS,
-        "languages": LANGUAGES,
     }
 
 
