@@ -26,6 +26,7 @@ from mamori.errors import Unauthenticated
 from mamori.security.crypto import blind_index
 from mamori.security.models import LoginThrottle, StaffUser
 from mamori.security.rules import LockoutPolicy, Throttle, after_failure, locked
+from mamori.security.second_factor import check_second_factor
 from mamori.security.service import get_user_by_username
 from mamori.security.sessions import StartedSession, start_session
 
@@ -61,16 +62,10 @@ def _password_ok(user: StaffUser | None, password: str) -> bool:
     return user is not None and user.active
 
 
-def sign_in(  # noqa: PLR0913 - the form's facts and the clock
-    session: Session,
-    settings: Settings,
-    username: str,
-    password: str,
-    *,
-    user_agent: str | None = None,
-    now: datetime | None = None,
-) -> StartedSession:
-    """Check the password and start a session; the caller commits either way (failures are audited).
+def check_password(
+    session: Session, settings: Settings, username: str, password: str, *, now: datetime | None = None
+) -> StaffUser:
+    """The first step of a sign-in; the caller commits either way (failures are audited).
 
     Raises:
         Unauthenticated: unknown user, wrong password, disabled account or locked name (one message).
@@ -85,18 +80,80 @@ def sign_in(  # noqa: PLR0913 - the form's facts and the clock
     if user is None or not _password_ok(user, password):
         _count_failure(session, settings, row, digest, username, user, now)
         raise Unauthenticated(GENERIC)
+    return user
+
+
+def check_code(
+    session: Session,
+    settings: Settings,
+    user: StaffUser,
+    code: str,
+    *,
+    now: datetime | None = None,
+) -> str:
+    """The second step: a TOTP or recovery code; wrong codes count toward the same lockout as passwords.
+
+    Returns ``"totp"`` or ``"recovery_code"``.
+
+    Raises:
+        Unauthenticated: wrong or reused code, disabled account or locked name.
+    """
+    now = now or utcnow()
+    digest = name_hmac(settings, user.username)
+    row = session.get(LoginThrottle, digest, with_for_update=True)
+    if row is not None and locked(_state(row), now):
+        _failed(session, digest, user.username, user, reason="locked")
+        raise Unauthenticated(GENERIC)
+    method = check_second_factor(session, settings, user, code, now=now) if user.active else None
+    if method is None:
+        _count_failure(session, settings, row, digest, user.username, user, now, reason="wrong_code")
+        raise Unauthenticated(GENERIC)
     if row is not None:
         session.delete(row)
-    started = start_session(session, user, user_agent=user_agent, now=now)
+    return method
+
+
+def finish_sign_in(
+    session: Session,
+    user: StaffUser,
+    *,
+    second_factor: str | None,
+    user_agent: str | None = None,
+    now: datetime | None = None,
+) -> StartedSession:
+    """Start the session of a person who passed every step (a new token: sessions rotate at sign-in)."""
+    started = start_session(session, user, user_agent=user_agent, now=now or utcnow())
     record_event(
         session,
         actor=f"user:{user.username}",
         action="user.logged_in",
         target_type="staff_user",
         target_id=str(user.id),
-        details={"via": "console", "session": str(started.row.id)},
+        details={"via": "console", "session": str(started.row.id), "second_factor": second_factor},
     )
     return started
+
+
+def sign_in(  # noqa: PLR0913 - the form's facts and the clock
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    *,
+    user_agent: str | None = None,
+    now: datetime | None = None,
+) -> StartedSession:
+    """Check the password and start a session (roles without a second factor); failures are audited.
+
+    Raises:
+        Unauthenticated: unknown user, wrong password, disabled account or locked name (one message).
+    """
+    now = now or utcnow()
+    user = check_password(session, settings, username, password, now=now)
+    throttle = session.get(LoginThrottle, name_hmac(settings, username))
+    if throttle is not None:
+        session.delete(throttle)
+    return finish_sign_in(session, user, second_factor=None, user_agent=user_agent, now=now)
 
 
 def _state(row: LoginThrottle) -> Throttle:
@@ -111,6 +168,8 @@ def _count_failure(  # noqa: PLR0913
     typed: str,
     user: StaffUser | None,
     now: datetime,
+    *,
+    reason: str = "wrong_credentials",
 ) -> None:
     policy = policy_of(settings)
     _prune(session, digest, now, policy)
@@ -119,7 +178,7 @@ def _count_failure(  # noqa: PLR0913
     row.failures, row.window_started_at, row.locked_until = (
         state.failures, state.window_started_at, state.locked_until,
     )  # fmt: skip
-    _failed(session, digest, typed, user, reason="wrong_credentials")
+    _failed(session, digest, typed, user, reason=reason)
     if state.locked_until is not None:
         details = {
             **_who(digest, typed, user),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mamori.db.base import Base, PortableJSON, UUIDPrimaryKey, utcnow
@@ -64,3 +64,26 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(default=0)
     window_started_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+class StaffSecondFactor(Base):
+    """A staff user's TOTP secret (encrypted); confirmed once the person typed a code from it."""
+
+    __tablename__ = "staff_second_factors"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_users.id"), primary_key=True)
+    secret: Mapped[str] = mapped_column(Text)  # FieldCipher text, context "staff_second_factors.secret"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    last_step: Mapped[int | None]  # the TOTP time step last accepted: each code works once
+
+
+class StaffRecoveryCode(UUIDPrimaryKey, Base):
+    """A one-time recovery code; only its SHA-256 digest is kept (the code is shown once)."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

@@ -214,3 +214,16 @@ def name_problem(label: str, value: str) -> str | None:
     if any(unicodedata.category(char) in _UNPRINTABLE for char in value):
         return f"{label} must not contain control characters (such as a line break or an escape)"
     return None
+
+
+# The roles that can see personal data sign in with a second factor (TOTP or a recovery code).
+SECOND_FACTOR_ROLES: frozenset[Role] = frozenset({Role.ADMIN, Role.PRIVACY_OFFICER, Role.AGENT, Role.AUDITOR})
+
+
+def needs_second_factor(role: str) -> bool:
+    return role in SECOND_FACTOR_ROLES
+
+
+def normalise_recovery_code(typed: str) -> str:
+    """What a person types for a recovery code, without spaces, dashes or case."""
+    return "".join(ch for ch in typed.lower() if ch.isalnum())

@@ -13,6 +13,7 @@ from mamori.config import Settings
 from mamori.inquiries.models import Inquiry
 from mamori.inquiries.views import read_thread
 from tests.factories.inquiries import PASSWORD, create_staff
+from tests.factories.staff import Phone, enrol_second_factor
 
 SCRIPT = '<script>window.pwned = 1</script><img src=x onerror="window.pwned=2">'
 FORM = {"lang": "en", "category": "complaint", "name": "Mei", "email": "mei@example.com", "message": "Hello"}
@@ -22,12 +23,24 @@ def _count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Inquiry)) or 0
 
 
+PHONES: dict[str, Phone] = {}
+
+
+def _staff(session: Session, username: str) -> None:
+    PHONES[username] = Phone(enrol_second_factor(session, create_staff(session, username)))
+
+
 def _login(client: TestClient, username: str, password: str = PASSWORD, next_path: str = "/console"):
+    """Password, then the authenticator code when the server asks for it."""
     page = client.get("/console/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
     data = {"username": username, "password": password, "csrf_token": token[1], "next": next_path}
-    return client.post("/console/login", data=data, follow_redirects=False)
+    response = client.post("/console/login", data=data, follow_redirects=False)
+    if response.status_code == 303 and response.headers["location"].startswith("/console/login/code"):
+        data = {"code": PHONES[username].code(), "csrf_token": token[1], "next": next_path}
+        response = client.post("/console/login/code", data=data, follow_redirects=False)
+    return response
 
 
 @pytest.mark.usefixtures("published")
@@ -130,14 +143,14 @@ class TestConsole:
         assert response.headers["location"] == "/console/login?next=/console/inquiries"
 
     def test_a_wrong_password_is_refused(self, client: TestClient, session: Session) -> None:
-        create_staff(session, "sato")
+        _staff(session, "sato")
         response = _login(client, "sato", "wrong-password-123")
         assert response.status_code == 401
         assert "ユーザー名またはパスワードが正しくありません。" in response.text  # Japanese by default
         assert "mamori_console" not in response.headers.get("set-cookie", "")
 
     def test_a_login_without_the_csrf_token_is_refused(self, client: TestClient, session: Session) -> None:
-        create_staff(session, "sato")
+        _staff(session, "sato")
         client.get("/console/login")
         data = {"username": "sato", "password": PASSWORD, "csrf_token": "forged"}
         response = client.post("/console/login", data=data, follow_redirects=False)
@@ -146,7 +159,7 @@ class TestConsole:
     def test_the_staff_view_shows_markup_as_text(self, client: TestClient, session: Session) -> None:
         client.post("/contact", data={**FORM, "message": SCRIPT, "name": "<b>Mei</b>"})
         inquiry = session.scalars(select(Inquiry)).one()
-        create_staff(session, "sato")
+        _staff(session, "sato")
         login = _login(client, "sato", next_path=f"/console/inquiries/{inquiry.id}")
         assert login.status_code == 303
         cookie = login.headers["set-cookie"]
@@ -162,7 +175,7 @@ class TestConsole:
         assert page.headers["cache-control"] == "no-store"
 
     def test_logout_ends_the_session(self, client: TestClient, session: Session) -> None:
-        create_staff(session, "sato")
+        _staff(session, "sato")
         _login(client, "sato")
         home = client.get("/console")
         token = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
@@ -171,7 +184,7 @@ class TestConsole:
         assert client.get("/console", follow_redirects=False).status_code == 303
 
     def test_an_open_redirect_is_not_possible(self, client: TestClient, session: Session) -> None:
-        create_staff(session, "sato")
+        _staff(session, "sato")
         response = _login(client, "sato", next_path="https://evil.example/")
         assert response.headers["location"] == "/console"
 

@@ -11,6 +11,9 @@ from playwright.sync_api import Browser, Page, expect
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.policy.schema import LANGUAGES, PolicyBundle
 from tests.factories.inquiries import PASSWORD, create_staff
+from tests.factories.staff import Phone, enrol_second_factor
+
+PHONES: dict[str, Phone] = {}
 
 pytestmark = pytest.mark.browser
 SCRIPT = '<script>window.pwned = 1; alert("x")</script><img src=x onerror="window.pwned = 2">'
@@ -48,7 +51,7 @@ def staff(fresh_database_url: str, bundle: PolicyBundle) -> str:
     del bundle
     engine = make_engine(fresh_database_url)
     with unit_of_work(make_session_factory(engine)) as session:
-        create_staff(session, "sato")
+        PHONES["sato"] = Phone(enrol_second_factor(session, create_staff(session, "sato")))
     engine.dispose()
     return "sato"
 
@@ -113,6 +116,8 @@ class TestStaffViewInTheBrowser:
         expect(page).to_have_url(f"{base_url}/console/login?next=/console/inquiries")
         page.locator("#username").fill(staff)
         page.locator("#password").fill(PASSWORD)
+        page.locator("form.stack button").click()
+        page.locator("#code").fill(PHONES[staff].code())
         page.locator("form.stack button").click()
         page.get_by_role("link", name=reference).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(reference)

@@ -23,12 +23,18 @@ from mamori.web.console import (
     people,
     policy,
     provisions,
+    request_actions,
+    requests,
+    second_factor,
     users,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
+    second_factor.router,
     dashboard.router,
+    requests.router,
+    request_actions.router,
     inquiries.router,
     incidents.router,
     incident_work.router,

@@ -13,8 +13,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime
 from mamori.errors import Unauthenticated
-from mamori.security.logins import sign_in
+from mamori.security.logins import check_password, finish_sign_in, name_hmac
+from mamori.security.models import LoginThrottle
+from mamori.security.rules import needs_second_factor
 from mamori.security.sessions import end_session
+from mamori.web.console.second_factor import start_second_step
 from mamori.web.console.shell import console_lang, console_page
 from mamori.web.i18n import translator
 from mamori.web.limits import limit_form
@@ -61,13 +64,18 @@ def login(  # noqa: PLR0913 - the form's fields
         return _login_page(request, chosen, next_path=next_path, username=username, status=403,
                            error=_("The form has expired. Please reload the page."))  # fmt: skip
     try:
-        started = sign_in(session, runtime.settings, username, password,
-                          user_agent=request.headers.get("user-agent"))  # fmt: skip
+        user = check_password(session, runtime.settings, username, password)
     except Unauthenticated:
         # Committed by the unit of work: the failure and any lockout stay in the audit log.
         return _login_page(request, chosen, next_path=next_path, username=username, status=401,
                            error=_("Unknown user or wrong password."))  # fmt: skip
+    if needs_second_factor(user.role):
+        return start_second_step(request, runtime.settings, session, user, next_path)
+    throttle = session.get(LoginThrottle, name_hmac(runtime.settings, username))
+    if throttle is not None:
+        session.delete(throttle)
     end_session(session, request.cookies.get(SESSION_COOKIE))  # a browser signing in again leaves the old one
+    started = finish_sign_in(session, user, second_factor=None, user_agent=request.headers.get("user-agent"))
     session.commit()  # the session and its audit event are stored before the browser moves on
     response = RedirectResponse(safe_next(next_path), status_code=303)
     set_session(response, request, runtime.settings, started.token)
