@@ -5,7 +5,7 @@ The console pages its registers newest first with keyset cursors (never OFFSET):
 the audit log is filtered by actor and by time, newest first.
 
 Revision ID: 0017_console2
-Revises: 0016_keys
+Revises: 0017_console1
 Create Date: 2026-12-08 23:10:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0017_console2"
-down_revision: str | None = "0016_keys"
+down_revision: str | None = "0017_console1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
