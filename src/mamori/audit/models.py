@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mamori.db.base import Base
@@ -19,7 +19,12 @@ class AuditEvent(Base):
     """
 
     __tablename__ = "audit_events"
-    __table_args__ = (UniqueConstraint("chain", "link", name="uq_audit_events_chain_link"),)
+    __table_args__ = (
+        UniqueConstraint("chain", "link", name="uq_audit_events_chain_link"),
+        # the console's filters, newest first
+        Index("ix_audit_events_actor_seq", "actor", "seq"),
+        Index("ix_audit_events_occurred_at", "occurred_at"),
+    )
 
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
     chain: Mapped[int] = mapped_column(SmallInteger, server_default="1")

@@ -92,6 +92,20 @@ def _targets(session: Session, incident: Incident, data: NoticesCreate) -> list[
     )
 
 
+def preview_notices(
+    session: Session, settings: Settings, incident_id: uuid.UUID, texts: Mapping[Language, NoticeTexts]
+) -> dict[str, Letter]:
+    """The notice each language's readers would get, with nothing sent, stored or audited.
+
+    Raises:
+        NotFound: unknown incident.
+    """
+    incident = get_incident(session, incident_id)
+    facts = notice_facts(session, settings, incident, texts)
+    policy = bundle(session)
+    return {lang: individual_notice(facts, policy, lang) for lang in LANGUAGES}
+
+
 def send_notices(  # noqa: PLR0913 - the notice needs the outbox besides the usual
     session: Session,
     settings: Settings,

@@ -120,7 +120,7 @@ def _subject_problems(session: Session, subject_ids: Iterable[uuid.UUID], field:
     return [FactProblem(f"{field}[{i}]", "no such subject") for i, s in enumerate(wanted) if s not in found]
 
 
-def _facts_from(data: IncidentCreate) -> Facts:
+def facts_from(data: IncidentCreate) -> Facts:
     known = data.persons_known or 0
     maximum = data.persons_max if data.persons_max is not None else max(known, 0)
     return Facts(
@@ -153,7 +153,7 @@ def register_incident(session: Session, settings: Settings, actor: str, data: In
             unknown data item, an unknown subject). NotFound: no policy is published.
     """
     policy = bundle(session)
-    facts = _facts_from(data)
+    facts = facts_from(data)
     problems = fact_problems(facts, known_items=[item.id for item in policy.data_items],
                              known_systems=_systems(policy))  # fmt: skip
     problems += _future(data.known_at, "known_at") + _future(data.occurred_at, "occurred_at")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -13,8 +14,8 @@ from mamori.incidents.clocks import Clock, ClockCode, attention_order, clocks
 from mamori.incidents.messages import explain, label
 from mamori.incidents.models import Incident
 from mamori.incidents.rules import ActionStatus, ClosingFacts, State, closing_problems
-from mamori.incidents.schemas import ClockRead, DeadlineRead, IncidentRead, ReasonRead
-from mamori.incidents.service import assessment_of, bundle, facts_of
+from mamori.incidents.schemas import ClockRead, DeadlineRead, IncidentCreate, IncidentRead, ReasonRead
+from mamori.incidents.service import assessment_of, bundle, facts_from, facts_of
 from mamori.policy.schema import PolicyBundle
 
 
@@ -89,3 +90,32 @@ def deadlines(
         for clock, incident in ordered
         if include_done or clock.done_at is None
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class DraftAssessment:
+    """What registering these facts would answer: reportable or not, why, and the clocks that would run."""
+
+    reportable: bool
+    reasons: list[ReasonRead]
+    clocks: list[ClockRead]
+
+
+def assess_draft(
+    session: Session, data: IncidentCreate, *, now: datetime | None = None, lang: str = "en"
+) -> DraftAssessment:
+    """The reportability answer for facts being typed into a form; nothing is stored or audited.
+
+    The same rules as :func:`mamori.incidents.service.register_incident` (which validates the facts
+    and refuses wrong ones); here unknown items simply do not count.
+    """
+    now = now or utcnow()
+    policy = bundle(session)
+    facts = facts_from(data)
+    assessment = assessment_of(facts, policy)
+    running = clocks(appi_calendar(), facts, assessment, policy.incidents)
+    return DraftAssessment(
+        reportable=assessment.reportable,
+        reasons=[ReasonRead.model_validate(r) for r in explain(assessment, policy)],
+        clocks=[clock_read(clock, now, lang) for clock in running],
+    )

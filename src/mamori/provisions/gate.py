@@ -79,6 +79,65 @@ def provide(
         PolicyViolation: opt-out provision, which the policy does not use; nothing written.
     """
     now = now or utcnow()
+    judged = _judge_request(session, request, now)
+    outcome = judged.outcome
+    provision = _store(
+        session,
+        settings,
+        actor,
+        request,
+        judged.recipient,
+        judged.version_id,
+        judged.ctx,
+        judged.checked,
+        outcome,
+        now,
+    )
+    outcome.provision = provision
+    _audit(session, actor, provision, outcome)
+    return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionPreview:
+    """What :func:`provide` would do with the same request now: nothing is written, nothing audited."""
+
+    recipient: Party
+    route: str
+    country: str
+    provided: list[uuid.UUID]
+    refused: list[Refusal]
+
+
+def preview(session: Session, request: ProvisionRequest, *, now: datetime | None = None) -> ProvisionPreview:
+    """Who the gate would let through and who it would refuse (with reasons), before anything is recorded.
+
+    The same checks and rules as :func:`provide`, so a confirmed form meets the verdict it showed
+    unless consents change in between (the recording re-judges everyone).
+
+    Raises:
+        ValidationFailed, PolicyViolation: as :func:`provide`.
+    """
+    judged = _judge_request(session, request, now or utcnow())
+    return ProvisionPreview(
+        recipient=judged.recipient,
+        route=judged.ctx.route.route,
+        country=judged.recipient.country,
+        provided=judged.outcome.provided,
+        refused=judged.outcome.refused,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    recipient: Party
+    version_id: uuid.UUID
+    ctx: rules.GateContext
+    checked: RequestCheck
+    outcome: ProvisionOutcome
+
+
+def _judge_request(session: Session, request: ProvisionRequest, now: datetime) -> _Judged:
     version = require_current_version(session)
     bundle = bundle_of(version)
     if request.basis == rules.OPT_OUT:
@@ -96,10 +155,7 @@ def provide(
     beyond = _joint_use_beyond(session, request, group) if request.basis == rules.JOINT_USE else {}
     outcome = _judge(facts, ctx, beyond)
     outcome.group = group
-    provision = _store(session, settings, actor, request, recipient, version.id, ctx, checked, outcome, now)
-    outcome.provision = provision
-    _audit(session, actor, provision, outcome)
-    return outcome
+    return _Judged(recipient, version.id, ctx, checked, outcome)
 
 
 def _resolve(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, loader.SubjectRow]:

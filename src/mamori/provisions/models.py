@@ -65,6 +65,9 @@ class Provision(UUIDPrimaryKey, Base):
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     requested_by: Mapped[str] = mapped_column(String(200))
 
+    # the console's keyset pages, newest first
+    __table_args__ = (Index("ix_provisions_provided_id", "provided_at", "id"),)
+
 
 class ProvisionRecord(UUIDPrimaryKey, Base):
     """A person whose data a provision handed over (the per-person part of the APPI Art. 29 record)."""
@@ -77,7 +80,10 @@ class ProvisionRecord(UUIDPrimaryKey, Base):
     provided_at: Mapped[datetime]
     retention_end: Mapped[datetime] = mapped_column(index=True)
 
-    __table_args__ = (Index("ix_provision_records_subject_provided", "subject_id", "provided_at"),)
+    __table_args__ = (
+        Index("ix_provision_records_subject_provided", "subject_id", "provided_at"),
+        Index("ix_provision_records_provision_page", "provision_id", "provided_at", "id"),
+    )
 
 
 class Receipt(UUIDPrimaryKey, Base):

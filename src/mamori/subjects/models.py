@@ -35,6 +35,9 @@ class Subject(UUIDPrimaryKey, Base):
         back_populates="subject", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # the console's keyset pages, newest first
+    __table_args__ = (Index("ix_subjects_created_id", "created_at", "id"),)
+
 
 class SubjectCategory(Base):
     """The person is a customer (shareholder, ...) since ``collected_at``: retention counts from it."""

@@ -272,8 +272,11 @@ class TestFailedNamesInTheAuditLog:
                 for row in conn.execute(select(table)):
                     assert typed not in repr(tuple(row)), f"the typed name is kept in {table.name}"
             events = list(conn.execute(select(AuditEvent).where(AuditEvent.action == "user.login_failed")))
-            sato = conn.execute(select(metadata.tables["staff_users"].c.id).where(
-                metadata.tables["staff_users"].c.username == "sato")).scalar_one()  # fmt: skip
+            sato = conn.execute(
+                select(metadata.tables["staff_users"].c.id).where(
+                    metadata.tables["staff_users"].c.username == "sato"
+                )
+            ).scalar_one()
         engine.dispose()
         assert len(events) == 2
         assert f'"name_length":{len(typed)}' in events[0].details

@@ -79,8 +79,13 @@ class TestSessions:
 
 @pytest.mark.parametrize(
     ("wanted", "expected"),
-    [("/console/inquiries", "/console/inquiries"), ("https://evil.example/", "/console"),
-     ("//evil.example/console", "/console"), ("/console\\@evil", "/console"), (None, "/console")],
-)  # fmt: skip
+    [
+        ("/console/inquiries", "/console/inquiries"),
+        ("https://evil.example/", "/console"),
+        ("//evil.example/console", "/console"),
+        ("/console\\@evil", "/console"),
+        (None, "/console"),
+    ],
+)
 def test_only_console_paths_are_followed_after_login(wanted: str | None, expected: str) -> None:
     assert safe_next(wanted) == expected

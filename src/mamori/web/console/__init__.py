@@ -11,7 +11,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mamori.web.console import auth, dashboard, inquiries, request_actions, requests, second_factor
+from mamori.web.console import (
+    audit,
+    auth,
+    dashboard,
+    datamap,
+    incident_work,
+    incidents,
+    inquiries,
+    jobs,
+    people,
+    policy,
+    provisions,
+    request_actions,
+    requests,
+    second_factor,
+    users,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -20,4 +36,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     requests.router,
     request_actions.router,
     inquiries.router,
+    incidents.router,
+    incident_work.router,
+    provisions.router,
+    people.router,
+    policy.router,
+    audit.router,
+    jobs.router,
+    users.router,
+    datamap.router,
 )
