@@ -39,6 +39,8 @@ class PreferenceLink(UUIDPrimaryKey, Base):
     __tablename__ = "centre_preference_links"
 
     subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)
+    # the e-mail identifier the link went to: receipts of the visit's changes go there too
+    identifier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subject_identifiers.id", ondelete="CASCADE"))
     token_index: Mapped[str] = mapped_column(String(64), unique=True)
     nonce_index: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(10))

@@ -47,6 +47,7 @@ def upgrade() -> None:
         "centre_preference_links",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("subject_id", sa.Uuid(), nullable=False),
+        sa.Column("identifier_id", sa.Uuid(), nullable=False),
         sa.Column("token_index", sa.String(length=64), nullable=False),
         sa.Column("nonce_index", sa.String(length=64), nullable=False),
         sa.Column("language", sa.String(length=10), nullable=False),
@@ -57,6 +58,12 @@ def upgrade() -> None:
         sa.Column("created_at", WHEN, nullable=False),
         sa.ForeignKeyConstraint(
             ["subject_id"], ["subjects.id"], name=op.f("fk_centre_preference_links_subject_id_subjects")
+        ),
+        sa.ForeignKeyConstraint(
+            ["identifier_id"],
+            ["subject_identifiers.id"],
+            name=op.f("fk_centre_preference_links_identifier_id_subject_identifiers"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_centre_preference_links")),
         sa.UniqueConstraint("token_index", name=op.f("uq_centre_preference_links_token_index")),
