@@ -80,6 +80,12 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
             "可在隱私偏好設定頁面下載變更回執（PDF）。記錄編號：{event}"
         ),
     ),
+    "pipl.sensitive": (
+        "センシティブ個人情報及びカメラ画像の取扱い（個別同意）",
+        "Handling of sensitive personal information and camera images (separate consent)",
+        "敏感个人信息及摄像头图像的处理（单独同意）",
+        "敏感個人資訊及攝影機影像的處理（單獨同意）",
+    ),
     "receipt.given": ("同意しました", "consent given", "已同意", "已同意"),
     "receipt.withdrawn": ("同意を撤回しました", "consent withdrawn", "已撤回同意", "已撤回同意"),
     "ack.request_subject": (

@@ -101,8 +101,7 @@ def _purposes(ctx: Context) -> Section:
             if purpose.consent_required and purpose.id not in seen:
                 text = purpose.text.get(ctx.lang)
                 scope = f"purpose:{purpose.id}"
-                seen[purpose.id] = Choice(scope, category.name.get(ctx.lang), text, ctx.state(scope),
-                                          rules.notice_hash(text))  # fmt: skip
+                seen[purpose.id] = Choice(scope, text, "", ctx.state(scope), rules.notice_hash(text))
     return Section("purposes", tuple(seen.values()))
 
 
@@ -136,7 +135,8 @@ def _pipl(ctx: Context) -> Section:
     if not ctx.pipl:
         return Section("pipl", ())
     text = ctx.bundle.pipl.text.get(ctx.lang)
-    return Section("pipl", (Choice("sensitive", "", text, ctx.state("sensitive"), separate=True),))
+    title = messages.text("pipl.sensitive", ctx.lang)
+    return Section("pipl", (Choice("sensitive", title, text, ctx.state("sensitive"), separate=True),))
 
 
 SectionBuilder = Callable[[Context], Section]
