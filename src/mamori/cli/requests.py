@@ -80,6 +80,20 @@ def open_case(  # noqa: PLR0913 - the fields of a postal form
         )
 
 
+@app.command("status-code")
+def status_code(ref: str = RefArg) -> None:
+    """Issue a one-time code for the acknowledgement letter of a postal request (shown once, kept hashed).
+
+    With the reference and this code the requester sees the status at /requests/status (45 days).
+    """
+    from mamori.centre.status import issue_letter_code
+
+    with session_scope() as session:
+        case = _case(session, ref)
+        code = issue_letter_code(session, actor=cli_actor(), case_id=case.id, settings=get_settings())
+        typer.echo(json.dumps({"reference": case.reference, "status_code": code}, ensure_ascii=False))
+
+
 @app.command("list")
 def list_cases(state: str | None = typer.Option(None, help="Only cases in this state.")) -> None:
     """List cases, newest first."""
