@@ -51,8 +51,10 @@ class TestTranslations:
         assert i18n.translator("zh-Hant").gettext("Sign in") == "登入"  # console_auth.po
 
     def test_templates_use_the_pages_language(self) -> None:
-        context: dict[str, object] = {"staff": None, "csrf_token": "t", "nav": [], "languages": [], "next_path": "/console",
-                   "username": "", "error": None, "role_name": ""}  # fmt: skip
+        context: dict[str, object] = {
+            "staff": None, "csrf_token": "t", "nav": [], "languages": [], "next_path": "/console",
+            "username": "", "error": None, "role_name": "",
+        }  # fmt: skip
         html = i18n.render("console/auth/login.html", "zh-Hans", **context)
         assert '<html lang="zh-Hans">' in html
         assert "登录控制台" in html
