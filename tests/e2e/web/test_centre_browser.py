@@ -167,9 +167,23 @@ def _keyboard_to(page: Page, element_id: str) -> None:
     pytest.fail(f"#{element_id} cannot be reached with the Tab key")
 
 
-def _context(browser: Browser) -> Page:
-    page: Page = browser.new_context(bypass_csp=True, accept_downloads=True).new_page()
-    return page  # axe needs to run
+def _context(browser: Browser, base: str) -> Page:
+    """A page whose every request must go to Mamori's own origin (checked by :func:`_own_origin_only`)."""
+    page: Page = browser.new_context(bypass_csp=True, accept_downloads=True).new_page()  # axe needs to run
+    elsewhere: list[str] = []
+    page.on(
+        "request", lambda r: None if r.url.startswith((base, "data:", "blob:")) else elsewhere.append(r.url)
+    )
+    _ELSEWHERE[id(page)] = elsewhere
+    return page
+
+
+_ELSEWHERE: dict[int, list[str]] = {}
+
+
+def _own_origin_only(page: Page) -> None:
+    assert _ELSEWHERE.pop(id(page)) == [], "a page made a request to another site"
+    page.context.close()
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -178,7 +192,7 @@ def test_a_person_withdraws_marketing_consent_and_decisions_follow(
 ) -> None:
     base, settings = live
     sink = smtp[0]
-    page = _context(browser)
+    page = _context(browser, base)
     page.goto(f"{base}/preferences?lang={lang}")  # not signed in: sent to the sign-in page
     expect(page.locator("h1")).to_have_text(_t(lang, "Your consents and preferences"))
     _accessible(page)
@@ -216,7 +230,7 @@ def test_a_person_withdraws_marketing_consent_and_decisions_follow(
                        purpose_id="customer.mailings")  # fmt: skip
     engine.dispose()
     assert result["allowed"] is False
-    page.context.close()
+    _own_origin_only(page)
 
 
 def _postal_case(settings: Settings, lang: str) -> tuple[str, str]:
@@ -269,7 +283,7 @@ def test_a_requester_uploads_the_missing_id_and_later_downloads_the_answer(
 ) -> None:
     base, settings = live
     reference, code = _postal_case(settings, lang)
-    page = _context(browser)
+    page = _context(browser, base)
     page.goto(f"{base}/requests/status?lang={lang}")
     expect(page.locator("h1")).to_have_text(_t(lang, "Where your request stands"))
     _accessible(page)
@@ -309,7 +323,7 @@ def test_a_requester_uploads_the_missing_id_and_later_downloads_the_answer(
     pdf = download.value.path().read_bytes()
     assert pdf.startswith(b"%PDF")
     assert reference in "".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
-    page.context.close()
+    _own_origin_only(page)
 
 
 @pytest.mark.parametrize(
@@ -320,7 +334,7 @@ def test_a_visitor_downloads_a_form_and_reads_what_changed(
     browser: Browser, live: tuple[str, Settings], lang: str, kind: str
 ) -> None:
     base, _ = live
-    page = _context(browser)
+    page = _context(browser, base)
     page.goto(f"{base}/forms?lang={lang}")
     _accessible(page)
     _shoot(page, "forms", lang)
@@ -338,4 +352,4 @@ def test_a_visitor_downloads_a_form_and_reads_what_changed(
     expect(page.locator(".diff .removed")).not_to_have_count(0)
     _accessible(page)
     _shoot(page, "diff", lang)
-    page.context.close()
+    _own_origin_only(page)

@@ -179,3 +179,38 @@ class TestFormsAndHistoryPages:
         assert "<entry>" in feed.text
         assert client.get("/privacy/history/1?lang=en").status_code == 200
         assert client.get("/privacy/history/99?lang=en").status_code == 404
+
+
+class TestLimits:
+    def test_sign_in_links_to_one_address_are_limited(self, session: Session, settings: Settings) -> None:
+        from tests.e2e.web.clients import client_on
+
+        create_subject(session, settings, identifiers=[("email", EMAIL)])
+        strict = settings.model_copy(update={"rate_limit_per_recipient": 2, "rate_limit_per_address": 50})
+        with client_on(session, strict) as client:
+            for _ in range(2):
+                assert (
+                    client.post("/preferences/sign-in", data={"email": EMAIL, "lang": "en"}).status_code
+                    == 200
+                )
+            refused = client.post("/preferences/sign-in", data={"email": EMAIL.upper(), "lang": "zh-Hans"})
+        assert refused.status_code == 429
+        assert refused.headers["Content-Language"] == "zh-Hans"
+        sent = session.scalars(
+            select(OutboundMessage).where(OutboundMessage.purpose == "preferences.sign_in")
+        )
+        assert len(list(sent)) == 2
+
+    def test_status_codes_tries_are_limited_per_address(self, session: Session, settings: Settings) -> None:
+        from tests.e2e.web.clients import client_on
+
+        case = create_case(session, settings)
+        strict = settings.model_copy(update={"rate_limit_per_address": 3})
+        with client_on(session, strict) as client:
+            answers = [
+                client.post(
+                    "/requests/status", data={"reference": case.reference, "code": f"AAAA{n}", "lang": "ja"}
+                )
+                for n in range(4)
+            ]
+        assert [a.status_code for a in answers] == [422, 422, 422, 429]
