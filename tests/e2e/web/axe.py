@@ -28,7 +28,8 @@ def axe_source() -> str:
     assert hashlib.sha256(data).hexdigest() == package["files"]["axe.min.js"], (
         "axe.min.js differs from the manifest"
     )
-    return data.decode("utf-8")
+    source: str = data.decode("utf-8")
+    return source
 
 
 def serious_violations(page: Page) -> list[dict[str, Any]]:
