@@ -114,6 +114,43 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
             "您可以在 {status_link} 使用受理編號和確認碼查看進度。"
         ),
     ),
+    "letter.title": (
+        "ご請求受付のお知らせ",
+        "Acknowledgement of your request",
+        "请求受理通知",
+        "請求受理通知",
+    ),
+    "letter.body": (
+        (
+            "ご請求を受け付けました（受付日 {received}、受付番号 {reference}）。"
+            "{target} までに回答する予定です（法令上の期限は {art39} です）。"
+        ),
+        (
+            "We received your request on {received}; its reference is {reference}. We plan to answer by"
+            " {target} (the legal time limit is {art39})."
+        ),
+        (
+            "我们已于 {received} 受理您的请求，受理编号为 {reference}。"
+            "预计于 {target} 前答复（法定期限为 {art39}）。"
+        ),
+        (
+            "我們已於 {received} 受理您的請求，受理編號為 {reference}。"
+            "預計於 {target} 前答覆（法定期限為 {art39}）。"
+        ),
+    ),
+    "letter.status": (
+        (
+            "ご請求の状況は {url} で、受付番号と次の確認コードを入力してご確認いただけます"
+            "（{until} まで、一度だけ有効です）。"
+        ),
+        (
+            "You can see where your request stands at {url} by entering the reference and the code below"
+            " (valid once, until {until})."
+        ),
+        "您可以在 {url} 输入受理编号和以下确认码查看请求进度（仅可使用一次，有效期至 {until}）。",
+        "您可以在 {url} 輸入受理編號和以下確認碼查看請求進度（僅可使用一次，有效期至 {until}）。",
+    ),
+    "letter.code": ("確認コード", "Code", "确认码", "確認碼"),
     "ack.inquiry_subject": (
         "お問い合わせを受け付けました",
         "We have received your inquiry",

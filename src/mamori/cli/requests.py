@@ -94,6 +94,21 @@ def status_code(ref: str = RefArg) -> None:
         typer.echo(json.dumps({"reference": case.reference, "status_code": code}, ensure_ascii=False))
 
 
+@app.command("acknowledgement")
+def acknowledgement(
+    ref: str = RefArg,
+    out: Path = typer.Option(..., "--out", help="Where to write the PDF letter (in the request's language)."),
+) -> None:
+    """Write the postal acknowledgement letter (reference, dates, a fresh one-time status code) as a PDF."""
+    from mamori.centre.acknowledgements import acknowledgement_letter
+
+    with session_scope() as session:
+        case = _case(session, ref)
+        reference, pdf = acknowledgement_letter(session, case.id, actor=cli_actor(), settings=get_settings())
+    out.write_bytes(pdf)
+    typer.echo(json.dumps({"reference": reference, "letter": str(out)}, ensure_ascii=False))
+
+
 @app.command("list")
 def list_cases(state: str | None = typer.Option(None, help="Only cases in this state.")) -> None:
     """List cases, newest first."""

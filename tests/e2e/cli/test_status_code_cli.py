@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from mamori.centre.status import open_status
@@ -33,5 +34,9 @@ def test_the_letter_code_opens_the_status_once(fresh_database_url: str, tmp_path
         assert open_status(session, reference=reference, code=code, settings=settings) is not None
         assert open_status(session, reference=reference, code=code, settings=settings) is None
     engine.dispose()
+    letter = tmp_path / "acknowledgement.pdf"
+    written = _run(fresh_database_url, files, "requests", "acknowledgement", reference, "--out", str(letter))
+    assert written.returncode == 0, written.stderr
+    assert reference in "".join(page.extract_text() for page in PdfReader(letter).pages)
     unknown = _run(fresh_database_url, files, "requests", "status-code", "R20000101-000000")
     assert unknown.returncode != 0

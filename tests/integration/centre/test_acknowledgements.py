@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import UTC, datetime
+from io import BytesIO
 
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from mamori.centre.acknowledgements import acknowledge_inquiry, acknowledge_request
+from mamori.centre.acknowledgements import acknowledge_inquiry, acknowledge_request, acknowledgement_letter
+from mamori.centre.status import open_status
 from mamori.config import Settings
 from mamori.notify.service import Outbox
 from tests.factories.dsr import create_case, requester
@@ -50,3 +55,19 @@ class TestAcknowledgeInquiry:
         assert inquiry.reference in body
         assert "January 2026" in body
         assert "Japan time" in body
+
+
+class TestAcknowledgementLetter:
+    def test_the_letter_carries_a_code_that_opens_the_status_and_names_no_one(
+        self, session: Session, settings: Settings
+    ) -> None:
+        case = create_case(session, settings, language="zh-Hant", received_at=CHRISTMAS)
+        reference, pdf = acknowledgement_letter(session, case.id, actor="user:agent", settings=settings)
+        text = "".join(unicodedata.normalize("NFKC", p.extract_text()) for p in PdfReader(BytesIO(pdf)).pages)
+        assert reference == case.reference
+        assert reference in text
+        assert "2027年1月7日" in text  # the target date
+        assert "山田" not in text
+        code = re.search(r"確認碼:\s*([2-9A-Z]{8})", text)
+        assert code is not None, text
+        assert open_status(session, reference=reference, code=code[1], settings=settings) is not None
