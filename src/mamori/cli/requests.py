@@ -80,35 +80,6 @@ def open_case(  # noqa: PLR0913 - the fields of a postal form
         )
 
 
-@app.command("status-code")
-def status_code(ref: str = RefArg) -> None:
-    """Issue a one-time code for the acknowledgement letter of a postal request (shown once, kept hashed).
-
-    With the reference and this code the requester sees the status at /requests/status (45 days).
-    """
-    from mamori.centre.status import issue_letter_code
-
-    with session_scope() as session:
-        case = _case(session, ref)
-        code = issue_letter_code(session, actor=cli_actor(), case_id=case.id, settings=get_settings())
-        typer.echo(json.dumps({"reference": case.reference, "status_code": code}, ensure_ascii=False))
-
-
-@app.command("acknowledgement")
-def acknowledgement(
-    ref: str = RefArg,
-    out: Path = typer.Option(..., "--out", help="Where to write the PDF letter (in the request's language)."),
-) -> None:
-    """Write the postal acknowledgement letter (reference, dates, a fresh one-time status code) as a PDF."""
-    from mamori.centre.acknowledgements import acknowledgement_letter
-
-    with session_scope() as session:
-        case = _case(session, ref)
-        reference, pdf = acknowledgement_letter(session, case.id, actor=cli_actor(), settings=get_settings())
-    out.write_bytes(pdf)
-    typer.echo(json.dumps({"reference": reference, "letter": str(out)}, ensure_ascii=False))
-
-
 @app.command("list")
 def list_cases(state: str | None = typer.Option(None, help="Only cases in this state.")) -> None:
     """List cases, newest first."""
@@ -444,3 +415,14 @@ def tasks(
             waiting = views.waiting_read(task.waiting)
             why = waiting.messages.get(lang, waiting.messages["ja"]) if waiting else "-"
             typer.echo(f"{task.id}\t{task.action}\t{reference}\t{shown(why)}")
+
+
+def _register_letters() -> None:
+    """The postal acknowledgement and its status code (kept in their own module for size)."""
+    from mamori.cli import requests_letters
+
+    app.command("status-code")(requests_letters.status_code)
+    app.command("acknowledgement")(requests_letters.acknowledgement)
+
+
+_register_letters()
