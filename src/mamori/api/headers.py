@@ -25,7 +25,7 @@ DOCS_CSP = (
 )
 DOCS_PATH = "/api/v1/docs"
 # Pages and answers that may show personal data: never kept by a browser or a shared cache.
-PRIVATE_PREFIXES = ("/console", "/requests", "/contact", "/api/")
+PRIVATE_PREFIXES = ("/console", "/requests", "/contact", "/preferences", "/api/")
 
 
 def headers_for(path: str) -> dict[str, str]:

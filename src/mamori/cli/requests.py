@@ -415,3 +415,14 @@ def tasks(
             waiting = views.waiting_read(task.waiting)
             why = waiting.messages.get(lang, waiting.messages["ja"]) if waiting else "-"
             typer.echo(f"{task.id}\t{task.action}\t{reference}\t{shown(why)}")
+
+
+def _register_letters() -> None:
+    """The postal acknowledgement and its status code (kept in their own module for size)."""
+    from mamori.cli import requests_letters
+
+    app.command("status-code")(requests_letters.status_code)
+    app.command("acknowledgement")(requests_letters.acknowledgement)
+
+
+_register_letters()

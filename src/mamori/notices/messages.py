@@ -111,6 +111,19 @@ _LABELS: dict[str, tuple[str, str, str, str]] = {
     "inquiry_page": ("お問い合わせページ", "Inquiry page", "咨询页面", "諮詢頁面"),
     "cookie_policy": ("Cookieポリシー", "Cookie policy", "Cookie政策", "Cookie政策"),
     "revision_history": ("改定履歴", "Revision history", "修订记录", "修訂紀錄"),
+    "all_versions": (
+        "これまでの全版・変更点の比較",
+        "Every published version and what changed",
+        "所有已发布版本及变更对比",
+        "所有已發布版本及變更對比",
+    ),
+    "forms_download": ("請求書のダウンロード", "Download the request forms", "下载请求书", "下載請求書"),
+    "pipl_form": (
+        "中国個人情報保護法に基づく請求書",
+        "Request form under China's PIPL",
+        "依据中国《个人信息保护法》的请求书",
+        "依據中國《個人資訊保護法》的請求書",
+    ),
     "date": ("日付", "Date", "日期", "日期"),
     "summary": ("内容", "Summary", "内容", "內容"),
     # flags worth telling the person about

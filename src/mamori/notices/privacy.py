@@ -266,6 +266,7 @@ class _Builder:
                 Table(self._l("requesters"), (self._l("requester"), self._l("proof")), requesters),
             ),
             self._sub("submission", "submission", Paragraph(requests.submission.get(lang))),
+            self._sub("forms", "forms_download", Facts(self._form_links())),
             self._sub(
                 "response-methods",
                 "response_methods",
@@ -284,6 +285,16 @@ class _Builder:
         if reception.address is not None:
             rows.append(self._fact("address", reception.address.get(self.lang)))
         return tuple(rows)
+
+    def _form_links(self) -> tuple[Fact, ...]:
+        """The printable forms (``/forms/<kind>.pdf``, see :mod:`mamori.notices.request_forms`)."""
+        from mamori.notices.request_forms import form_kinds
+
+        titles = {f.id.removesuffix("_form"): f.title.get(self.lang) for f in self.bundle.requests.forms}
+        return tuple(
+            Fact(titles.get(kind) or self._l("pipl_form"), ("PDF",), f"/forms/{kind}.pdf?lang={self.lang}")
+            for kind in form_kinds(self.bundle)
+        )
 
     def _sub(self, ident: str, key: str, block: Block) -> Section:
         return Section(f"requests-{ident}", self._l(key), (block,))
@@ -322,7 +333,8 @@ class _Builder:
             )
             table = Table(self._l("revision_history"), (self._l("date"), self._l("summary")), rows)
             history = (Section("revisions-history", self._l("revision_history"), (table,)),)
-        policy = (Paragraph(self.bundle.revision_policy.get(self.lang)),)
+        link = Fact(self._l("all_versions"), ("/privacy/history",), f"/privacy/history?lang={self.lang}")
+        policy = (Paragraph(self.bundle.revision_policy.get(self.lang)), Facts((link,)))
         return Section("revisions", self._l("revisions"), policy, history)
 
     def version(self, number: int, content_hash: str) -> Section:

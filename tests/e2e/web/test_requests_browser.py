@@ -181,7 +181,9 @@ class TestRequestForm:
         reference = _answer_electronically(settings)
         expect(page.locator("main")).to_contain_text(reference)
 
-        _, link_mail, code_mail = _mails(sink, 3)
+        _, acknowledgement, link_mail, code_mail = _mails(sink, 4)
+        assert reference in _body(acknowledgement)  # in the requester's language, with the dates
+        assert "/requests/status?lang=zh-Hant" in _body(acknowledgement)
         download = re.search(r"http://\S+/requests/download/\S+", _body(link_mail))
         # Six digits alone: not the tail of the reference (R20261202-588044 when its hex is all digits).
         code = re.search(r"(?<![-\w])(\d{6})\b", _body(code_mail))

@@ -12,4 +12,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-ROUTERS: tuple[APIRouter, ...] = ()
+from mamori.web.public import forms, history, preferences, status
+
+ROUTERS: tuple[APIRouter, ...] = (status.router, preferences.router, forms.router, history.router)

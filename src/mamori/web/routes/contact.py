@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from mamori.api.deps import ReadSessionDep, Runtime, SessionDep
 from mamori.api.limits import client_address
 from mamori.calendar.rules import is_open, next_opening
+from mamori.centre.acknowledgements import acknowledge_inquiry
 from mamori.db.base import utcnow
 from mamori.errors import NotFound, ValidationFailed
 from mamori.inquiries.intake import NewInquiry, clean_text, open_inquiry
@@ -25,6 +26,7 @@ from mamori.inquiries.texts import CATEGORY_NAMES, local_instant
 from mamori.inquiries.timing import centre_calendar
 from mamori.notices import messages
 from mamori.notices.privacy import closed_days, negotiate_language
+from mamori.notify.service import outbox_from_settings
 from mamori.policy.schema import LANGUAGES, PolicyBundle
 from mamori.security.mynumber import NOTE as MY_NUMBER_NOTE
 from mamori.security.mynumber import masked_count
@@ -179,6 +181,8 @@ def submit_contact(  # noqa: PLR0913 - the form's fields
         alert = FORM.label("rate_limited", chosen).format(minutes=exc.retry_after // 60 + 1)
         return _form_page(bundle, chosen, values=values, errors={}, status=429, alert=alert,
                           headers={"Retry-After": str(exc.retry_after)})  # fmt: skip
+    outbox = outbox_from_settings(runtime.settings, runtime.session_factory)
+    acknowledge_inquiry(session, inquiry, outbox=outbox, settings=runtime.settings)
     masked = {"masked": "1"} if masked_count(session.info) else {}
     query = urlencode({"lang": chosen, "ref": inquiry.reference, **masked})
     # FastAPI ends request-scoped dependencies after the response is sent: commit first, so the

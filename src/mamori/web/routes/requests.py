@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from mamori.api.deps import ReadSessionDep, Runtime, SessionDep, get_runtime
+from mamori.centre.acknowledgements import acknowledge_request
 from mamori.dsr import messages as dsr_messages
 from mamori.dsr.rules import Ground
 from mamori.dsr.service import common, delivery
@@ -210,6 +211,8 @@ def confirm(
     labels = _labels(chosen)
     try:
         case = confirm_web_request(session, token=token, settings=runtime.settings)
+        outbox = outbox_from_settings(runtime.settings, runtime.session_factory)
+        acknowledge_request(session, case, outbox=outbox, settings=runtime.settings)
     except NotFound:
         return _message(
             chosen, "/requests/new", labels["form.expired_title"], labels["form.expired_body"], 404
