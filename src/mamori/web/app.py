@@ -13,9 +13,9 @@ from mamori.web.staff import LoginRequired, login_redirect
 
 def include_web(app: FastAPI) -> None:
     """Attach the public pages (privacy notice, ...) and the staff console to ``app``."""
-    from mamori.web.routes import console, contact, incidents, joint_use, public, requests
+    from mamori.web.routes import console, contact, cookies_banner, incidents, joint_use, public, requests
 
-    for routes in (public, joint_use, requests, contact, incidents, console):
+    for routes in (public, joint_use, requests, contact, incidents, console, cookies_banner):
         app.include_router(routes.router)
     app.include_router(api_docs.router)
     app.mount("/static", api_docs.static_files, name="static")
