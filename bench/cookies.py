@@ -43,7 +43,7 @@ from mamori.security.rules import Role
 from mamori.security.service import add_user, create_token
 
 STATIC = Path(__file__).resolve().parent.parent / "src" / "mamori" / "web" / "static" / "banner"
-CHOICES = ({"analytics": True, "advertising": False}, {"analytics": False, "advertising": False}, {})
+CHOICES: tuple[dict[str, bool], ...] = ({"analytics": True, "advertising": False}, {"analytics": False, "advertising": False}, {})
 
 
 def sizes() -> dict[str, tuple[int, int]]:
