@@ -66,19 +66,24 @@ class ConsentInput:
     language: str = "ja"
 
 
-def _problems(inventory: Inventory, index: int, given: ConsentInput) -> list[str]:
+def _problems(inventory: Inventory, index: int, given: ConsentInput) -> list[dict[str, str]]:
+    """Each refused field as ``{"field", "message"}`` (the API's problem+json shape)."""
     where = f"records[{index}]"
     if inventory.cookies.property(given.property_id) is None:
-        return [f"{where}.property: unknown web property {given.property_id!r}"]
+        return [{"field": f"{where}.property", "message": f"unknown web property {given.property_id!r}"}]
     problems = []
     if len(given.inventory_hash) != 64 or not set(given.inventory_hash) <= _HEX:  # noqa: PLR2004 - SHA-256
-        problems.append(f"{where}.inventory_hash: expected the 64 hex digits the banner was given")
+        problems.append({"field": f"{where}.inventory_hash", "message": "expected the 64 hex digits shown"})
     known = {c.id for c in inventory.cookies.categories}
-    problems += [f"{where}.choices: unknown category {name!r}" for name in given.choices if name not in known]
+    problems += [
+        {"field": f"{where}.choices", "message": f"unknown category {name!r}"}
+        for name in given.choices
+        if name not in known
+    ]
     if given.source not in SOURCES:
-        problems.append(f"{where}.source: one of {', '.join(SOURCES)}")
+        problems.append({"field": f"{where}.source", "message": f"one of {', '.join(SOURCES)}"})
     if given.language not in LANGUAGES:
-        problems.append(f"{where}.language: one of {', '.join(LANGUAGES)}")
+        problems.append({"field": f"{where}.language", "message": f"one of {', '.join(LANGUAGES)}"})
     return problems
 
 
