@@ -17,6 +17,9 @@ class ItemView:
     id: str
     name: str
     kind: str
+    provider: str
+    host: str
+    country: str
     category: str
     category_id: str
     sent: str
@@ -67,6 +70,9 @@ def item_view(cookies: Cookies, item: InventoryItem, lang: str) -> ItemView:
         id=item.id,
         name=item.name,
         kind=item.kind.value,
+        provider=item.provider.get(lang),
+        host=item.destination.host,
+        country=item.destination.country,
         category=category.name.get(lang) if category else item.category,
         category_id=item.category,
         sent=item.sent.get(lang),

@@ -1,0 +1,60 @@
+"""The cookie policy and the external-transmission notice, generated from the inventory in four languages."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from markupsafe import escape
+
+from mamori.policy.models import PolicyVersion
+from mamori.policy.schema import LANGUAGES
+from mamori.policy.service import bundle_of
+from mamori.web.i18n import gettext_for
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+class TestExternalTransmission:
+    def test_lists_what_is_sent_to_whom_and_why_per_recipient(
+        self, client: TestClient, published: PolicyVersion, lang: str
+    ) -> None:
+        response = client.get("/external-transmission", params={"lang": lang})
+        assert response.status_code == 200
+        assert response.headers["content-language"] == lang
+        page = response.text
+        assert gettext_for(lang, "Information sent to other companies") in page
+        www = bundle_of(published).cookies.property("www")
+        assert www is not None
+        for item in www.items:
+            assert escape(item.provider.get(lang)) in page
+            assert escape(item.sent.get(lang)) in page
+            assert escape(item.purpose.get(lang)) in page
+            assert item.destination.host in page
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+class TestCookiePolicy:
+    def test_lists_categories_and_their_items(
+        self, client: TestClient, published: PolicyVersion, lang: str
+    ) -> None:
+        page = client.get("/cookies", params={"lang": lang}).text
+        cookies = bundle_of(published).cookies
+        for category in cookies.categories:
+            assert category.name.get(lang) in page
+        assert "_ga_*" in page
+        assert gettext_for(lang, "2 years" if lang == "en" else "%(n)s years", n=2) in page
+        assert "/external-transmission?lang=" in page
+
+
+class TestLinksAndGpc:
+    def test_the_privacy_notice_links_both_pages(self, client: TestClient, published: PolicyVersion) -> None:
+        del published
+        page = client.get("/privacy", params={"lang": "ja"}).text
+        assert 'href="/cookies?lang=ja"' in page
+        assert 'href="/external-transmission?lang=ja"' in page
+
+    def test_gpc_json(self, client: TestClient) -> None:
+        response = client.get("/.well-known/gpc.json")
+        assert response.json()["gpc"] is True
+
+    def test_without_a_policy_the_page_says_so(self, client: TestClient) -> None:
+        assert client.get("/cookies", params={"lang": "en"}).status_code == 503
