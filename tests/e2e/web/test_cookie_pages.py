@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
+from playwright.sync_api import Page, expect
 
 from mamori.policy.models import PolicyVersion
 from mamori.policy.schema import LANGUAGES
@@ -58,3 +62,20 @@ class TestLinksAndGpc:
 
     def test_without_a_policy_the_page_says_so(self, client: TestClient) -> None:
         assert client.get("/cookies", params={"lang": "en"}).status_code == 503
+
+
+SHOTS = os.environ.get("MAMORI_SCREENSHOTS")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("path", ["/cookies", "/external-transmission"])
+def test_pages_in_the_browser(page: Page, base_url: str, path: str, lang: str) -> None:
+    page.goto(f"{base_url}{path}?lang={lang}")
+    title = gettext_for(
+        lang, "Cookie policy" if path == "/cookies" else "Information sent to other companies"
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.locator("table").first).to_be_visible()
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"{path.strip('/')}-{lang}.png"), full_page=True)
