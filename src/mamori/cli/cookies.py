@@ -14,7 +14,9 @@ from mamori.errors import MamoriError, NotFound, ValidationFailed
 from mamori.policy.loader import load_bundle
 from mamori.policy.schema import PolicyBundle
 
-app = typer.Typer(help="Cookies and tags: scan a site against the inventory.", no_args_is_help=True)
+app = typer.Typer(
+    help="Cookies and tags: scan a site against the inventory, diff inventories.", no_args_is_help=True
+)
 
 
 def _bundle(directory: Path | None) -> PolicyBundle:
