@@ -43,7 +43,11 @@ from mamori.security.rules import Role
 from mamori.security.service import add_user, create_token
 
 STATIC = Path(__file__).resolve().parent.parent / "src" / "mamori" / "web" / "static" / "banner"
-CHOICES: tuple[dict[str, bool], ...] = ({"analytics": True, "advertising": False}, {"analytics": False, "advertising": False}, {})
+CHOICES: tuple[dict[str, bool], ...] = (
+    {"analytics": True, "advertising": False},
+    {"analytics": False, "advertising": False},
+    {},
+)
 
 
 def sizes() -> dict[str, tuple[int, int]]:
@@ -117,12 +121,13 @@ def _free_port() -> int:
 
 
 def _wait(client: httpx2.Client) -> None:
-    for _ in range(300):
+    for _ in range(1200):  # two busy cores: importing the app in each worker takes a while
         try:
             if client.get("/healthz").status_code == 200:  # noqa: PLR2004
                 return
         except httpx2.HTTPError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     msg = "the server did not start"
     raise RuntimeError(msg)
 
@@ -168,7 +173,11 @@ def over_http(  # noqa: PLR0913 - the run's sizes
             rates["banner"] = banner / (time.perf_counter() - started)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
     return rates
 
 

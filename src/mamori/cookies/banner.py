@@ -42,6 +42,12 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
     "external": ("外部送信について", "External transmission", "关于外部发送", "關於外部傳送"),
     "reopen": ("Cookie設定", "Cookie settings", "Cookie设置", "Cookie設定"),
     "items": ("利用するタグ等", "Tags used", "使用的标签等", "使用的標籤等"),
+    "centre": (
+        "プライバシーセンターで管理する",
+        "Manage in the privacy centre",
+        "在隐私中心管理",
+        "在隱私中心管理",
+    ),
 }
 _INDEX = {"ja": 0, "en": 1, "zh-Hans": 2, "zh-Hant": 3}
 
@@ -87,6 +93,7 @@ def banner_config(inventory: Inventory, property_id: str, lang: str, base_url: s
         "texts": banner_texts(lang),
         "categories": categories,
         "links": {
+            "centre": f"{base_url}/cookies/browser",
             "cookies": f"{base_url}/cookies{query}",
             "external": f"{base_url}/external-transmission{query}",
         },

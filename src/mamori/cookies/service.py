@@ -175,6 +175,14 @@ def export_consents(
     return [consent_record(row) for row in session.scalars(stmt)]
 
 
+def parse_browser_id(value: str | None) -> uuid.UUID | None:
+    """The browser ID of a ``mamori_consent``/``mamori_browser`` cookie value, or None when it is not one."""
+    try:
+        return uuid.UUID((value or "").split("|", 1)[0].strip())
+    except ValueError:
+        return None
+
+
 def link_browser(session: Session, *, actor: str, browser_id: uuid.UUID, subject_id: uuid.UUID) -> bool:
     """Remember that a signed-in person used this browser; False when it was linked already."""
     existing = session.scalars(

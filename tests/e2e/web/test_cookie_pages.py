@@ -79,3 +79,23 @@ def test_pages_in_the_browser(page: Page, base_url: str, path: str, lang: str) -
     expect(page.locator("table").first).to_be_visible()
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / f"{path.strip('/')}-{lang}.png"), full_page=True)
+
+
+class TestBrowserHandOff:
+    def test_the_banner_button_leaves_the_browser_id_for_the_privacy_centre(self, client: TestClient) -> None:
+        browser = "3f2b8a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+        response = client.post(
+            "/cookies/browser", data={"browser": browser, "lang": "zh-TW"}, follow_redirects=False
+        )
+        assert response.status_code == 303
+        assert response.headers["location"] == "/preferences?lang=zh-Hant"
+        cookie = response.headers["set-cookie"]
+        assert cookie.startswith(f"mamori_browser={browser};")
+        assert "HttpOnly" in cookie
+        assert "Path=/preferences" in cookie
+        assert browser not in response.headers["location"]
+
+    def test_a_value_that_is_no_browser_id_sets_nothing(self, client: TestClient) -> None:
+        response = client.post("/cookies/browser", data={"browser": "<script>"}, follow_redirects=False)
+        assert response.status_code == 303
+        assert "set-cookie" not in response.headers

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mamori.api.deps import ReadSessionDep, SessionDep
@@ -120,6 +121,30 @@ async def banner_consent(
     choices = effective_choices(inventory.cookies, given.choices, gpc=given.gpc)
     answer: dict[str, Any] = {"id": str(record_id), "choices": choices, "gpc": given.gpc}
     return JSONResponse(answer, status_code=201, headers=headers)
+
+
+BROWSER_COOKIE = "mamori_browser"  # read by the privacy centre at sign-in (link_browser)
+CENTRE = "/preferences"
+
+
+@router.post("/cookies/browser")
+async def remember_browser(request: Request, session: SessionDep) -> Response:
+    """From the banner's "privacy centre" button: remember this browser's ID for the centre's sign-in.
+
+    A form post (top-level navigation) from the site, so the ID travels in the body, never a URL.
+    The centre links the browser to the person who signs in (``mamori.cookies.service.link_browser``).
+    """
+    settings = request.app.state.runtime.settings
+    ratelimit.hit(session, settings, CONSENT_LIMIT, client_address(request, settings))
+    form = await request.form()
+    lang = banner_language(str(form.get("lang") or ""))
+    response = RedirectResponse(f"{CENTRE}?{urlencode({'lang': lang})}", status_code=303)
+    browser = service.parse_browser_id(str(form.get("browser") or ""))
+    if browser is not None:
+        secure = request.url.scheme == "https"
+        response.set_cookie(BROWSER_COOKIE, str(browser), max_age=3600, path=CENTRE, httponly=True,
+                            samesite="lax", secure=secure)  # fmt: skip
+    return response
 
 
 GPC_JSON = {"gpc": True, "lastUpdate": "2026-12-08"}

@@ -142,6 +142,18 @@
       decide(chosen);
     });
     panel.appendChild(save);
+    var centre = el("button", { type: "button", "class": "mamori-link" }, t.centre);
+    centre.addEventListener("click", function () {
+      /* The ID goes in a form body to Mamori's privacy centre, never in a URL. */
+      var s = load() || post(all(false), "banner");
+      var form = el("form", { method: "post", action: cfg.links.centre, target: "_blank" });
+      form.appendChild(el("input", { type: "hidden", name: "browser", value: s.id }));
+      form.appendChild(el("input", { type: "hidden", name: "lang", value: cfg.lang }));
+      document.body.appendChild(form);
+      form.submit();
+      form.parentNode.removeChild(form);
+    });
+    panel.appendChild(centre);
     root.appendChild(panel);
     var actions = el("div", { "class": "mamori-actions" });
     var reject = el("button", { type: "button", "class": "mamori-btn", "data-action": "reject" }, t.reject_all);
