@@ -227,3 +227,25 @@ class TestScanner:
         assert report["before_consent"] == ["heatmap"]
         assert report["never_seen"] == ["line"]
         assert report["seen"] == ["consent", "ga", "heatmap", "px"]
+
+
+class TestPrivacyCentreHandOff:
+    def test_the_centre_button_gives_mamori_this_browser_s_id(
+        self, browser: Browser, shop: Site, base_url: str
+    ) -> None:
+        context = _context(browser)
+        page = context.new_page()
+        page.goto(f"{shop.url}/?lang=en")
+        page.get_by_role("button", name="Reject all", exact=True).click()
+        page.get_by_role("button", name="Cookie settings").click()
+        page.get_by_role("button", name="Choose by category").click()
+        with context.expect_page() as opened:
+            page.get_by_role("button", name="Manage in the privacy centre").click()
+        centre = opened.value
+        centre.wait_for_load_state()
+        assert centre.url.startswith(f"{base_url}/preferences?lang=en")
+        site_id = next(c["value"] for c in context.cookies(shop.url) if c["name"] == "mamori_consent")
+        handed = [c for c in context.cookies(f"{base_url}/preferences") if c["name"] == "mamori_browser"]
+        assert [c["value"] for c in handed] == [site_id.split("%7C")[0]]
+        assert handed[0]["httpOnly"]
+        context.close()
