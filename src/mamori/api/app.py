@@ -16,6 +16,7 @@ from mamori.api.openapi import install_openapi
 from mamori.api.routers import (
     audit,
     consents,
+    cookies,
     datamap,
     decisions,
     health,
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         inquiries.router,
         jobs.router,
         datamap.router,
+        cookies.router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

@@ -56,6 +56,11 @@ SUBCOMMANDS: dict[str, Sub] = {
         "app",
         "Consent ledger and usage suspensions: record, list, export, receipts.",
     ),
+    "cookies": Sub(
+        "mamori.cli.cookies",
+        "app",
+        "Cookies and tags: scan a site against the inventory, diff inventories.",
+    ),
     "decide": Sub(
         "mamori.cli.decide",
         "app",

@@ -32,6 +32,10 @@ def check_cmd(directory: Path = DirArg) -> None:
         raise typer.Exit(2)
     purposes = len(result.bundle.purposes())
     typer.echo(f"OK: bundle {result.bundle.id!r}, {len(result.sources)} files, {purposes} purposes")
+    cookies = result.bundle.cookies
+    if cookies.properties:
+        items = sum(len(prop.items) for prop in cookies.properties)
+        typer.echo(f"cookies: {len(cookies.properties)} web properties, {items} cookies/tags/SDKs")
     for warning in map_warnings(result.bundle):
         typer.secho(f"warning: {shown(warning)}", fg=typer.colors.YELLOW, err=True)
     for warning in deadline_warnings(result.bundle, date.today()):  # noqa: DTZ011 - receipt days, any zone

@@ -3,6 +3,7 @@
 from mamori.audit import models as audit_models
 from mamori.centre import models as centre_models
 from mamori.consents import models as consent_models
+from mamori.cookies import models as cookie_models
 from mamori.datamap import models as datamap_models
 from mamori.db import queue_models as job_models
 from mamori.dsr import models as dsr_models
@@ -19,6 +20,7 @@ __all__ = [
     "audit_models",
     "centre_models",
     "consent_models",
+    "cookie_models",
     "datamap_models",
     "dsr_models",
     "incident_models",

@@ -110,6 +110,12 @@ _LABELS: dict[str, tuple[str, str, str, str]] = {
     "topics": ("受付内容", "Topics", "受理事项", "受理事項"),
     "inquiry_page": ("お問い合わせページ", "Inquiry page", "咨询页面", "諮詢頁面"),
     "cookie_policy": ("Cookieポリシー", "Cookie policy", "Cookie政策", "Cookie政策"),
+    "external_transmission": (
+        "外部送信に関する公表事項",
+        "External transmission notice",
+        "关于外部发送的公布事项",
+        "關於外部傳送的公告事項",
+    ),
     "revision_history": ("改定履歴", "Revision history", "修订记录", "修訂紀錄"),
     "all_versions": (
         "これまでの全版・変更点の比較",

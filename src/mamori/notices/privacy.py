@@ -319,6 +319,13 @@ class _Builder:
         blocks: list[Block] = [Paragraph(cookies.statement.get(self.lang))]
         if cookies.policy_url:
             blocks.append(Facts((self._fact("cookie_policy", cookies.policy_url, href=cookies.policy_url),)))
+        elif cookies.properties:  # the pages Mamori generates from the inventory
+            query = f"?lang={self.lang}"
+            pages = (
+                ("cookie_policy", f"/cookies{query}"),
+                ("external_transmission", f"/external-transmission{query}"),
+            )
+            blocks.append(Facts(tuple(self._fact(key, self._l(key), href=href) for key, href in pages)))
         return Section("cookies", self._l("cookies"), tuple(blocks))
 
     def pipl(self) -> Section:

@@ -267,11 +267,6 @@ class ContactCentre(Strict):
         return self
 
 
-class Cookies(Strict):
-    statement: Text
-    policy_url: str | None = None
-
-
 def _default_minor_ages() -> dict[Jurisdiction, int]:
     # PIPL: under 14 a guardian consents. APPI sets no age; PPC guidance points to roughly 12-15
     # and the pending amendment to 16, so 16 is the cautious default.
@@ -392,6 +387,7 @@ def reference_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
     outsourced = duties | {p.id for p in bundle.outsourcing.processors}
     problems += datamap_problems(bundle.datamap, items=known, purposes=seen, outsourced=outsourced)
     problems += staff_role_problems(bundle.staff_roles, seen)
+    problems += cookie_problems(bundle.cookies)
     if not bundle.controller.my_number_handler:
         problems += _my_number_problems(bundle)
     return problems + provisions_problems(bundle)
@@ -438,6 +434,7 @@ def parse_period(value: str) -> tuple[int, int, int]:
 
 
 # Room sections import the base types above, so they are imported last (see policy/sections/).
+from mamori.policy.sections.cookies import Cookies, cookie_problems  # noqa: E402
 from mamori.policy.sections.datamap import System, datamap_problems  # noqa: E402
 from mamori.policy.sections.provisions import ProvisionsSection  # noqa: E402
 from mamori.policy.sections.provisions import reference_problems as provisions_problems  # noqa: E402

@@ -54,6 +54,9 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/subjects/{subject_id}/suspensions"): "admin privacy_officer agent engineer auditor",
     ("POST", "/api/v1/decisions"): "admin privacy_officer engineer",
     ("POST", "/api/v1/decisions/batch"): "admin privacy_officer engineer",
+    ("POST", "/api/v1/cookies/decisions"): "admin privacy_officer engineer",
+    ("POST", "/api/v1/cookies/consents"): "admin privacy_officer agent engineer",
+    ("GET", "/api/v1/cookies/consents"): "admin privacy_officer agent engineer auditor",
     ("POST", "/api/v1/audiences"): "admin privacy_officer engineer",
     ("POST", "/api/v1/provisions"): "admin privacy_officer engineer",
     (

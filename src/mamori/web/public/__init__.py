@@ -12,6 +12,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mamori.web.public import forms, history, preferences, status
+from mamori.web.public import cookies, forms, history, preferences, status
 
-ROUTERS: tuple[APIRouter, ...] = (status.router, preferences.router, forms.router, history.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    status.router,
+    preferences.router,
+    forms.router,
+    history.router,
+    cookies.router,
+)
