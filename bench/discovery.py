@@ -36,12 +36,14 @@ def mamori_detector() -> Detector:
 
 
 PRESIDIO_TYPES = {
-    "EMAIL_ADDRESS": "email", "PHONE_NUMBER": "phone", "CREDIT_CARD": "payment_card", "US_PASSPORT": "passport",
+    "EMAIL_ADDRESS": "email", "PHONE_NUMBER": "phone", "CREDIT_CARD": "payment_card",
+    "US_PASSPORT": "passport",
     "US_DRIVER_LICENSE": "drivers_licence", "US_BANK_NUMBER": "bank_account", "DATE_TIME": "date_of_birth",
     "PERSON": "person_name", "LOCATION": "address",
 }  # fmt: skip
 GINZA_TYPES = {"Person": "person_name", "Province": "address", "City": "address", "Country": "address",
-               "GPE_Other": "address", "Address_Other": "address", "Location": "address", "Postal_Address": "address"}  # fmt: skip
+               "GPE_Other": "address", "Address_Other": "address", "Location": "address",
+               "Postal_Address": "address"}  # fmt: skip
 
 
 def presidio_detectors() -> dict[str, Detector]:
@@ -64,12 +66,12 @@ def presidio_detectors() -> dict[str, Detector]:
                    PhoneRecognizer(supported_regions=("JP", "CN", "TW", "HK", "US"))]  # fmt: skip
 
     def patterns(text: str) -> Found:
-        out = []
-        for rec in recognizers:
-            for r in rec.analyze(text, rec.supported_entities, None):
-                if r.score >= 0.4 and r.entity_type in PRESIDIO_TYPES:  # noqa: PLR2004
-                    out.append((PRESIDIO_TYPES[r.entity_type], r.start, r.end))
-        return out
+        return [
+            (PRESIDIO_TYPES[r.entity_type], r.start, r.end)
+            for rec in recognizers
+            for r in rec.analyze(text, rec.supported_entities, None)
+            if r.score >= 0.4 and r.entity_type in PRESIDIO_TYPES  # noqa: PLR2004
+        ]
 
     found = {"presidio-patterns": patterns}
     try:
@@ -124,14 +126,16 @@ def f1(c: Counter[str], mode: str) -> tuple[float, float, float]:
 def report(name: str, part: str, counts: dict[str, Counter[str]], rate: float) -> None:
     print(f"\n## {name} — {part}: {rate:,.0f} records/s")
     print(
-        f"{'type':16} {'gold':>5} {'pred':>5}  {'P exact':>7} {'R exact':>7} {'F1 exact':>8}  {'P ovl':>6} {'R ovl':>6} {'F1 ovl':>6}"
+        f"{'type':16} {'gold':>5} {'pred':>5}  {'P exact':>7} {'R exact':>7} {'F1 exact':>8}"
+        f"  {'P ovl':>6} {'R ovl':>6} {'F1 ovl':>6}"
     )
     for t in TYPES:
         c = counts.get(t, Counter())
         pe, re_, fe = f1(c, "exact")
         po, ro, fo = f1(c, "overlap")
         print(
-            f"{t:16} {c['gold']:5d} {c['pred']:5d}  {pe:7.3f} {re_:7.3f} {fe:8.3f}  {po:6.3f} {ro:6.3f} {fo:6.3f}"
+            f"{t:16} {c['gold']:5d} {c['pred']:5d}  {pe:7.3f} {re_:7.3f} {fe:8.3f}"
+            f"  {po:6.3f} {ro:6.3f} {fo:6.3f}"
         )
     for group, members in (("structured", STRUCTURED), ("names+addresses", {"person_name", "address"})):
         total: Counter[str] = Counter()
@@ -145,7 +149,8 @@ def negatives(name: str, records: list[Record], detector: Detector) -> float:
     flagged = sum(bool(detector(text)) for _, text, _ in records)
     rate = len(records) / (time.perf_counter() - started)
     print(
-        f"{name:20} hard negatives flagged: {flagged}/{len(records)} = {flagged / len(records):.1%}  ({rate:,.0f} records/s)"
+        f"{name:20} hard negatives flagged: {flagged}/{len(records)} = {flagged / len(records):.1%}"
+        f"  ({rate:,.0f} records/s)"
     )
     return flagged / len(records)
 
@@ -184,7 +189,8 @@ def main() -> None:
             for part in parts:
                 ratio = rates["mamori", part + "-same"] / rates[name, part]
                 print(
-                    f"speed {part}: mamori {rates['mamori', part + '-same']:,.0f} rec/s vs {name} {rates[name, part]:,.0f} rec/s = {ratio:,.0f}x"
+                    f"speed {part}: mamori {rates['mamori', part + '-same']:,.0f} rec/s"
+                    f" vs {name} {rates[name, part]:,.0f} rec/s = {ratio:,.0f}x"
                 )
 
 

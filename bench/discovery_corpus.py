@@ -69,7 +69,7 @@ class Gen:
         return "".join(self.r.choice("0123456789") for _ in range(n))
 
     def _pick(self, common: list, rare: list):  # type: ignore[no-untyped-def]
-        return self.r.choice(rare if self.rare and self.r.random() < 0.5 else common)  # noqa: PLR2004
+        return self.r.choice(rare if self.rare and self.r.random() < 0.5 else common)
 
     def ja_name(self) -> str:
         s, g = self._pick(JA_SUR, JA_SUR_RARE), self._pick(JA_GIVEN, JA_GIVEN_RARE)
@@ -84,7 +84,7 @@ class Gen:
         return self.r.choice([f"{g[2]} {s[2]}", f"{s[2].upper()} {g[2]}"])
 
     def en_name(self) -> str:
-        if self.rare and self.r.random() < 0.4:  # noqa: PLR2004
+        if self.rare and self.r.random() < 0.4:
             return " ".join(self.r.choice(EN_RARE))
         return f"{self.r.choice(EN_GIVEN)} {self.r.choice(EN_SUR)}"
 
@@ -100,9 +100,9 @@ class Gen:
             return f"0{self.r.choice('789')}0-{self.d(4)}-{self.d(4)}"
         if kind == 1:
             return f"0{self.r.choice('789')}0{self.d(8)}"
-        if kind == 2:  # noqa: PLR2004
+        if kind == 2:
             return f"0{self.r.choice('36')}-{self.d(4)}-{self.d(4)}"
-        if kind == 3:  # noqa: PLR2004
+        if kind == 3:
             return f"+81 {self.r.choice('789')}0-{self.d(4)}-{self.d(4)}"
         return f"0{self.r.choice('789')}0-{self.d(4)}-{self.d(4)}".translate(FW)
 
@@ -145,7 +145,7 @@ class Gen:
 
     def my_number(self) -> str:
         body = self.d(11)
-        total = sum(int(c) * (n + 1 if n <= 6 else n - 5) for n, c in enumerate(reversed(body), start=1))  # noqa: PLR2004
+        total = sum(int(c) * (n + 1 if n <= 6 else n - 5) for n, c in enumerate(reversed(body), start=1))
         check = 0 if total % 11 <= 1 else 11 - total % 11
         n = body + str(check)
         return self.r.choice([n, f"{n[:4]} {n[4:8]} {n[8:]}", f"{n[:4]}-{n[4:8]}-{n[8:]}"])
@@ -155,13 +155,13 @@ class Gen:
         total = 0
         for i, c in enumerate(reversed(body)):
             v = int(c) * (2 if i % 2 == 0 else 1)
-            total += v - 9 if v > 9 else v  # noqa: PLR2004
+            total += v - 9 if v > 9 else v
         return body + str((10 - total % 10) % 10)
 
     def card(self) -> str:
         prefix, length = self.r.choice([("4", 16), ("53", 16), ("37", 15), ("3530", 16), ("2223", 16)])
         n = self._luhn(prefix, length)
-        if length == 15:  # noqa: PLR2004
+        if length == 15:
             return self.r.choice([n, f"{n[:4]} {n[4:10]} {n[10:]}"])
         return self.r.choice(
             [
@@ -203,7 +203,7 @@ class Gen:
         house = self.r.choice([f"{self.r.randint(1, 5)}丁目{self.r.randint(1, 30)}-{self.r.randint(1, 20)}",
                                f"{self.r.randint(1, 5)}-{self.r.randint(1, 30)}-{self.r.randint(1, 20)}",
                                f"{self.r.randint(1, 999)}番地{self.r.randint(1, 20)}"])  # fmt: skip
-        if self.rare and self.r.random() < 0.3:  # noqa: PLR2004
+        if self.rare and self.r.random() < 0.3:
             house = house.translate(FW)
         building = self.r.choice(
             ["", f" メゾン青山{self.r.randint(101, 909)}号室", f" サンライズビル{self.r.randint(2, 12)}F"]

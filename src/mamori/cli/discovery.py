@@ -6,6 +6,7 @@ import json
 import sys
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -13,13 +14,17 @@ from mamori.cli.common import cli_actor, fail, session_scope
 from mamori.config import get_settings
 from mamori.errors import MamoriError, ValidationFailed
 
+if TYPE_CHECKING:
+    from mamori.discovery.models import DiscoveryScan
+    from mamori.policy.schema import PolicyBundle
+
 app = typer.Typer(
     help="Find personal data the data map does not know about (ja, en, zh).", no_args_is_help=True
 )
 BundleOpt = typer.Option(None, "--bundle", "-b", help="A bundle directory; default the policy in force.")
 
 
-def _bundle(directory: Path | None):  # type: ignore[no-untyped-def]
+def _bundle(directory: Path | None) -> PolicyBundle:
     from mamori.datamap.service import bundle_from_directory, current_bundle
 
     try:
@@ -53,8 +58,9 @@ def detect_cmd(
 
     body = sys.stdin.read() if text is None else text
     for span in detect(body, company_phones=company_numbers(company_phone)):
-        typer.echo(json.dumps({"type": span.type, "start": span.start, "end": span.end,
-                               "confidence": round(span.confidence, 2), "why": span.why}, ensure_ascii=False))  # fmt: skip
+        line = {"type": span.type, "start": span.start, "end": span.end,
+                "confidence": round(span.confidence, 2), "why": span.why}  # fmt: skip
+        typer.echo(json.dumps(line, ensure_ascii=False))
 
 
 @app.command("scan")
@@ -93,7 +99,7 @@ def scan_cmd(  # noqa: PLR0913 - the options of a scan
     typer.echo(str(scan_id))
 
 
-def _progress(scan, source: str) -> None:  # type: ignore[no-untyped-def]
+def _progress(scan: DiscoveryScan, source: str) -> None:
     typer.echo(
         f"\r{scan.sources_done}/{scan.sources_total} sources, {scan.rows_scanned} rows, "
         f"{scan.spans_found} spans — {source}",

@@ -1,5 +1,7 @@
-"""Addresses: Japan (prefecture or known city, chōme and house numbers in any numerals), PRC, Taiwan,
-Hong Kong, and Latin-script addresses (US style and romanised Japanese). Pure.
+"""Addresses of Japan, the PRC, Taiwan and Hong Kong, and Latin-script addresses. Pure.
+
+Japan: a prefecture or known city, chōme and house numbers in any numerals; Latin script: US
+style and romanised Japanese.
 
 An address starts at a place from the dictionary and must end in a house number; a place name
 alone ("東京都の店舗") is not an address.
@@ -26,12 +28,14 @@ _HOUSE_ZH = (
 _STREET = r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl)"
 _WORD = r"[A-Z][a-z]+"
 LATIN = re.compile(
-    rf"(?<![\w-])(?:(?:Flat|Room|Unit|Apt\.?) \w{{1,4}}, (?:\d{{1,2}}/F, )?)?\d{{1,5}} (?:{_WORD} ){{1,3}}{_STREET}\.?"
+    rf"(?<![\w-])(?:(?:Flat|Room|Unit|Apt\.?) \w{{1,4}}, (?:\d{{1,2}}/F, )?)?"
+    rf"\d{{1,5}} (?:{_WORD} ){{1,3}}{_STREET}\.?"
     rf"(?:,? (?:Apt|Suite|Unit|#)\.? ?\w{{1,5}})?(?:, {_WORD}(?: {_WORD}){{0,2}}){{0,3}}"
     r"(?:,? [A-Z]{2}(?: \d{5}(?:-\d{4})?)?)?"
 )
 ROMAJI = re.compile(
-    rf"(?<![\w-])\d{{1,4}}-\d{{1,4}}(?:-\d{{1,4}})?,? {_WORD}(?:-\w+)?,(?: {_WORD}-(?:ku|shi|cho|machi|gun|ken),)*"
+    rf"(?<![\w-])\d{{1,4}}-\d{{1,4}}(?:-\d{{1,4}})?,? {_WORD}(?:-\w+)?,"
+    rf"(?: {_WORD}-(?:ku|shi|cho|machi|gun|ken),)*"
     rf" {_WORD}(?:-(?:to|fu|ken))?(?: \d{{3}}-\d{{4}})?"
 )
 

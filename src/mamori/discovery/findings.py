@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from mamori.discovery.spans import ITEM_OF
+from mamori.discovery.spans import ITEM_OF, TYPES
 from mamori.policy.sections.datamap import System
 from mamori.validation import spreadsheet_safe
 
@@ -73,24 +73,32 @@ def findings(columns: Iterable[ColumnResult], systems: Sequence[System]) -> list
     out: list[Finding] = []
     for column in columns:
         types, confidence = classify(column)
-        if not types:
-            continue
-        table_mapped, column_mapped, declared = _mapped(systems, column.source, column.column)
-        ranked = sorted(types, key=lambda t: -types[t])  # the type most rows hold first
-        items = list(dict.fromkeys(i for t in ranked if (i := ITEM_OF.get(t))))
-        base = {"source": column.source, "column": column.column, "types": types, "confidence": confidence}
-        if "my_number" in types:
-            out.append(Finding("my_number", **base, declared=declared))
-        if _IDENTITY & types.keys():
-            out.append(Finding("identity_document", **base, declared=declared))
-        if column.source.startswith("files:"):
-            out.append(
-                Finding("file_personal", **base, declared="mapped" if table_mapped else None, proposed=items)
-            )
-        elif not column_mapped:
-            out.append(Finding("unmapped_personal", **base, proposed=items))
-        elif extra := [i for i in items if i != declared]:
-            out.append(Finding("more_than_declared", **base, declared=declared, proposed=extra))
+        if types:
+            out += _column_findings(column, types, confidence, systems)
+    return out
+
+
+def _column_findings(
+    column: ColumnResult, types: dict[str, float], confidence: float, systems: Sequence[System]
+) -> list[Finding]:
+    table_mapped, column_mapped, declared = _mapped(systems, column.source, column.column)
+    ranked = sorted(types, key=lambda t: (-types[t], TYPES.index(t)))  # the type most rows hold first
+    items = list(dict.fromkeys(i for t in ranked if (i := ITEM_OF.get(t))))
+
+    def make(kind: str, declared: str | None, proposed: list[str] | None = None) -> Finding:
+        return Finding(kind, column.source, column.column, types, confidence, declared, proposed or [])
+
+    out = []
+    if "my_number" in types:
+        out.append(make("my_number", declared))
+    if _IDENTITY & types.keys():
+        out.append(make("identity_document", declared))
+    if column.source.startswith("files:"):
+        out.append(make("file_personal", "mapped" if table_mapped else None, items))
+    elif not column_mapped:
+        out.append(make("unmapped_personal", None, items))
+    elif extra := [i for i in items if i != declared]:
+        out.append(make("more_than_declared", declared, extra))
     return out
 
 

@@ -25,7 +25,62 @@ CUES_NAME = (
     "|name|customer|contact|signed"
 )
 _ROLE = frozenset(
-    ["お客", "会員", "店長", "担当", "担当者", "責任者", "社長", "部長", "課長", "係長", "主任", "店員", "皆", "利用者", "購入者", "患者", "生徒", "保護者", "代表者", "各位", "取引先", "業者", "販売店", "御社", "貴社", "弊社", "当社", "先方", "関係者", "皆々", "ご家族", "家族", "奥", "旦那", "お父", "お母", "神", "仏", "殿下", "王", "申込者", "契約者", "問い合わせ者", "入居者", "加入者", "受講者", "参加者", "来店者", "ご本人", "本人", "ユーザー", "顧客", "客", "お得意"]
+    [
+        "お客",
+        "会員",
+        "店長",
+        "担当",
+        "担当者",
+        "責任者",
+        "社長",
+        "部長",
+        "課長",
+        "係長",
+        "主任",
+        "店員",
+        "皆",
+        "利用者",
+        "購入者",
+        "患者",
+        "生徒",
+        "保護者",
+        "代表者",
+        "各位",
+        "取引先",
+        "業者",
+        "販売店",
+        "御社",
+        "貴社",
+        "弊社",
+        "当社",
+        "先方",
+        "関係者",
+        "皆々",
+        "ご家族",
+        "家族",
+        "奥",
+        "旦那",
+        "お父",
+        "お母",
+        "神",
+        "仏",
+        "殿下",
+        "王",
+        "申込者",
+        "契約者",
+        "問い合わせ者",
+        "入居者",
+        "加入者",
+        "受講者",
+        "参加者",
+        "来店者",
+        "ご本人",
+        "本人",
+        "ユーザー",
+        "顧客",
+        "客",
+        "お得意",
+    ]
 )
 _PLACE_END = tuple("町村市区郡駅店社局署所院園校寺宮橋線県都府道課部室館場口")
 _ZH_STOP = (
@@ -40,6 +95,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     sur = trie_pattern(lex.ja_surnames)
     kana_sur = trie_pattern(lex.ja_surnames_kana)
     zh = trie_pattern(lex.zh_surnames)
+    cues = trie_pattern(frozenset(CUES_NAME.split("|")))
     given_k = f"(?:(?![様殿氏君])[{K}]){{1,3}}"
     return {
         "ja": re.compile(
@@ -49,13 +105,14 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "kana": re.compile(rf"(?<![{KATA}])(?P<s>{kana_sur})[ ・]?(?P<g>[{KATA}]{{2,6}})(?![{KATA}])"),
         "honorific": re.compile(rf"(?<=[{K}])(?:{HONORIFIC_JA})"),
         "zh_cued": re.compile(
-            rf"(?:{trie_pattern(frozenset(CUES_NAME.split('|')))})(?:[:：] ?| ?[是为為] ?| )?(?P<n>{zh}{_ZH_G}{{1,2}}|[{K}]{{2,4}}(?![{K}]))",
+            rf"(?:{cues})(?:[:：] ?| ?[是为為] ?| )?(?P<n>{zh}{_ZH_G}{{1,2}}|[{K}]{{2,4}}(?![{K}]))",
             re.IGNORECASE,
         ),
         "zh_hon": re.compile(rf"(?P<n>{zh}{_ZH_G}{{0,2}})(?:{HONORIFIC_ZH})"),
         # a lookahead, so that "Customer John Taylor" is tried at "John" too
         "latin": re.compile(
-            r"(?<![A-Za-z])(?=[A-Z])(?=(?:(?P<t>Mr|Ms|Mrs|Miss|Dr|Prof)\.? )?(?P<a>[A-Z][a-z]+|[A-Z]{2,})(?: [A-Z]\.)?"
+            r"(?<![A-Za-z])(?=[A-Z])(?=(?:(?P<t>Mr|Ms|Mrs|Miss|Dr|Prof)\.? )?"
+            r"(?P<a>[A-Z][a-z]+|[A-Z]{2,})(?: [A-Z]\.)?"
             r" (?P<b>[A-Z][a-z]+|[A-Z]{2,})(?![A-Za-z]))"
         ),
         "zh_paren": re.compile(rf"[（(](?P<n>{zh}{_ZH_G}{{1,2}})[）)]"),

@@ -80,11 +80,16 @@ def twelve_digit(text: str) -> Iterator[Span]:
             yield Span("drivers_licence", m.start(), m.end(), 0.9, "12 digits after a licence cue")
         elif checks.is_my_number(digits) and cue == "my_number":
             yield Span("my_number", m.start(), m.end(), 0.99, "My Number check digit and cue word")
-        elif checks.is_my_number(digits) and cue is None and m.group().count(" ") + m.group().count("-") == 2:
+        elif checks.is_my_number(digits) and cue is None and _grouped(m.group()):
             yield Span("my_number", m.start(), m.end(), 0.7, "My Number check digit, 4-4-4 grouping")
 
 
-def _phone_shape(raw: str, digits: str) -> float:
+def _grouped(raw: str) -> bool:
+    """Written as 4-4-4, as the card shows it."""
+    return raw.count(" ") + raw.count("-") == 2  # noqa: PLR2004
+
+
+def _phone_shape(raw: str, digits: str) -> float:  # noqa: C901, PLR0911 - one rule per country
     """How much a candidate looks like a phone number of JP, CN, TW, HK or the US (0: not at all)."""
     separated = any(c in raw for c in " -().")
     if raw.startswith("+"):

@@ -48,15 +48,26 @@ Progress = Callable[[DiscoveryScan, str], None]
 
 def start_scan(session: Session, *, actor: str, target: str, options: Options, sources: int) -> DiscoveryScan:
     scan = DiscoveryScan(
-        target=target, mode=options.mode, sample=options.sample, status="running", sources_total=sources,
-        sources_done=0, rows_scanned=0, spans_found=0, created_by=actor,
-    )  # fmt: skip
+        target=target,
+        mode=options.mode,
+        sample=options.sample,
+        status="running",
+        sources_total=sources,
+        sources_done=0,
+        rows_scanned=0,
+        spans_found=0,
+        created_by=actor,
+    )
     session.add(scan)
     session.flush()
     record_event(
-        session, actor=actor, action="discovery.scan_started", target_type="discovery_scan",
-        target_id=str(scan.id), details={"target": target, "mode": options.mode, "sources": sources},
-    )  # fmt: skip
+        session,
+        actor=actor,
+        action="discovery.scan_started",
+        target_type="discovery_scan",
+        target_id=str(scan.id),
+        details={"target": target, "mode": options.mode, "sources": sources},
+    )
     return scan
 
 
@@ -107,9 +118,13 @@ def run_scan(  # noqa: PLR0913 - the scan's inputs
         scan = get_scan(session, scan_id)
         scan.status, scan.finished_at = "done", utcnow()
         record_event(
-            session, actor=scan.created_by, action="discovery.scan_finished", target_type="discovery_scan",
-            target_id=str(scan.id), details={"rows": scan.rows_scanned, "spans": scan.spans_found},
-        )  # fmt: skip
+            session,
+            actor=scan.created_by,
+            action="discovery.scan_finished",
+            target_type="discovery_scan",
+            target_id=str(scan.id),
+            details={"rows": scan.rows_scanned, "spans": scan.spans_found},
+        )
 
 
 def _store_batch(  # noqa: PLR0913 - one batch and where it goes
@@ -146,7 +161,7 @@ def _store_batch(  # noqa: PLR0913 - one batch and where it goes
                     end=s.end,
                     confidence=s.confidence,
                     value_hash=keyed_hash(key, text[s.start : s.end]),
-                )  # fmt: skip
+                )
                 for s in found
             ]
     with unit_of_work(factory) as session:

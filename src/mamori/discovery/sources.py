@@ -1,4 +1,4 @@
-"""What a scan reads: tables of SQL systems (keyset pages) and files of a folder (CSV, JSONL, text, XLSX, PDF).
+"""What a scan reads: tables of SQL systems (keyset pages) and files (CSV, JSONL, text, XLSX, PDF).
 
 A source yields batches of rows from a position (the last primary key, or the rows already read)
 and the position after the batch: the scan stores it as its checkpoint and starts there again
@@ -52,7 +52,7 @@ class TableSource:
             if not rows:
                 return
             out = [(json.dumps([str(r[c.name]) for c in key]), _texts(r, texts)) for r in rows]
-            last = [r for r in (rows[-1][c.name] for c in key)]
+            last = [rows[-1][c.name] for c in key]
             done += len(rows)
             yield out, {"key": [_jsonable(v) for v in last], "rows": done}
 
