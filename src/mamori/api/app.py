@@ -18,6 +18,7 @@ from mamori.api.routers import (
     consents,
     datamap,
     decisions,
+    discovery,
     health,
     incidents,
     inquiries,
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         inquiries.router,
         jobs.router,
         datamap.router,
+        discovery.router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
