@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import create_engine
+from weasyprint import HTML
 
 from tests.factories.fulfillment import load_shop, set_kind, shop_bundle
 
@@ -53,6 +54,8 @@ def world(tmp_path: Path) -> dict[str, Any]:
     sheet.append(["氏名", "住所"])
     sheet.append(["鈴木一郎様", "東京都渋谷区渋谷2丁目21-1"])
     book.save(share / "list.xlsx")
+    html = "<p>返品依頼 佐藤花子様 携帯 080-2345-6789</p><p>注文日 2024年5月1日</p>"
+    (share / "returns.pdf").write_bytes(HTML(string=html).write_pdf())
     bundle = shop_bundle(tmp_path, only=("shop",))
     set_kind(bundle, "shop", "sqlite")
     (bundle / "discovery.yaml").write_text("discovery:\n  company_phones: ['0120-123-456']\n", "utf-8")
@@ -111,6 +114,7 @@ class TestScan:
             ("files:share/exports/members.csv", "memo"), ("files:share/call.log", "text"),
             ("files:share/orders.jsonl", "note"), ("files:share/list.xlsx", "Sheet.氏名"),
             ("files:share/list.xlsx", "Sheet.住所"),
+            ("files:share/returns.pdf", "text"),
         }  # fmt: skip
         # Mapped columns holding what they declare, and the order note, raise nothing.
         assert not [k for k in found if k[1] == "shop.customer"]
