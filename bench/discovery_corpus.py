@@ -348,12 +348,14 @@ HELD_OUT: dict[str, list[str]] = {
         "カード {card} 有効期限 12/28",
         "口座番号：普通預金 {bank}",
         "お客様（{name}様）の旅券番号：{passport}",
+        "本人確認：運転免許証（番号 {licence}）を目視で確認済",
     ],
     "en": [
         "Please contact {en_name} at {email} or {us_phone}.",
         "Attn: {romaji} — DOB {dob_en}",
         "Delivered to {us_address} (signed {en_name})",
         "Visa {card} on file for {en_name}",
+        "ID checked: driver license {licence}, expires 2027",
     ],
     "zh-Hans": [
         "{zh_name}先生电话{cn_phone}，住{cn_address}",
