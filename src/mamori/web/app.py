@@ -13,10 +13,14 @@ from mamori.web.staff import LoginRequired, login_redirect
 
 def include_web(app: FastAPI) -> None:
     """Attach the public pages (privacy notice, ...) and the staff console to ``app``."""
-    from mamori.web.routes import console, contact, incidents, joint_use, public, requests
+    from mamori.web import console, public
+    from mamori.web.routes import contact, incidents, joint_use, requests
+    from mamori.web.routes import public as legacy_public
 
-    for routes in (public, joint_use, requests, contact, incidents, console):
-        app.include_router(routes.router)
+    # Public pages not yet moved to mamori.web.public (see its docstring).
+    legacy = (legacy_public.router, joint_use.router, requests.router, contact.router, incidents.router)
+    for router in (*legacy, *public.ROUTERS, *console.ROUTERS):
+        app.include_router(router)
     app.include_router(api_docs.router)
     app.mount("/static", api_docs.static_files, name="static")
     app.add_exception_handler(RateLimited, rate_limited)

@@ -12,7 +12,7 @@ from mamori.web.templating import render
 
 def report_html(document: ReportDocument, *, for_print: bool = False) -> str:
     """A whole HTML document in the report's language."""
-    return render("console/incident_report.html", lang=document.lang, labels=messages.labels(document.lang),
+    return render("console/incidents/report.html", lang=document.lang, labels=messages.labels(document.lang),
                   document=document, languages=[], for_print=for_print)  # fmt: skip
 
 

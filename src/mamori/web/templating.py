@@ -1,28 +1,26 @@
-"""The Jinja2 environment of the server-rendered pages (autoescaping on for every template)."""
+"""Rendering of the server-rendered pages (autoescaping on for every template).
+
+Every template is rendered by the Jinja environment of its page's language
+(:func:`mamori.web.i18n.environment`), so any template may use ``{% trans %}`` and ``_()``.
+"""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+from mamori.web.i18n import TEMPLATES, language_of
+from mamori.web.i18n import environment as language_environment
+
+__all__ = ["TEMPLATES", "environment", "render"]
 
 
-@cache
-def environment() -> Environment:
-    """One shared environment: templates are loaded once and cached by Jinja."""
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+def environment(lang: str = "ja") -> Environment:
+    """The environment of ``lang`` (one per language; templates are loaded once and cached by Jinja)."""
+    return language_environment(language_of(lang))
 
 
 def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    """``template`` in the language named by ``context["lang"]`` (Japanese when there is none)."""
+    return environment(str(context.get("lang") or "ja")).get_template(template).render(**context)

@@ -7,9 +7,9 @@ thread decrypts the person's data and is recorded in the audit log.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from mamori.api.deps import Runtime, SessionDep
@@ -19,18 +19,18 @@ from mamori.inquiries.schemas import InquiryRead
 from mamori.inquiries.texts import CATEGORY_NAMES, CHANNEL_NAMES, local_instant
 from mamori.inquiries.timing import centre_calendar
 from mamori.inquiries.views import open_views, read_thread
+from mamori.notices import messages
 from mamori.security.rules import Scope
 from mamori.subjects.validation import current_bundle
+from mamori.web.console.shell import console_lang, console_page
 from mamori.web.contact_labels import STAFF, STATES
-from mamori.web.routes.console import console_labels, console_lang, page
-from mamori.web.staff import StaffDep, csrf_for, require_scope
+from mamori.web.staff import StaffDep, require_scope
 
 router = APIRouter(include_in_schema=False)
-LangQuery = Annotated[str | None, Query()]
 
 
 def _labels(lang: str) -> dict[str, str]:
-    return {**console_labels(lang), **STAFF.labels(lang)}
+    return {**messages.labels(lang), **STAFF.labels(lang)}
 
 
 def _row(view: InquiryRead, lang: str, session: SessionDep) -> dict[str, Any]:
@@ -48,28 +48,25 @@ def _row(view: InquiryRead, lang: str, session: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/console/inquiries")
-def inquiry_list(request: Request, session: SessionDep, staff: StaffDep, lang: LangQuery = None) -> Response:
+def inquiry_list(request: Request, session: SessionDep, staff: StaffDep) -> Response:
     """Open inquiries, least business time left first."""
     require_scope(staff, Scope.INQUIRIES_READ)
-    chosen = console_lang(lang, request)
+    chosen = console_lang(request)
     rows = [_row(view, chosen, session) for view in open_views(session, now=utcnow())]
-    runtime: Runtime = request.app.state.runtime
-    return page(request, csrf_for(request, runtime.settings), "console/inquiries.html", lang=chosen,
-                labels=_labels(chosen), staff=staff, rows=rows)  # fmt: skip
+    return console_page(request, "console/inquiries/list.html", staff=staff, lang=chosen,
+                        labels=_labels(chosen), rows=rows)  # fmt: skip
 
 
 @router.get("/console/inquiries/{inquiry_id}")
-def inquiry_page(
-    inquiry_id: uuid.UUID, request: Request, session: SessionDep, staff: StaffDep, lang: LangQuery = None
-) -> Response:
+def inquiry_page(inquiry_id: uuid.UUID, request: Request, session: SessionDep, staff: StaffDep) -> Response:
     """One inquiry: contact data and every message, shown as text."""
     require_scope(staff, Scope.INQUIRIES_READ)
-    chosen = console_lang(lang, request)
+    chosen = console_lang(request)
     runtime: Runtime = request.app.state.runtime
     try:
         thread = read_thread(session, runtime.settings, staff.actor, inquiry_id)
     except NotFound:
         return HTMLResponse(STAFF.label("none_open", chosen), status_code=404)
     row = _row(thread, chosen, session)
-    return page(request, csrf_for(request, runtime.settings), "console/inquiry.html", lang=chosen,
-                labels=_labels(chosen), staff=staff, row=row, thread=thread)  # fmt: skip
+    return console_page(request, "console/inquiries/inquiry.html", staff=staff, lang=chosen,
+                        labels=_labels(chosen), row=row, thread=thread)  # fmt: skip

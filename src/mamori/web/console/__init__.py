@@ -1,0 +1,20 @@
+"""The staff console: one module per room (``<room>.py``, an ``APIRouter`` named ``router``).
+
+Add a room's router to :data:`ROUTERS`; its templates go in ``templates/console/<room>/`` and its
+texts in the catalog domain ``console_<room>`` (see :mod:`mamori.web.i18n`). Shared parts:
+:mod:`mamori.web.console.shell` (language, headers, navigation, rendering) and the layout
+``templates/console/_layout.html``. A section appears in the navigation as soon as its page
+(``/console/<room>``) is routed.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from mamori.web.console import auth, dashboard, inquiries
+
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    dashboard.router,
+    inquiries.router,
+)
