@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mamori.web.console import auth, dashboard, inquiries
+from mamori.web.console import auth, dashboard, discovery, inquiries
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     dashboard.router,
+    discovery.router,
     inquiries.router,
 )
