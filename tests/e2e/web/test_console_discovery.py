@@ -1,4 +1,4 @@
-"""The console's discovery pages: the scans, and one scan's findings against the data map, in four languages."""
+"""The console's discovery pages: the scans, and one scan's findings against the map, in four languages."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _scan(session: Session) -> str:
             column="text",
             rows=40,
             hits={"phone": [2, 0.93], "my_number": [1, 0.99]},
-        )  # fmt: skip
+        )
     )
     session.flush()
     return str(scan.id)
