@@ -101,7 +101,7 @@ def scan_cmd(  # noqa: PLR0913 - the options of a scan
 
 def _progress(scan: DiscoveryScan, source: str) -> None:
     typer.echo(
-        f"\r{scan.sources_done}/{scan.sources_total} sources, {scan.rows_scanned} rows, "
+        f"{scan.sources_done}/{scan.sources_total} sources, {scan.rows_scanned} rows, "
         f"{scan.spans_found} spans — {source}",
         err=True,
     )
