@@ -19,6 +19,7 @@ from mamori.api.routers import (
     cookies,
     datamap,
     decisions,
+    discovery,
     health,
     incidents,
     inquiries,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         jobs.router,
         datamap.router,
         cookies.router,
+        discovery.router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

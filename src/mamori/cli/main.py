@@ -101,6 +101,11 @@ SUBCOMMANDS: dict[str, Sub] = {
         "app",
         "The data map: systems, tables, fields and how to erase or suspend them.",
     ),
+    "discovery": Sub(
+        "mamori.cli.discovery",
+        "app",
+        "Find personal data the data map does not know about (ja, en, zh).",
+    ),
     "fulfillment": Sub(
         "mamori.cli.datamap",
         "fulfillment_app",

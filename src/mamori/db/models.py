@@ -6,6 +6,7 @@ from mamori.consents import models as consent_models
 from mamori.cookies import models as cookie_models
 from mamori.datamap import models as datamap_models
 from mamori.db import queue_models as job_models
+from mamori.discovery import models as discovery_models
 from mamori.dsr import models as dsr_models
 from mamori.incidents import models as incident_models
 from mamori.inquiries import models as inquiry_models
@@ -22,6 +23,7 @@ __all__ = [
     "consent_models",
     "cookie_models",
     "datamap_models",
+    "discovery_models",
     "dsr_models",
     "incident_models",
     "inquiry_models",

@@ -267,6 +267,12 @@ class ContactCentre(Strict):
         return self
 
 
+class DiscoveryRules(Strict):
+    """What PII discovery must not report: the organisation's own phone numbers (any format)."""
+
+    company_phones: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list)
+
+
 def _default_minor_ages() -> dict[Jurisdiction, int]:
     # PIPL: under 14 a guardian consents. APPI sets no age; PPC guidance points to roughly 12-15
     # and the pending amendment to 16, so 16 is the cautious default.
@@ -315,6 +321,7 @@ class PolicyBundle(Strict):
     request_handling: RequestHandling = Field(default_factory=RequestHandling)
     incidents: IncidentRules = Field(default_factory=IncidentRules)
     datamap: list[System] = Field(default_factory=list, description="one system per datamap/*.yaml")
+    discovery: DiscoveryRules = Field(default_factory=DiscoveryRules)
     staff_roles: dict[StaffRoleName, StaffRole] | None = Field(
         default=None, description="per staff role, the purposes it may read personal data for"
     )

@@ -16,6 +16,7 @@ from mamori.web.console import (
     auth,
     dashboard,
     datamap,
+    discovery,
     incident_work,
     incidents,
     inquiries,
@@ -45,4 +46,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     jobs.router,
     users.router,
     datamap.router,
+    discovery.router,
 )
