@@ -298,8 +298,14 @@ class _Builder:
             self._fact("languages", m.join([m.language_name(code, lang) for code in centre.languages], lang)),
             self._fact("topics", centre.topics.get(lang)),
         ]
-        if centre.inquiry_url:
-            rows.append(self._fact("inquiry_page", centre.inquiry_url, href=centre.inquiry_url))
+        for key, url in (
+            ("inquiry_page", centre.inquiry_url),
+            ("request_page", centre.request_url),
+            ("status_page", centre.status_url),
+            ("preferences_page", centre.preferences_url),
+        ):
+            if url:
+                rows.append(self._fact(key, url, href=url))
         blocks = (Paragraph(self.bundle.inquiries_note.get(lang)), Facts(tuple(rows)))
         return Section("inquiries", self._l("inquiries"), blocks)
 
