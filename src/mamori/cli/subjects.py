@@ -104,9 +104,7 @@ def find_cmd(  # noqa: PLR0913 - one option per way to name a person
     kind: str = typer.Option(None, help="Identifier kind, with --value."),
     value: str = typer.Option(None, help="Identifier value, with --kind."),
     as_json: bool = JsonOpt,
-    id_only: bool = typer.Option(
-        False, "--id-only", help="Print only the subject id (for scripts)."
-    ),
+    id_only: bool = typer.Option(False, "--id-only", help="Print only the subject id (for scripts)."),
 ) -> None:
     """Find the subject holding an identifier (merges followed); prints no personal data.
 

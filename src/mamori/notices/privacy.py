@@ -304,8 +304,9 @@ class _Builder:
             ("status_page", centre.status_url),
             ("preferences_page", centre.preferences_url),
         ):
-            if url:
-                rows.append(self._fact(key, url, href=url))
+            if url:  # a path is one of Mamori's own pages: the link says what it opens, not "/contact"
+                shown = self._l("open_page") if url.startswith("/") else url
+                rows.append(self._fact(key, shown, href=url))
         blocks = (Paragraph(self.bundle.inquiries_note.get(lang)), Facts(tuple(rows)))
         return Section("inquiries", self._l("inquiries"), blocks)
 
@@ -313,7 +314,9 @@ class _Builder:
         cookies = self.bundle.cookies
         blocks: list[Block] = [Paragraph(cookies.statement.get(self.lang))]
         if cookies.policy_url:
-            blocks.append(Facts((self._fact("cookie_policy", cookies.policy_url, href=cookies.policy_url),)))
+            url = cookies.policy_url
+            shown = self._l("open_page") if url.startswith("/") else url
+            blocks.append(Facts((self._fact("cookie_policy", shown, href=url),)))
         return Section("cookies", self._l("cookies"), tuple(blocks))
 
     def pipl(self) -> Section:

@@ -356,7 +356,11 @@ class TestReferences:
         by_id = _ok(agent.get(f"{BASE}/{case['id']}"))
         by_reference = _ok(agent.get(f"{BASE}/{case['reference'].lower()}"))
         assert by_reference == by_id
-        _ok(agent.post(f"{BASE}/{case['reference']}/transitions", json={"to": "withdrawn", "reason": "by post"}))
+        _ok(
+            agent.post(
+                f"{BASE}/{case['reference']}/transitions", json={"to": "withdrawn", "reason": "by post"}
+            )
+        )
         assert _ok(agent.get(f"{BASE}/{case['id']}"))["state"] == "withdrawn"
         missing = agent.get(f"{BASE}/R20000101-000000")
         assert missing.status_code == 404

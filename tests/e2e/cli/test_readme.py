@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import time
@@ -23,6 +24,7 @@ import httpx2 as httpx
 REPO = Path(__file__).resolve().parents[3]
 README = REPO / "README.md"
 EXPECTED_EXIT = re.compile(r"\(exit (\d+) here")
+BASH = shutil.which("bash") or "/bin/bash"  # the shell a user pastes the README into
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -57,7 +59,7 @@ class Runner:
 
     def shell(self, line: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["bash", "-c", line], cwd=self.folder, env=self.env, capture_output=True, text=True,
+            [BASH, "-c", line], cwd=self.folder, env=self.env, capture_output=True, text=True,
             timeout=300, check=False,
         )  # fmt: skip
 
@@ -81,7 +83,7 @@ class Runner:
     def _serve(self, line: str) -> None:
         command = line.split("#", 1)[0].strip().rstrip("&").strip()
         process = subprocess.Popen(
-            ["bash", "-c", f"exec {command}"], cwd=self.folder, env=self.env, stdout=subprocess.DEVNULL,
+            [BASH, "-c", f"exec {command}"], cwd=self.folder, env=self.env, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, text=True,
         )  # fmt: skip
         self.background.append(process)

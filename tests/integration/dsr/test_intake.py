@@ -175,12 +175,16 @@ class TestTransitions:
 
 
 class TestDemoRequests:
-    def test_the_demo_opens_sample_cases_once_in_every_state(self, session: Session, settings: Settings) -> None:
+    def test_the_demo_opens_sample_cases_once_in_every_state(
+        self, session: Session, settings: Settings
+    ) -> None:
         from mamori.dsr.demo import SAMPLES, add_sample_requests
 
         for sample in SAMPLES:
             jurisdiction = "CN" if sample.email.endswith(".cn") else "JP"
-            create_subject(session, settings, identifiers=[("email", sample.email)], jurisdiction=jurisdiction)
+            create_subject(
+                session, settings, identifiers=[("email", sample.email)], jurisdiction=jurisdiction
+            )
         opened = add_sample_requests(session, settings)
         assert [case.state for case in opened] == [sample.state for sample in SAMPLES]
         assert {"received", "identity_check", "in_progress", "decided", "rejected", "withdrawn"} <= {
