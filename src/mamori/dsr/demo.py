@@ -16,7 +16,15 @@ from mamori.config import Settings
 from mamori.db.base import utcnow
 from mamori.dsr.models import Case
 from mamori.dsr.schemas import RequesterIn
-from mamori.dsr.service import decide, open_case, record_identity_check, reject_case, transition_case
+from mamori.dsr.service import (
+    decide,
+    generate_letter,
+    open_case,
+    record_identity_check,
+    reject_case,
+    transition_case,
+)
+from mamori.dsr.service.delivery import create_print_batch, record_mailing, send_by_post
 from mamori.subjects.repository import subjects_by_identifier
 
 
@@ -46,6 +54,8 @@ SAMPLES = (
     Sample("user5@example.jp", "disclosure", "ja", "decided", 6),
     Sample("user6@example.jp", "disclosure", "en", "rejected", 9),
     Sample("user7@example.jp", "purpose_notification", "ja", "withdrawn", 12),
+    Sample("user8@example.jp", "purpose_notification", "ja", "responded", 8, "post", "東京都見本区8-8"),
+    Sample("user9@example.jp", "purpose_notification", "en", "closed", 20, "post", "大阪府見本市9-9"),
 )
 
 
@@ -107,5 +117,20 @@ def _advance(session: Session, settings: Settings, actor: str, case: Case, state
         matched=["name", "email"],
     )
     transition_case(session, actor=actor, case_id=case.id, to="in_progress", reason="（見本）確認済み")
-    if state == "decided":
-        decide(session, actor=actor, case_id=case.id, outcome="full", settings=settings)
+    if state == "in_progress":
+        return
+    decide(session, actor=actor, case_id=case.id, outcome="full", settings=settings)
+    if state in {"responded", "closed"}:
+        _answer_by_post(session, settings, actor, case)
+    if state == "closed":
+        transition_case(session, actor=actor, case_id=case.id, to="closed", reason="（見本）対応完了")
+
+
+def _answer_by_post(session: Session, settings: Settings, actor: str, case: Case) -> None:
+    """Letter, print batch, registered mail: the case is then responded."""
+    generate_letter(session, actor=actor, case_id=case.id, settings=settings)
+    delivery = send_by_post(session, actor=actor, case_id=case.id, settings=settings)
+    create_print_batch(session, actor=actor, settings=settings)
+    record_mailing(
+        session, actor=actor, delivery_id=delivery.id, tracking_number=f"SAMPLE{case.reference[-6:]}"
+    )

@@ -124,6 +124,7 @@ class TestReadme:
             "MAMORI_MAIL_BACKEND": "null",
         }
         env.pop("MAMORI_DEMO", None)
+        env.pop("MAMORI_DEFAULT_POLICY_DIR", None)  # the demo publishes policies/aoki with its data map
         runner = Runner(folder, env, _free_port())
         demo = runner.shell(".venv/bin/mamori demo --no-serve --customers 200")
         assert demo.returncode == 0, demo.stdout + demo.stderr
