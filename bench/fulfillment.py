@@ -41,9 +41,7 @@ from mamori.fulfillment.store import run_bundle
 from mamori.policy.service import publish_bundle, require_current_version
 
 REPO = Path(__file__).resolve().parents[1]
-SHOP = (
-    Path("/work/shared/bench/shop") if Path("/work/shared/bench/shop").is_dir() else REPO / "bench" / "shop"
-)
+SHOP = REPO / "examples" / "shop"
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 INDEXES = [
     "CREATE INDEX ON customer (email)",

@@ -5,7 +5,10 @@ Set ``MAMORI_TEST_DATABASE_URL`` to run the same suite on PostgreSQL; SQLite is 
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +17,8 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
-from mamori.config import DEFAULT_POLICY_DIR, Settings
+import mamori.config
+from mamori.config import Settings
 from mamori.db.migrate import upgrade
 from mamori.db.session import make_engine
 from tests.factories.databases import migrated_database
@@ -30,6 +34,27 @@ os.environ.setdefault("MAMORI_WORKER_EMBEDDED", "false")
 # The servers and workers tests start run on the development keys, which they refuse without this
 # (tests of that refusal remove it from the environment they give the process).
 os.environ.setdefault("MAMORI_ALLOW_DEV_KEYS", "true")
+
+
+def _default_bundle_without_datamap() -> Path:
+    """The default bundle without its data map (the demo's example shop), in a folder of this process.
+
+    Tests of policies, requests and letters use the default bundle for its policy and assume no
+    business system is mapped (searches wait with ``no_datamap``); tests of the data map build
+    their own (``tests/factories/fulfillment.py``), and the README and demo tests use
+    ``policies/aoki`` itself. ``DEFAULT_POLICY_DIR`` and ``MAMORI_DEFAULT_POLICY_DIR`` (for the
+    processes tests start) point here.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="mamori-test-bundle-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    bundle = folder / "aoki"
+    shutil.copytree(mamori.config.DEFAULT_POLICY_DIR, bundle, ignore=shutil.ignore_patterns("datamap"))
+    return bundle
+
+
+REAL_DEFAULT_POLICY_DIR = mamori.config.DEFAULT_POLICY_DIR
+DEFAULT_POLICY_DIR = mamori.config.DEFAULT_POLICY_DIR = _default_bundle_without_datamap()
+os.environ["MAMORI_DEFAULT_POLICY_DIR"] = str(DEFAULT_POLICY_DIR)
 
 
 # The PostgreSQL pass repeats only the tests that reach a database (those that ask for the

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
             " Empty: derived from the secret key (development only)."
         ),
     )
+    demo: bool = Field(
+        default=False,
+        description="Public pages carry a banner saying this is a demonstration (set by `mamori demo`).",
+    )
     allow_dev_keys: bool = Field(
         default=False,
         description="Let serve and worker start on the development keys (demo and local development only).",

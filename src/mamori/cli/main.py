@@ -199,11 +199,18 @@ def demo(
     no_serve: bool = typer.Option(
         False, "--no-serve", help="Prepare everything but do not start the server."
     ),
+    reset_passwords: bool = typer.Option(
+        False, "--reset-passwords", help="New passwords and token for the sample staff (else kept)."
+    ),
+    customers: int = typer.Option(3000, min=1, max=200000, help="Customers of a new example shop."),
 ) -> None:
-    """Create the database, publish the default policy, add an admin, a token and sample data; serve."""
+    """Create the database, the example shop, publish the default policy, add staff and sample data; serve.
+
+    A second run keeps the data, the shop and the passwords (printed again from mamori-demo.json).
+    """
     from mamori.cli.demo import run_demo
 
-    run_demo(serve=not no_serve, host=host, port=port)
+    run_demo(serve=not no_serve, host=host, port=port, reset_passwords=reset_passwords, customers=customers)
 
 
 @app.command()

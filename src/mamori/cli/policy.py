@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from mamori.cli.common import cli_actor, session_scope, shown
-from mamori.errors import ValidationFailed
+from mamori.errors import Conflict, ValidationFailed
 from mamori.policy import service
 from mamori.policy.rules import Change
 
@@ -48,20 +48,29 @@ def publish_cmd(
     publisher: str = typer.Option(None, help="Who publishes (recorded); default: the CLI user."),
     effective: str = typer.Option(None, help="Effective date YYYY-MM-DD; default: today."),
     note: str = typer.Option(None, help="A short note stored with the version."),
+    if_changed: bool = typer.Option(
+        False, "--if-changed", help="An unchanged bundle is not an error: say so and exit 0 (deploy scripts)."
+    ),
 ) -> None:
-    """Store the bundle as a new immutable version (refused if invalid or unchanged).
+    """Store the bundle as a new immutable version (refused if invalid; unchanged: exit 4).
 
-    Example: mamori policy publish policies/aoki.
+    Example: mamori policy publish policies/aoki --if-changed.
     """
     effective_date = _parse_date(effective) if effective else None
     with session_scope() as session:
-        version = service.publish_bundle(
-            session,
-            actor=publisher or cli_actor(),
-            directory=directory,
-            effective_date=effective_date,
-            note=note,
-        )
+        try:
+            version = service.publish_bundle(
+                session,
+                actor=publisher or cli_actor(),
+                directory=directory,
+                effective_date=effective_date,
+                note=note,
+            )
+        except Conflict as unchanged:  # the only conflict of a publication
+            if not if_changed:
+                raise
+            typer.echo(shown(unchanged.message))
+            return
         typer.echo(
             f"published version {version.number} ({version.content_hash[:12]})"
             f" by {shown(version.published_by)}"

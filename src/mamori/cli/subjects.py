@@ -98,16 +98,18 @@ def add_cmd(  # noqa: PLR0913 - one option per fact of a person
 
 
 @app.command("find")
-def find_cmd(
+def find_cmd(  # noqa: PLR0913 - one option per way to name a person
     email: str = typer.Option(None, help="Find by e-mail address."),
     phone: str = typer.Option(None, help="Find by phone number."),
     kind: str = typer.Option(None, help="Identifier kind, with --value."),
     value: str = typer.Option(None, help="Identifier value, with --kind."),
     as_json: bool = JsonOpt,
+    id_only: bool = typer.Option(False, "--id-only", help="Print only the subject id (for scripts)."),
 ) -> None:
     """Find the subject holding an identifier (merges followed); prints no personal data.
 
-    Example: mamori subjects find --email hanako@example.jp.
+    Prints the subject id (the SUBJECT_ID other commands take), status, jurisdiction and categories.
+    Example: mamori subjects find --email hanako@example.jp --id-only >> ids.txt.
     """
     pairs = _identifiers(email, phone, [f"{kind}={value}"] if kind and value is not None else [])
     if len(pairs) != 1:
@@ -116,7 +118,9 @@ def find_cmd(
     with session_scope(settings) as session:
         subject = service.find_subject(session, settings, kind=pairs[0][0], value=pairs[0][1])
         summary = SubjectSummary.of(subject)
-    if as_json:
+    if id_only:
+        typer.echo(str(summary.id))
+    elif as_json:
         _print(summary, as_json=True)
     else:
         typer.echo(f"{summary.id}  {summary.status}  {summary.jurisdiction}  {','.join(summary.categories)}")

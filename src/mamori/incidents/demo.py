@@ -23,7 +23,7 @@ def add_sample_incident(session: Session, settings: Settings, actor: str) -> Inc
     incident = register_incident(session, settings, actor, IncidentCreate(
         kind="leak", known_at=now - timedelta(days=2), occurred_at=now - timedelta(days=3),
         how_found="（サンプル）お客様からのお問い合わせで判明", data_items=["name", "email"],
-        persons_known=640, systems=["mail-delivery"],
+        persons_known=640, systems=["shop"],
     ))  # fmt: skip
     update_facts(session, settings, actor, incident.id,
                  FactsUpdate(persons_max=1240, observed_at=now - timedelta(days=1)))  # fmt: skip

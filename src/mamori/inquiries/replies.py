@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -73,7 +74,7 @@ def reply(  # noqa: PLR0913 - the answer and how it goes
 
     Raises:
         ValidationFailed: the answer is empty or too long, or the inquiry has no e-mail address.
-        InvalidTransition: the inquiry is new (assign it first), closed or converted.
+        InvalidTransition: the inquiry is closed or converted.
     """
     bundle = current_bundle(session)
     inquiry = get_inquiry(session, inquiry_id)
@@ -85,6 +86,7 @@ def reply(  # noqa: PLR0913 - the answer and how it goes
     if errors:
         refuse(errors, "the answer")
     now = utcnow()
+    _take_if_new(session, actor, inquiry, now)
     wanted = State.WAITING_FOR_CUSTOMER if wait_for_customer else State.ANSWERED
     move(session, actor, inquiry, wanted, now=now, channel="email")
     cipher = cipher_from_settings(settings)
@@ -120,6 +122,7 @@ def record_answer(  # noqa: PLR0913
     if errors:
         refuse(errors, "the answer")
     inquiry = get_inquiry(session, inquiry_id)
+    _take_if_new(session, actor, inquiry, utcnow())
     wanted = State.WAITING_FOR_CUSTOMER if wait_for_customer else State.ANSWERED
     move(session, actor, inquiry, wanted, now=utcnow(), channel=channel)
     cipher = cipher_from_settings(settings)
@@ -127,6 +130,15 @@ def record_answer(  # noqa: PLR0913
     row = message_row(cipher, direction=Direction.OUTBOUND, channel=channel, text=answer, author=actor)
     _answered(session, actor, inquiry, row, final=not wait_for_customer)
     return inquiry
+
+
+def _take_if_new(session: Session, actor: str, inquiry: Inquiry, now: datetime) -> None:
+    """Whoever answers a new inquiry takes it: it is assigned to them first (audited as such)."""
+    if inquiry.state != State.NEW:
+        return
+    assignee = actor.removeprefix("user:")
+    move(session, actor, inquiry, State.ASSIGNED, now=now, assignee=assignee, trigger="answer")
+    inquiry.assignee = assignee
 
 
 def _answered(session: Session, actor: str, inquiry: Inquiry, row: InquiryMessage, *, final: bool) -> None:

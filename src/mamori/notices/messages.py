@@ -109,6 +109,20 @@ _LABELS: dict[str, tuple[str, str, str, str]] = {
     "languages": ("対応言語", "Languages", "服务语言", "服務語言"),
     "topics": ("受付内容", "Topics", "受理事项", "受理事項"),
     "inquiry_page": ("お問い合わせページ", "Inquiry page", "咨询页面", "諮詢頁面"),
+    "open_page": ("こちらのページ", "Open the page", "打开页面", "開啟頁面"),
+    "request_page": (
+        "開示等のご請求",
+        "Requests about your data",
+        "关于个人信息的请求",
+        "關於個人資料的請求",
+    ),
+    "status_page": ("ご請求の状況確認", "Status of a request", "请求处理进度", "請求處理進度"),
+    "preferences_page": (
+        "配信・同意の設定",
+        "Your mailing and consent choices",
+        "订阅与同意设置",
+        "訂閱與同意設定",
+    ),
     "cookie_policy": ("Cookieポリシー", "Cookie policy", "Cookie政策", "Cookie政策"),
     "external_transmission": (
         "外部送信に関する公表事項",

@@ -309,8 +309,15 @@ class _Builder:
             self._fact("languages", m.join([m.language_name(code, lang) for code in centre.languages], lang)),
             self._fact("topics", centre.topics.get(lang)),
         ]
-        if centre.inquiry_url:
-            rows.append(self._fact("inquiry_page", centre.inquiry_url, href=centre.inquiry_url))
+        for key, url in (
+            ("inquiry_page", centre.inquiry_url),
+            ("request_page", centre.request_url),
+            ("status_page", centre.status_url),
+            ("preferences_page", centre.preferences_url),
+        ):
+            if url:  # a path is one of Mamori's own pages: the link says what it opens, not "/contact"
+                shown = self._l("open_page") if url.startswith("/") else url
+                rows.append(self._fact(key, shown, href=url))
         blocks = (Paragraph(self.bundle.inquiries_note.get(lang)), Facts(tuple(rows)))
         return Section("inquiries", self._l("inquiries"), blocks)
 
@@ -318,7 +325,9 @@ class _Builder:
         cookies = self.bundle.cookies
         blocks: list[Block] = [Paragraph(cookies.statement.get(self.lang))]
         if cookies.policy_url:
-            blocks.append(Facts((self._fact("cookie_policy", cookies.policy_url, href=cookies.policy_url),)))
+            url = cookies.policy_url
+            shown = self._l("open_page") if url.startswith("/") else url
+            blocks.append(Facts((self._fact("cookie_policy", shown, href=url),)))
         elif cookies.properties:  # the pages Mamori generates from the inventory
             query = f"?lang={self.lang}"
             pages = (

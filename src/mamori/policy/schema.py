@@ -246,7 +246,11 @@ class ContactCentre(Strict):
     closures: list[Closure] = Field(default_factory=list)
     languages: list[Language] = Field(min_length=1)
     topics: Text
+    # Where people go: an address on this Mamori ("/contact") or a full URL of the organisation's site.
     inquiry_url: str | None = None
+    request_url: str | None = None
+    status_url: str | None = None
+    preferences_url: str | None = None
 
     @field_validator("opens", "closes")
     @classmethod

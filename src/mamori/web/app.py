@@ -9,6 +9,7 @@ from mamori.security.ratelimit import RateLimited, trusted_networks
 from mamori.web import api_docs
 from mamori.web.limits import rate_limited
 from mamori.web.staff import LoginRequired, login_redirect
+from mamori.web.templating import set_demo
 
 
 def include_web(app: FastAPI) -> None:
@@ -25,6 +26,7 @@ def include_web(app: FastAPI) -> None:
     app.mount("/static", api_docs.static_files, name="static")
     app.add_exception_handler(RateLimited, rate_limited)
     trusted_networks(app.state.runtime.settings.trusted_proxies)  # a wrong entry stops the start, named
+    set_demo(demo=app.state.runtime.settings.demo)
 
     @app.exception_handler(LoginRequired)
     async def _login(_request: Request, exc: LoginRequired) -> Response:

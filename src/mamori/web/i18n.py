@@ -27,6 +27,7 @@ from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from mamori.policy.schema import LANGUAGES
+from mamori.web.demo import demo_banner
 
 WEB = Path(__file__).resolve().parent
 TEMPLATES = WEB / "templates"
@@ -88,6 +89,7 @@ def environment(lang: str) -> Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
     )
+    env.globals["demo_banner"] = demo_banner
     env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks are not part of its msgid
     env.install_gettext_translations(translator(language_of(lang)), newstyle=True)  # type: ignore[attr-defined]
     return env

@@ -348,3 +348,20 @@ class TestRequesterPrivacy:
             "user:agent",
             "user:auditor",
         ]
+
+
+class TestReferences:
+    def test_a_case_is_found_by_its_reference_as_by_its_id(self, agent: TestClient) -> None:
+        case = _open(agent, "disclosure")
+        by_id = _ok(agent.get(f"{BASE}/{case['id']}"))
+        by_reference = _ok(agent.get(f"{BASE}/{case['reference'].lower()}"))
+        assert by_reference == by_id
+        _ok(
+            agent.post(
+                f"{BASE}/{case['reference']}/transitions", json={"to": "withdrawn", "reason": "by post"}
+            )
+        )
+        assert _ok(agent.get(f"{BASE}/{case['id']}"))["state"] == "withdrawn"
+        missing = agent.get(f"{BASE}/R20000101-000000")
+        assert missing.status_code == 404
+        assert missing.headers["content-type"] == "application/problem+json"

@@ -20,6 +20,7 @@ from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.policy.models import PolicyVersion
 from mamori.policy.schema import PolicyBundle
 from mamori.policy.service import bundle_of, publish_bundle
+from mamori.web.templating import set_demo
 from tests.e2e.web.clients import client_on
 
 
@@ -60,6 +61,21 @@ def base_url(fresh_database_url: str, bundle: PolicyBundle) -> Iterator[str]:
     """A uvicorn server on a free 127.0.0.1 port, in a background thread, stopped after the test."""
     del bundle  # published before the server starts
     settings = Settings(database_url=fresh_database_url, mail_backend="null", _env_file=None)  # type: ignore[call-arg]
+    yield from _serve(settings)
+
+
+@pytest.fixture
+def demo_base_url(fresh_database_url: str, bundle: PolicyBundle) -> Iterator[str]:
+    """The same server as a demonstration (MAMORI_DEMO=true): public pages carry the banner."""
+    del bundle
+    settings = Settings(database_url=fresh_database_url, mail_backend="null", demo=True, _env_file=None)  # type: ignore[call-arg]
+    try:
+        yield from _serve(settings)
+    finally:
+        set_demo(demo=False)
+
+
+def _serve(settings: Settings) -> Iterator[str]:
     app = create_app(settings)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))

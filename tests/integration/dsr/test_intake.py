@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from mamori.audit.models import AuditEvent
 from mamori.config import Settings
 from mamori.dsr.models import Case, CaseEvent
-from mamori.dsr.rules import RequesterKind
+from mamori.dsr.rules import CaseState, RequesterKind
 from mamori.dsr.service import get_case, reject_case, transition_case
 from mamori.errors import InvalidTransition, NotFound, ValidationFailed
 from tests.factories.dsr import create_case, requester
@@ -175,12 +175,18 @@ class TestTransitions:
 
 
 class TestDemoRequests:
-    def test_the_demo_opens_sample_cases_once(self, session: Session, settings: Settings) -> None:
+    def test_the_demo_opens_sample_cases_once_in_every_state(
+        self, session: Session, settings: Settings
+    ) -> None:
         from mamori.dsr.demo import SAMPLES, add_sample_requests
 
-        for email, *_ in SAMPLES:
-            jurisdiction = "CN" if email.endswith(".cn") else "JP"
-            create_subject(session, settings, identifiers=[("email", email)], jurisdiction=jurisdiction)
-        assert add_sample_requests(session, settings) == len(SAMPLES)
-        assert add_sample_requests(session, settings) == 0
+        for sample in SAMPLES:
+            jurisdiction = "CN" if sample.email.endswith(".cn") else "JP"
+            create_subject(
+                session, settings, identifiers=[("email", sample.email)], jurisdiction=jurisdiction
+            )
+        opened = add_sample_requests(session, settings)
+        assert [case.state for case in opened] == [sample.state for sample in SAMPLES]
+        assert {case.state for case in opened} == {state.value for state in CaseState}
+        assert add_sample_requests(session, settings) == []
         assert _count(session, Case) == len(SAMPLES)

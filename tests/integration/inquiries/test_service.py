@@ -6,8 +6,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from mamori.audit.models import AuditEvent
 from mamori.config import Settings
 from mamori.errors import InvalidTransition, NotFound, ValidationFailed
 from mamori.inquiries import replies, service
@@ -122,10 +124,22 @@ class TestReply:
         assert "我們已更正您的資料。" in body
         assert inquiry.answered_at is not None
 
-    def test_a_new_inquiry_must_be_assigned_first(
+    def test_answering_a_new_inquiry_assigns_it_to_the_replier(
         self, session: Session, settings: Settings, outbox: Outbox
     ) -> None:
         inquiry = create_inquiry(session, settings)
+        replies.reply(session, settings, outbox, "user:sato", inquiry.id, answer="回答")
+        assert (inquiry.state, inquiry.assignee) == (State.ANSWERED, "sato")
+        moves = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.target_id == str(inquiry.id)).order_by(AuditEvent.seq)
+        ).all()
+        assert moves.index("inquiry.assigned") < moves.index("inquiry.answered")
+
+    def test_a_closed_inquiry_cannot_be_answered(
+        self, session: Session, settings: Settings, outbox: Outbox
+    ) -> None:
+        inquiry = create_inquiry(session, settings)
+        service.close(session, "user:sato", inquiry.id)
         with pytest.raises(InvalidTransition):
             replies.reply(session, settings, outbox, "user:sato", inquiry.id, answer="回答")
         assert len(inquiry.messages) == 1

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
 from mamori.api.openapi import PDF
+from mamori.api.refs import IncidentKey
 from mamori.incidents import actions, outreach, reports, service, views
 from mamori.incidents import repository as repo
 from mamori.incidents.schemas import (
@@ -64,13 +65,13 @@ def list_deadlines(session: SessionDep, _: Reader, include_done: bool = False) -
 
 
 @router.get("/{incident_id}")
-def get_incident(incident_id: uuid.UUID, session: SessionDep, _: Reader, lang: Lang = "en") -> IncidentRead:
+def get_incident(incident_id: IncidentKey, session: SessionDep, _: Reader, lang: Lang = "en") -> IncidentRead:
     """One incident: facts, reportability with the triggers that fired and why, clocks, closing blockers."""
     return views.incident_view(session, service.get_incident(session, incident_id), lang=lang)
 
 
 @router.get("/{incident_id}/history")
-def incident_history(incident_id: uuid.UUID, session: SessionDep, _: Reader) -> list[EventRead]:
+def incident_history(incident_id: IncidentKey, session: SessionDep, _: Reader) -> list[EventRead]:
     """Every change of the incident, oldest first, with the reportability after it."""
     service.get_incident(session, incident_id)
     return [EventRead.model_validate(e) for e in repo.events(session, incident_id)]
@@ -78,7 +79,7 @@ def incident_history(incident_id: uuid.UUID, session: SessionDep, _: Reader) -> 
 
 @router.patch("/{incident_id}/facts")
 def update_facts(
-    incident_id: uuid.UUID, body: FactsUpdate, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    incident_id: IncidentKey, body: FactsUpdate, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> IncidentRead:
     """Record new facts (a recount, items found, encryption confirmed); reportability and clocks follow."""
     incident = service.update_facts(session, runtime.settings, caller.actor, incident_id, body)
@@ -87,7 +88,7 @@ def update_facts(
 
 @router.post("/{incident_id}/subjects")
 def link_subjects(
-    incident_id: uuid.UUID, body: SubjectsIn, session: SessionDep, caller: Writer
+    incident_id: IncidentKey, body: SubjectsIn, session: SessionDep, caller: Writer
 ) -> IncidentRead:
     """Link people known to be affected (subject ids)."""
     service.link_subjects(session, caller.actor, incident_id, body.subject_ids)
@@ -96,7 +97,7 @@ def link_subjects(
 
 @router.post("/{incident_id}/transitions")
 def change_state(
-    incident_id: uuid.UUID, body: Transition, session: SessionDep, caller: Writer
+    incident_id: IncidentKey, body: Transition, session: SessionDep, caller: Writer
 ) -> IncidentRead:
     """Move the incident (contained, closed, dismissed, open again); closing needs reports filed."""
     return views.incident_view(session, service.change_state(session, caller.actor, incident_id, body.to))
@@ -104,7 +105,7 @@ def change_state(
 
 @router.post("/{incident_id}/reports", status_code=status.HTTP_201_CREATED)
 def draft_report(
-    incident_id: uuid.UUID, body: ReportCreate, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    incident_id: IncidentKey, body: ReportCreate, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> ReportRead:
     """Draft a new version of the PPC preliminary or final report (nine items) or of the PIPL notice."""
     report = reports.draft_report(session, runtime.settings, caller.actor, incident_id, body)
@@ -113,7 +114,7 @@ def draft_report(
 
 @router.get("/{incident_id}/reports")
 def list_reports(
-    incident_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader
+    incident_id: IncidentKey, session: SessionDep, runtime: RuntimeDep, _: Reader
 ) -> list[ReportRead]:
     """Every version of every report of the incident."""
     service.get_incident(session, incident_id)
@@ -122,7 +123,7 @@ def list_reports(
 
 @router.get("/{incident_id}/reports/{report_id}")
 def get_report(
-    incident_id: uuid.UUID, report_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader
+    incident_id: IncidentKey, report_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader
 ) -> ReportRead:
     """One report version as structured JSON."""
     return reports.report_read(runtime.settings, reports.get_report(session, incident_id, report_id))
@@ -130,7 +131,7 @@ def get_report(
 
 @router.get("/{incident_id}/reports/{report_id}/pdf", response_class=Response, responses=PDF)
 def report_pdf(
-    incident_id: uuid.UUID, report_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader,
+    incident_id: IncidentKey, report_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader,
     lang: Lang = "ja",
 ) -> Response:  # fmt: skip
     """The report as a PDF (Japanese by default, as filed with the PPC)."""
@@ -145,7 +146,7 @@ def report_pdf(
 
 
 @router.post("/{incident_id}/reports/{report_id}/file")
-def file_report(incident_id: uuid.UUID, report_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep,
+def file_report(incident_id: IncidentKey, report_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep,
                 caller: Writer) -> ReportRead:  # fmt: skip
     """Mark a report version as filed with the authority: its clock is done."""
     report = reports.file_report(session, caller.actor, incident_id, report_id)
@@ -154,7 +155,7 @@ def file_report(incident_id: uuid.UUID, report_id: uuid.UUID, session: SessionDe
 
 @router.post("/{incident_id}/notices", status_code=status.HTTP_201_CREATED)
 def send_notices(
-    incident_id: uuid.UUID, body: NoticesCreate, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    incident_id: IncidentKey, body: NoticesCreate, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> list[NoticeRead]:
     """Notify the linked people in their language: e-mail after commit, or a letter to print."""
     outbox = outbox_from_settings(runtime.settings, runtime.session_factory)
@@ -163,7 +164,7 @@ def send_notices(
 
 
 @router.get("/{incident_id}/notices")
-def list_notices(incident_id: uuid.UUID, session: SessionDep, _: Reader) -> list[NoticeRead]:
+def list_notices(incident_id: IncidentKey, session: SessionDep, _: Reader) -> list[NoticeRead]:
     """The send record: one row per person told (and the public statement), without addresses."""
     service.get_incident(session, incident_id)
     return [NoticeRead.model_validate(n) for n in repo.notices(session, incident_id)]
@@ -171,7 +172,7 @@ def list_notices(incident_id: uuid.UUID, session: SessionDep, _: Reader) -> list
 
 @router.post("/{incident_id}/statement", status_code=status.HTTP_201_CREATED)
 def publish_statement(
-    incident_id: uuid.UUID, body: StatementCreate, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    incident_id: IncidentKey, body: StatementCreate, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> StatementRead:
     """Publish the public statement and inquiry-desk text in the four languages."""
     outreach.publish_statement(session, runtime.settings, caller.actor, incident_id, body)
@@ -179,14 +180,14 @@ def publish_statement(
 
 
 @router.get("/{incident_id}/statement")
-def get_statement(incident_id: uuid.UUID, session: SessionDep, _: Reader) -> StatementRead:
+def get_statement(incident_id: IncidentKey, session: SessionDep, _: Reader) -> StatementRead:
     """The latest public statement."""
     return outreach.statement(session, incident_id)
 
 
 @router.post("/{incident_id}/actions", status_code=status.HTTP_201_CREATED)
 def add_action(
-    incident_id: uuid.UUID, body: ActionCreate, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    incident_id: IncidentKey, body: ActionCreate, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> ActionRead:
     """Add a corrective action with an owner and a due date."""
     return actions.action_read(runtime.settings, actions.add_action(session, runtime.settings, caller.actor,
@@ -195,7 +196,7 @@ def add_action(
 
 @router.get("/{incident_id}/actions")
 def list_actions(
-    incident_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader
+    incident_id: IncidentKey, session: SessionDep, runtime: RuntimeDep, _: Reader
 ) -> list[ActionRead]:
     """The corrective actions, earliest due first."""
     service.get_incident(session, incident_id)
@@ -204,8 +205,8 @@ def list_actions(
 
 @router.post("/{incident_id}/actions/{action_id}/status")
 def set_action_status(  # noqa: PLR0913 - path ids, body and dependencies
-    incident_id: uuid.UUID, action_id: uuid.UUID, body: Transition, session: SessionDep, runtime: RuntimeDep,
-    caller: Writer,
+    incident_id: IncidentKey, action_id: uuid.UUID, body: Transition, session: SessionDep,
+    runtime: RuntimeDep, caller: Writer,
 ) -> ActionRead:  # fmt: skip
     """Mark a corrective action done or accepted (or open again)."""
     action = actions.set_action_status(session, caller.actor, incident_id, action_id, body.to)

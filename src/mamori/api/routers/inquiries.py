@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
+from mamori.api.refs import InquiryKey
 from mamori.inquiries import replies, service
 from mamori.inquiries.escalation import convert_to_request
 from mamori.inquiries.intake import NewInquiry, open_inquiry
@@ -69,28 +69,28 @@ def get_by_reference(reference: str, session: SessionDep, _: Reader) -> InquiryR
 
 
 @router.get("/{inquiry_id}")
-def get_inquiry(inquiry_id: uuid.UUID, session: SessionDep, _: Reader) -> InquiryRead:
+def get_inquiry(inquiry_id: InquiryKey, session: SessionDep, _: Reader) -> InquiryRead:
     """One inquiry with its clock, without personal data."""
     return inquiry_view(session, service.get_inquiry(session, inquiry_id))
 
 
 @router.get("/{inquiry_id}/thread")
 def get_thread(
-    inquiry_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, caller: Reader
+    inquiry_id: InquiryKey, session: SessionDep, runtime: RuntimeDep, caller: Reader
 ) -> InquiryThread:
     """The inquiry with contact data and every message; each read is audited."""
     return read_thread(session, runtime.settings, caller.actor, inquiry_id)
 
 
 @router.post("/{inquiry_id}/assign")
-def assign(inquiry_id: uuid.UUID, body: AssignIn, session: SessionDep, caller: Writer) -> InquiryRead:
+def assign(inquiry_id: InquiryKey, body: AssignIn, session: SessionDep, caller: Writer) -> InquiryRead:
     """Give the inquiry to a staff user (again, to hand it over)."""
     return inquiry_view(session, service.assign(session, caller.actor, inquiry_id, body.assignee))
 
 
 @router.post("/{inquiry_id}/messages", status_code=status.HTTP_201_CREATED)
 def add_inbound(
-    inquiry_id: uuid.UUID, body: InboundIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    inquiry_id: InquiryKey, body: InboundIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> InquiryRead:
     """Record what the person wrote or said again; a wait ends, an answered inquiry reopens."""
     inquiry = service.record_inbound(
@@ -101,7 +101,7 @@ def add_inbound(
 
 @router.post("/{inquiry_id}/replies", status_code=status.HTTP_201_CREATED)
 def send_reply(
-    inquiry_id: uuid.UUID, body: ReplyIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    inquiry_id: InquiryKey, body: ReplyIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> InquiryRead:
     """E-mail an answer in the inquiry's language (the category's template around the text)."""
     outbox = outbox_from_settings(runtime.settings, runtime.session_factory)
@@ -114,7 +114,7 @@ def send_reply(
 
 @router.post("/{inquiry_id}/answers", status_code=status.HTTP_201_CREATED)
 def record_answer(
-    inquiry_id: uuid.UUID, body: AnswerRecordIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    inquiry_id: InquiryKey, body: AnswerRecordIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> InquiryRead:
     """Record an answer given by phone or letter (nothing is sent)."""
     inquiry = replies.record_answer(
@@ -125,26 +125,26 @@ def record_answer(
 
 
 @router.post("/{inquiry_id}/close")
-def close(inquiry_id: uuid.UUID, session: SessionDep, caller: Writer) -> InquiryRead:
+def close(inquiry_id: InquiryKey, session: SessionDep, caller: Writer) -> InquiryRead:
     """Close the inquiry."""
     return inquiry_view(session, service.close(session, caller.actor, inquiry_id))
 
 
 @router.post("/{inquiry_id}/reopen")
-def reopen(inquiry_id: uuid.UUID, session: SessionDep, caller: Writer) -> InquiryRead:
+def reopen(inquiry_id: InquiryKey, session: SessionDep, caller: Writer) -> InquiryRead:
     """Reopen an answered or closed inquiry."""
     return inquiry_view(session, service.reopen(session, caller.actor, inquiry_id))
 
 
 @router.post("/{inquiry_id}/subject")
-def link_subject(inquiry_id: uuid.UUID, body: LinkIn, session: SessionDep, caller: Writer) -> InquiryRead:
+def link_subject(inquiry_id: InquiryKey, body: LinkIn, session: SessionDep, caller: Writer) -> InquiryRead:
     """Link the inquiry to the subject the inquirer was identified as."""
     return inquiry_view(session, service.link_subject(session, caller.actor, inquiry_id, body.subject_id))
 
 
 @router.post("/{inquiry_id}/convert")
 def convert(
-    inquiry_id: uuid.UUID, body: ConvertIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    inquiry_id: InquiryKey, body: ConvertIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> InquiryRead:
     """Turn the inquiry into a request case (disclosure, correction, ...); both keep the link."""
     inquiry = convert_to_request(

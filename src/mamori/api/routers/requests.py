@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
 from mamori.api.openapi import PDF
+from mamori.api.refs import CaseKey
 from mamori.dsr import service
 from mamori.dsr.schemas import CaseRead, CaseSummary, RequesterIn, RequesterRead, RevealIn
 from mamori.dsr.service import delivery, reading, sweeps, views
@@ -142,14 +143,14 @@ def due_cases(session: SessionDep, _: Reader, overdue: Annotated[bool, Query()] 
 
 
 @router.get("/{case_id}")
-def get_case(case_id: uuid.UUID, session: SessionDep, _: Reader) -> CaseRead:
+def get_case(case_id: CaseKey, session: SessionDep, _: Reader) -> CaseRead:
     """One case: requester, deadlines (target, Art. 39 date, PIPL cap), state, allowed moves, history."""
     return _view(session, case_id)
 
 
 @router.post("/{case_id}/reveal")
 def reveal_requester(
-    case_id: uuid.UUID, body: RevealIn, session: SessionDep, runtime: RuntimeDep, caller: Reader
+    case_id: CaseKey, body: RevealIn, session: SessionDep, runtime: RuntimeDep, caller: Reader
 ) -> RequesterRead:
     """The requester's name, e-mail and address, for a purpose among the caller's duties; audited."""
     case = service.get_case(session, case_id)
@@ -168,7 +169,7 @@ def reveal_requester(
 
 
 @router.post("/{case_id}/transitions")
-def transition(case_id: uuid.UUID, body: TransitionIn, session: SessionDep, caller: Writer) -> CaseRead:
+def transition(case_id: CaseKey, body: TransitionIn, session: SessionDep, caller: Writer) -> CaseRead:
     """Move a case (409 when the state machine does not allow it; the case stays as it was)."""
     service.transition_case(session, actor=caller.actor, case_id=case_id, to=body.to, reason=body.reason)
     return _view(session, case_id)
@@ -176,7 +177,7 @@ def transition(case_id: uuid.UUID, body: TransitionIn, session: SessionDep, call
 
 @router.post("/{case_id}/reject")
 def reject(
-    case_id: uuid.UUID, body: RejectIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    case_id: CaseKey, body: RejectIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> CaseRead:
     """End a case that does not meet the conditions (e.g. an agent without power of attorney)."""
     service.reject_case(
@@ -186,7 +187,7 @@ def reject(
 
 
 @router.post("/{case_id}/subject")
-def link_subject(case_id: uuid.UUID, body: LinkIn, session: SessionDep, caller: Writer) -> CaseRead:
+def link_subject(case_id: CaseKey, body: LinkIn, session: SessionDep, caller: Writer) -> CaseRead:
     """Say whom the case is about once the person is found."""
     service.link_subject(session, actor=caller.actor, case_id=case_id, subject_id=body.subject_id)
     return _view(session, case_id)
@@ -194,7 +195,7 @@ def link_subject(case_id: uuid.UUID, body: LinkIn, session: SessionDep, caller: 
 
 @router.post("/{case_id}/documents", status_code=status.HTTP_201_CREATED)
 async def upload_document(  # noqa: PLR0913 - a multipart form
-    case_id: uuid.UUID,
+    case_id: CaseKey,
     session: SessionDep,
     runtime: RuntimeDep,
     caller: Writer,
@@ -223,7 +224,7 @@ async def upload_document(  # noqa: PLR0913 - a multipart form
 
 @router.post("/{case_id}/identity-checks", status_code=status.HTTP_201_CREATED)
 def record_check(
-    case_id: uuid.UUID, body: CheckIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    case_id: CaseKey, body: CheckIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> CaseRead:
     """Record an ID check: document type, what matched, outcome and reasons."""
     service.record_identity_check(
@@ -234,7 +235,7 @@ def record_check(
 
 @router.post("/{case_id}/decision")
 def decide(
-    case_id: uuid.UUID, body: DecisionIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    case_id: CaseKey, body: DecisionIn, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> CaseRead:
     """Decide: full, partial or refused with legal reasons; accepted cease requests suspend use at once."""
     service.decide(
@@ -249,7 +250,7 @@ class StatementIn(_In):
 
 @router.post("/{case_id}/held-nowhere-else")
 def record_held_nowhere_else(
-    case_id: uuid.UUID,
+    case_id: CaseKey,
     body: StatementIn,
     session: SessionDep,
     caller: Writer,
@@ -261,7 +262,7 @@ def record_held_nowhere_else(
 
 
 @router.post("/{case_id}/payment")
-def record_payment(case_id: uuid.UUID, body: PaymentIn, session: SessionDep, caller: Writer) -> CaseRead:
+def record_payment(case_id: CaseKey, body: PaymentIn, session: SessionDep, caller: Writer) -> CaseRead:
     """Record the fee paid (purpose notification and disclosure only)."""
     service.record_payment(session, actor=caller.actor, case_id=case_id, **body.model_dump())
     return _view(session, case_id)
@@ -269,7 +270,7 @@ def record_payment(case_id: uuid.UUID, body: PaymentIn, session: SessionDep, cal
 
 @router.post("/{case_id}/letter", status_code=status.HTTP_201_CREATED)
 def generate_letter(
-    case_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, caller: Writer
+    case_id: CaseKey, session: SessionDep, runtime: RuntimeDep, caller: Writer
 ) -> dict[str, str]:
     """Render the response letter (PDF in the requester's language) and store it encrypted."""
     letter = service.generate_letter(session, actor=caller.actor, case_id=case_id, settings=runtime.settings)
@@ -277,7 +278,7 @@ def generate_letter(
 
 
 @router.get("/{case_id}/letter.pdf", response_class=Response, responses=PDF)
-def letter_pdf(case_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader) -> Response:
+def letter_pdf(case_id: CaseKey, session: SessionDep, runtime: RuntimeDep, _: Reader) -> Response:
     """The newest response letter of the case, as PDF."""
     letter = service.latest_letter(session, case_id)
     return Response(service.letter_bytes(letter, runtime.settings), media_type="application/pdf")
@@ -285,7 +286,7 @@ def letter_pdf(case_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: 
 
 @router.post("/{case_id}/deliveries", status_code=status.HTTP_201_CREATED)
 def deliver(
-    case_id: uuid.UUID,
+    case_id: CaseKey,
     body: DeliveryIn,
     session: SessionDep,
     runtime: RuntimeDep,

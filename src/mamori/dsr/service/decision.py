@@ -13,6 +13,7 @@ from mamori.db.base import utcnow
 from mamori.dsr.models import Case
 from mamori.dsr.rules import CaseState, Outcome, Reason, RequestKind, decision_problems, effects_of
 from mamori.dsr.service import common, effects
+from mamori.dsr.service.lifecycle import proof_missing
 from mamori.security.mynumber import scrub
 from mamori.subjects.models import Subject
 from mamori.subjects.validation import FieldError, refuse
@@ -34,6 +35,9 @@ def decide(  # noqa: PLR0913 - what a decision holds
 ) -> Case:
     """Record the decision on an ``in_progress`` case and set off its effects.
 
+    A case still in ``identity_check`` whose proof is complete moves to ``in_progress`` first (a
+    person deciding has finished the check); with proof missing it stays where it is.
+
     An accepted utilisation-cease or cease-provision request suspends use at once (decisions refuse
     from then on); the search for a disclosure, correction and erasure become work for the
     organisation's systems.
@@ -42,10 +46,13 @@ def decide(  # noqa: PLR0913 - what a decision holds
         NotFound: no such case.
         ValidationFailed: unknown outcome or reason, a refusal without reasons, a reason that does
             not fit the request, an accepted request that needs a subject but has none.
-        InvalidTransition: the case is not in progress (nothing changes).
+        InvalidTransition: the case is not in progress, nor in a completed identity check
+            (nothing changes).
     """
     errors = _decision_errors(outcome, reasons, explanation)
     case = common.get_case(session, case_id, for_update=True)
+    if case.state == CaseState.IDENTITY_CHECK and not errors and not proof_missing(session, case):
+        common.move(session, case, CaseState.IN_PROGRESS, actor=actor, reason="identity check complete")
     if not errors:
         errors = check_decision_fits(case, outcome, reasons)
     if errors:
