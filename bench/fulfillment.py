@@ -45,6 +45,7 @@ SHOP = (
     Path("/work/shared/bench/shop") if Path("/work/shared/bench/shop").is_dir() else REPO / "bench" / "shop"
 )
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+SHOP_DB, MAMORI_DB = "fulfil_bench", "fulfil_bench_mamori"
 INDEXES = [
     "CREATE INDEX ON customer (email)",
     "CREATE INDEX ON customer (phone)",
@@ -79,34 +80,34 @@ def _recreate(name: str) -> None:
     )
 
 
-def load_shop(customers: int, *, reuse: bool) -> str:
-    url = f"{SERVER}/fulfil_bench"
+def load_shop(customers: int, *, reuse: bool, name: str = SHOP_DB) -> str:
+    url = f"{SERVER}/{name}"
     if reuse:
         engine = create_engine(url)
         try:
             with engine.connect() as conn:
                 if conn.execute(text("SELECT count(*) FROM customer")).scalar() == customers:
-                    print(f"reusing fulfil_bench ({customers} customers)")
+                    print(f"reusing {name} ({customers} customers)")
                     return url
         except Exception:  # noqa: BLE001, S110 - not there yet: load it
             pass
         finally:
             engine.dispose()
     started = time.perf_counter()
-    _recreate("fulfil_bench")
-    _psql("fulfil_bench", "-f", str(SHOP / "shop_schema.sql"))
+    _recreate(name)
+    _psql(name, "-f", str(SHOP / "shop_schema.sql"))
     print(f"loading {customers} customers, {customers * 5} orders, {customers * 15} items…", flush=True)
-    _psql("fulfil_bench", "-v", f"n={customers}", "-f", str(SHOP / "shop_data.sql"))
+    _psql(name, "-v", f"n={customers}", "-f", str(SHOP / "shop_data.sql"))
     for statement in [*INDEXES, "ANALYZE"]:
-        _psql("fulfil_bench", "-c", statement)
+        _psql(name, "-c", statement)
     print(f"loaded and indexed in {time.perf_counter() - started:.0f} s")
     return url
 
 
-def prepare_mamori(tmp: Path) -> tuple[Any, Any]:
+def prepare_mamori(tmp: Path, name: str = MAMORI_DB) -> tuple[Any, Any]:
     """Mamori's own store on PostgreSQL, with the shop's data map published."""
-    _recreate("fulfil_bench_mamori")
-    url = f"{SERVER}/fulfil_bench_mamori"
+    _recreate(name)
+    url = f"{SERVER}/{name}"
     upgrade(url)
     bundle = tmp / "bundle"
     shutil.copytree(DEFAULT_POLICY_DIR, bundle)
