@@ -202,11 +202,9 @@ def measure(
     before = {k: f() for k, f in groups.items()}
     alone, together, rps = asyncio.run(_drive(deployment.port, token, one, many))
     cpu = {k: (f() - before[k]) / (len(one) + len(many)) for k, f in groups.items()}
-    one, many_ms = [x * 1000 for x in alone], [x * 1000 for x in together]
-    return Figures(
-        statistics.median(one), _percentile(one, 0.95), statistics.median(many_ms), _percentile(many_ms, 0.95),
-        rps, cpu,
-    )  # fmt: skip
+    one, at_once = [x * 1000 for x in alone], [x * 1000 for x in together]
+    median, p95 = statistics.median, _percentile
+    return Figures(median(one), p95(one, 0.95), median(at_once), p95(at_once, 0.95), rps, cpu)
 
 
 def _token(factory: Any) -> str:
