@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from typing import Self
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,27 +24,43 @@ FINISHED = frozenset({"completed", "failed"})
 LOOK_AGAIN = 0.25
 
 
-def wait_for_run(session_factory: sessionmaker[Session], run_id: uuid.UUID, seconds: float) -> bool:
-    """Whether the run has finished (completed or failed) within ``seconds``."""
-    key = str(run_id)
-    woken = threading.Event()
+class RunWaiter:
+    """Listens for one run's end; made before the run is committed, so no signal can be missed."""
 
-    def on_signal(payload: str) -> None:
-        if payload in {"", key}:  # "": a listener reconnected and may have missed it
-            woken.set()
+    def __init__(self, run_id: uuid.UUID) -> None:
+        self.run_id = run_id
+        self._key = str(run_id)
+        self._woken = threading.Event()
+        self._remove = signals.subscribe(signals.RUNS, self._on_signal)
 
-    remove = signals.subscribe(signals.RUNS, on_signal)
-    deadline = time.monotonic() + seconds
-    try:
-        while not _finished(session_factory, run_id):
+    def _on_signal(self, payload: str) -> None:
+        if payload in {"", self._key}:  # "": a listener reconnected and may have missed it
+            self._woken.set()
+
+    def wait(self, session_factory: sessionmaker[Session], seconds: float) -> bool:
+        """Whether the run has finished (completed or failed) within ``seconds``.
+
+        The state is read when a signal comes and every :data:`LOOK_AGAIN` seconds, and once more
+        at the end.
+        """
+        deadline = time.monotonic() + seconds
+        while True:
             left = deadline - time.monotonic()
+            self._woken.wait(max(0.0, min(left, LOOK_AGAIN)))
+            self._woken.clear()  # the state is read next, after any signal that came before this
+            if _finished(session_factory, self.run_id):
+                return True
             if left <= 0:
                 return False
-            woken.wait(min(left, LOOK_AGAIN))
-            woken.clear()  # the state is read next, after any signal that came before this
-        return True
-    finally:
-        remove()
+
+    def close(self) -> None:
+        self._remove()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def _finished(session_factory: sessionmaker[Session], run_id: uuid.UUID) -> bool:

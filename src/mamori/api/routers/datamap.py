@@ -19,7 +19,7 @@ from mamori.errors import Forbidden, ValidationFailed
 from mamori.fulfillment import service
 from mamori.fulfillment.break_glass import start_break_glass_run
 from mamori.fulfillment.schemas import LanguageCode, RunCreate, RunRead
-from mamori.fulfillment.waiting import wait_for_run
+from mamori.fulfillment.waiting import RunWaiter
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
 
@@ -128,8 +128,10 @@ def start_run(  # noqa: PLR0913 - the body, the request's headers and the depend
     wait = preferred_wait(request.headers.get("prefer"))
     if wait is None:
         return service.get_run(session, run_id, settings=runtime.settings, include_package=False)
-    commit_now(session)  # the worker must see the run (and be woken) before we wait for it
-    if not wait_for_run(runtime.read_session_factory, run_id, wait):
+    with RunWaiter(run_id) as waiter:  # listening before the commit: the end cannot be missed
+        commit_now(session)  # the worker must see the run (and be woken) before we wait for it
+        finished = waiter.wait(runtime.read_session_factory, wait)
+    if not finished:
         return service.get_run(session, run_id, settings=runtime.settings, include_package=False)
     response.status_code = status.HTTP_200_OK
     response.headers["Preference-Applied"] = f"wait={wait}"
