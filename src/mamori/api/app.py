@@ -64,8 +64,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             config = embedded_config(runtime.engine.dialect.name, runtime.settings.worker_concurrency)
             worker = start_embedded(runtime.session_factory, config)
         if worker is None and runtime.engine.dialect.name == "postgresql":
-            # Runs finished by workers elsewhere answer the requests waiting for them (Prefer: wait).
-            listener = signals.Listener(runtime.settings.database_url, [signals.RUNS]).start()
+            # Runs finished by workers elsewhere answer the requests waiting for them (Prefer: wait);
+            # started by the first such request.
+            listener = signals.Listener(runtime.settings.database_url, [signals.RUNS])
+        runtime.run_listener = listener
         yield
         if worker is not None:
             await asyncio.to_thread(worker.stop)  # the job in hand finishes first

@@ -82,9 +82,16 @@ class Listener:
         self._thread.start()
         return self
 
+    def ensure_started(self) -> None:
+        """Start listening on first need (a process that never waits keeps no extra connection)."""
+        with _lock:
+            if not self._thread.is_alive() and not self._stop.is_set():
+                self._thread.start()
+
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(5)
+        if self._thread.is_alive():
+            self._thread.join(5)
 
     def _run(self) -> None:
         while not self._stop.is_set():

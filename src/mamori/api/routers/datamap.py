@@ -128,6 +128,8 @@ def start_run(  # noqa: PLR0913 - the body, the request's headers and the depend
     wait = preferred_wait(request.headers.get("prefer"))
     if wait is None:
         return service.get_run(session, run_id, settings=runtime.settings, include_package=False)
+    if runtime.run_listener is not None:
+        runtime.run_listener.ensure_started()
     with RunWaiter(run_id) as waiter:  # listening before the commit: the end cannot be missed
         commit_now(session)  # the worker must see the run (and be woken) before we wait for it
         finished = waiter.wait(runtime.read_session_factory, wait)
