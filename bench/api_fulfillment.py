@@ -119,7 +119,7 @@ class Deployment:
         self.worker_procs = [
             self._spawn(f"worker{i}", "worker", "run", "--dev-keys") for i in range(self.workers)
         ]
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine imports slowly
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"http://127.0.0.1:{self.port}/healthz").status_code == 200:  # noqa: PLR2004
@@ -129,7 +129,9 @@ class Deployment:
             if self.server.poll() is not None:
                 break
             time.sleep(0.1)
-        sys.exit(f"mamori serve did not start; see {self.logs}")
+        self.__exit__()
+        logs = "".join(p.read_text(errors="replace")[-1500:] for p in sorted(self.logs.glob("*.log")))
+        sys.exit(f"mamori serve did not start:\n{logs}")
 
     def __exit__(self, *_: object) -> None:
         for proc in self.procs:
