@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import shutil
 import socket
 import statistics
@@ -38,7 +37,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import httpx2 as httpx
-from fulfillment import ROWS_PER_PERSON, SERVER, full_run, load_shop, prepare_mamori, timed
+from fulfillment import ROWS_PER_PERSON, SERVER, full_run, intact_people, load_shop, prepare_mamori, timed
 from sqlalchemy import create_engine, text
 
 from mamori.db.session import unit_of_work
@@ -238,7 +237,8 @@ def main() -> None:
     os.environ.update({k: env[k] for k in ("SHOP_DB_URL", "SHOP_SUSPEND_WEBHOOK")})
     per_deployment = args.alone + 5 + args.requests
     inproc_n = 100
-    people = random.Random().sample(range(1, args.customers + 1), per_deployment * 2 + inproc_n)
+    # People no erasure reached (bench/fulfillment.py erases some of the same shop), chosen afresh.
+    people = intact_people(shop_url, args.customers, per_deployment * 2 + inproc_n)
     emails = [f"user{k}@example.jp" for k in people]
     with tempfile.TemporaryDirectory() as tmp:
         factory, _ = prepare_mamori(Path(tmp), name=args.mamori_db)
