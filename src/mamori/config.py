@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         default=True,
         description="Run the background worker inside the server process (the embedded default).",
     )
+    worker_concurrency: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Threads of the embedded worker (jobs run at once); 0: sized to the machine.",
+    )
     fulfillment_lease_seconds: float = Field(
         default=600.0,
         gt=0,

@@ -30,14 +30,20 @@ from mamori.api.routers import (
     subjects,
 )
 from mamori.config import Settings, get_settings
+from mamori.db import signals
 from mamori.db.session import make_engine, make_session_factory
-from mamori.jobs.embedded import start_embedded
+from mamori.jobs.embedded import embedded_config, start_embedded
 
 API_PREFIX = "/api/v1"
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    engine = make_engine(settings.database_url)
+    options = {}
+    if not settings.database_url.startswith("sqlite"):
+        # Room for the embedded worker's threads beside the requests being served.
+        threads = embedded_config("postgresql", settings.worker_concurrency).concurrency
+        options = {"pool_size": threads + 5, "max_overflow": 10}
+    engine = make_engine(settings.database_url, **options)
     return Runtime(
         settings=settings,
         engine=engine,
@@ -55,10 +61,20 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        worker = start_embedded(runtime.session_factory) if runtime.settings.worker_embedded else None
+        worker, listener = None, None
+        if runtime.settings.worker_embedded:
+            config = embedded_config(runtime.engine.dialect.name, runtime.settings.worker_concurrency)
+            worker = start_embedded(runtime.session_factory, config)
+        if worker is None and runtime.engine.dialect.name == "postgresql":
+            # Runs finished by workers elsewhere answer the requests waiting for them (Prefer: wait);
+            # started by the first such request.
+            listener = signals.Listener(runtime.settings.database_url, [signals.RUNS])
+        runtime.run_listener = listener
         yield
         if worker is not None:
             await asyncio.to_thread(worker.stop)  # the job in hand finishes first
+        if listener is not None:
+            await asyncio.to_thread(listener.stop)
         if owned:
             runtime.engine.dispose()  # close pooled connections when the server stops
 

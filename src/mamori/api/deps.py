@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mamori.config import Settings
 from mamori.db.session import unit_of_work
+from mamori.db.signals import Listener
 from mamori.errors import Forbidden, Unauthenticated
 from mamori.security.rules import Scope
 from mamori.security.service import Principal, authenticate_token
@@ -24,6 +25,7 @@ class Runtime:
     engine: Engine
     session_factory: sessionmaker[Session]
     read_session_factory: sessionmaker[Session]
+    run_listener: Listener | None = None  # PostgreSQL, no embedded worker: runs finished elsewhere
 
 
 def get_runtime(request: Request) -> Runtime:

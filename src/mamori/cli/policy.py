@@ -3,13 +3,15 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from mamori.cli.common import cli_actor, session_scope, shown
 from mamori.errors import Conflict, ValidationFailed
-from mamori.policy import service
-from mamori.policy.rules import Change
+
+if TYPE_CHECKING:
+    from mamori.policy.rules import Change
 
 app = typer.Typer(help="The policy bundle: check, publish, list and compare versions.", no_args_is_help=True)
 DirArg = typer.Argument(..., exists=False, help="Bundle directory (a folder of YAML files).")
@@ -23,6 +25,7 @@ def check_cmd(directory: Path = DirArg) -> None:
     """
     from mamori.datamap.service import map_warnings  # loads the connectors: only this command needs them
     from mamori.dsr.checks import deadline_warnings
+    from mamori.policy import service  # the loader and schema: not for a quick listing
 
     result = service.check_bundle(directory)
     if result.bundle is None:
@@ -56,6 +59,8 @@ def publish_cmd(
 
     Example: mamori policy publish policies/aoki --if-changed.
     """
+    from mamori.policy import service  # the loader and schema: not for a quick listing
+
     effective_date = _parse_date(effective) if effective else None
     with session_scope() as session:
         try:
@@ -83,8 +88,10 @@ def versions_cmd() -> None:
 
     Example: mamori policy versions.
     """
+    from mamori.policy.repository import list_versions
+
     with session_scope() as session:
-        for v in service.list_versions(session):
+        for v in list_versions(session):
             typer.echo(
                 f"{v.number:>4}  {v.published_at:%Y-%m-%d %H:%M}  {v.content_hash[:12]}"
                 f"  {shown(v.published_by)}"
@@ -101,6 +108,8 @@ def diff_cmd(
 
     Example: mamori policy diff current policies/aoki.
     """
+    from mamori.policy import service  # the loader and schema: not for a quick listing
+
     with session_scope() as session:
         before = service.get_version(session, old)
         if Path(new).is_dir():

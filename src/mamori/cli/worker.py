@@ -10,6 +10,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 import typer
+from sqlalchemy import make_url
 
 from mamori.cli.common import cli_actor, session_scope
 from mamori.cli.guard import require_real_keys
@@ -19,7 +20,7 @@ from mamori.db.queue import EngineName, engine_of
 from mamori.db.session import make_engine, make_session_factory
 from mamori.jobs import service
 from mamori.jobs.registry import load_registry
-from mamori.jobs.worker import Tally, Worker, WorkerConfig
+from mamori.jobs.worker import Tally, Worker, WorkerConfig, default_concurrency
 
 app = typer.Typer(help="Run and inspect the durable background queue.", no_args_is_help=True)
 
@@ -36,7 +37,9 @@ def _configure_logging() -> None:
 @app.command("run")
 def run_cmd(  # noqa: PLR0913 - a worker has this many knobs
     once: bool = typer.Option(False, "--once", help="Run every job due now, then exit."),
-    concurrency: int = typer.Option(1, min=1, max=64, help="Jobs run at the same time (threads)."),
+    concurrency: int = typer.Option(
+        None, min=1, max=64, help="Jobs run at the same time (threads); default: sized to the machine."
+    ),
     engine: EngineChoice = typer.Option(
         None, help="embedded (the jobs table) or procrastinate (PostgreSQL); default: the database's choice."
     ),
@@ -60,6 +63,8 @@ def run_cmd(  # noqa: PLR0913 - a worker has this many knobs
     _configure_logging()
     with session_scope(settings) as session:
         chosen = EngineName(engine.value) if engine is not None else engine_of(session)
+    dialect = make_url(settings.database_url).get_backend_name()
+    concurrency = concurrency or default_concurrency(dialect)
     db_engine = make_engine(settings.database_url, pool_size=concurrency + 2)
     factory = make_session_factory(db_engine)
     registry = load_registry(extra=tasks)
@@ -77,19 +82,20 @@ def run_cmd(  # noqa: PLR0913 - a worker has this many knobs
                 settings.database_url, factory, registry, config, stalled_after=stalled_after
             ).run(once=once)
         else:
-            tally = _run_embedded(Worker(factory, registry, config), once=once)
+            listen = settings.database_url if dialect == "postgresql" else None
+            tally = _run_embedded(Worker(factory, registry, config), once=once, listen_url=listen)
     finally:
         db_engine.dispose()
     typer.echo(f"worker finished: {tally.line()}")
 
 
-def _run_embedded(worker: Worker, *, once: bool) -> Tally:
+def _run_embedded(worker: Worker, *, once: bool, listen_url: str | None) -> Tally:
     if once:
         return worker.run_once()
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
-    worker.start()
+    worker.start(listen_url=listen_url)  # PostgreSQL: woken by NOTIFY when a job is queued
     while not stopping.wait(1.0):
         pass
     worker.stop()

@@ -20,13 +20,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from mamori.db.base import utcnow
 from mamori.db.queue_models import ENGINE_ROW_ID, Job, JobEngine
 from mamori.db.session import after_commit
+from mamori.db.signals import JOBS
 from mamori.errors import ValidationFailed
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -131,13 +132,14 @@ def _insert_statement(dialect: str, *, keyed: bool) -> Any:
     if dialect != "postgresql":
         return statement.returning(Job.id)
     engine = select(JobEngine.engine).where(JobEngine.id == ENGINE_ROW_ID).scalar_subquery()
-    return statement.returning(Job.id, engine)
+    # NOTIFY at commit wakes workers in other processes (mamori.db.signals), in the same round trip.
+    return statement.returning(Job.id, engine, func.pg_notify(JOBS, literal("")))
 
 
 def _insert_job(session: Session, values: dict[str, Any], key: str | None) -> EngineName | uuid.UUID:
     """Insert the job; the engine it goes to, or the id of the job already queued under ``key``.
 
-    On PostgreSQL the engine is read by the insert itself (one round trip).
+    On PostgreSQL the engine is read, and the workers notified, by the insert itself (one round trip).
     """
     dialect = session.get_bind().dialect.name
     statement = _insert_statement(dialect, keyed=key is not None)

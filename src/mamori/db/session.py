@@ -102,6 +102,16 @@ def _run_after_commit(session: Session) -> None:
         callback()
 
 
+def commit_now(session: Session) -> None:
+    """Commit the unit of work's changes so far and run their after-commit work (the session goes on).
+
+    For an entry point that must let others see its work before it answers (a request that
+    waits for the job it queued); what it does next is the rest of its unit of work.
+    """
+    session.commit()
+    _run_after_commit(session)
+
+
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: commit on success, roll back on error; after-commit work runs only on commit."""

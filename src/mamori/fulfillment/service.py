@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mamori.audit.service import record_event
 from mamori.config import Settings, get_settings
+from mamori.db import signals
 from mamori.db.base import utcnow
 from mamori.db.queue import enqueue
 from mamori.db.session import unit_of_work
@@ -345,6 +346,7 @@ def _finish(session: Session, started: Started, outcome: Outcome | None, cipher:
         target_id=str(run_id),
         details=details,
     )
+    signals.announce(session, signals.RUNS, str(run_id))  # requests waiting for it (Prefer: wait)
     return status
 
 
@@ -374,15 +376,18 @@ def run_in_session(
 
     The claim and the keys found are committed before any system is changed (a worker killed
     later leaves a run the re-delivered job takes over once the lease has passed); the outcome is
-    left to the caller's commit, with the job's ``done``. A run held by a live executor gets a job
-    for when that lease ends (``follow`` counts such look-agains).
+    left to the caller's commit, with the job's ``done``. An access run changes no system, so its
+    claim commits with its outcome: one commit instead of two (a worker killed meanwhile leaves
+    the run pending and the job to be taken again). A run held by a live executor gets a job for
+    when that lease ends (``follow`` counts such look-agains).
     """
     cipher, lease = cipher_from_settings(settings or get_settings()), _lease(settings)
     started = _begin(session, run_id, cipher, lease)
     if started is None:
         _follow_up(session, run_id, follow)
         return None
-    session.commit()
+    if started.job.action != "access":
+        session.commit()
 
     def checkpoint(snapshot: Pending) -> bool:
         held = _checkpoint(session, started, snapshot, cipher)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -131,8 +132,45 @@ def _told_at(notices_: Sequence[IncidentNotice], people: set[uuid.UUID]) -> date
 def done_times(session: Session, incident_id: uuid.UUID) -> dict[ClockCode, datetime]:
     """When each clock was satisfied: reports filed, everyone (or everyone in China) told."""
     filed = [r for r in reports(session, incident_id) if r.filed_at is not None]
-    given = notices(session, incident_id)
-    people = subject_jurisdictions(session, incident_id)
+    return _done(filed, notices(session, incident_id), subject_jurisdictions(session, incident_id))
+
+
+BATCH = 500  # ids per IN list (well within SQLite's and PostgreSQL's parameter limits)
+
+
+def done_times_of(
+    session: Session, incident_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[ClockCode, datetime]]:
+    """:func:`done_times` of many incidents in three queries per :data:`BATCH` (the listing of all clocks)."""
+    filed: dict[uuid.UUID, list[IncidentReport]] = defaultdict(list)
+    given: dict[uuid.UUID, list[IncidentNotice]] = defaultdict(list)
+    people: dict[uuid.UUID, dict[uuid.UUID, str]] = defaultdict(dict)
+    for start in range(0, len(incident_ids), BATCH):
+        ids = list(incident_ids[start : start + BATCH])
+        for report in session.scalars(
+            select(IncidentReport).where(
+                IncidentReport.incident_id.in_(ids), IncidentReport.filed_at.is_not(None)
+            )
+        ):
+            filed[report.incident_id].append(report)
+        for notice in session.scalars(
+            select(IncidentNotice)
+            .where(IncidentNotice.incident_id.in_(ids))
+            .order_by(IncidentNotice.created_at, IncidentNotice.id)
+        ):
+            given[notice.incident_id].append(notice)
+        for incident_id, subject_id, jurisdiction in session.execute(
+            select(IncidentSubject.incident_id, IncidentSubject.subject_id, Subject.jurisdiction)
+            .join(Subject, Subject.id == IncidentSubject.subject_id)
+            .where(IncidentSubject.incident_id.in_(ids))
+        ):
+            people[incident_id][subject_id] = jurisdiction
+    return {i: _done(filed[i], given[i], people[i]) for i in incident_ids}
+
+
+def _done(
+    filed: Sequence[IncidentReport], given: Sequence[IncidentNotice], people: dict[uuid.UUID, str]
+) -> dict[ClockCode, datetime]:
     found = {
         ClockCode.PPC_PRELIMINARY: _earliest([r.filed_at for r in filed if r.authority == "ppc"]),
         ClockCode.PPC_FINAL: _earliest(

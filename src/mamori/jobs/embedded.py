@@ -10,15 +10,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from mamori.db.queue import EngineName, engine_of
 from mamori.db.session import unit_of_work
 from mamori.jobs.registry import load_registry
-from mamori.jobs.worker import Worker, WorkerConfig
+from mamori.jobs.worker import Worker, WorkerConfig, default_concurrency
 
 logger = logging.getLogger("mamori.jobs")
+
+
+def embedded_config(dialect: str, concurrency: int = 0) -> WorkerConfig:
+    """The embedded worker's settings: ``concurrency`` threads, or as many as suit the machine (0)."""
+    return WorkerConfig(concurrency=concurrency or default_concurrency(dialect))
 
 
 def start_embedded(
     session_factory: sessionmaker[Session], config: WorkerConfig | None = None
 ) -> Worker | None:
-    """Start the in-process worker unless the database hands its jobs to another engine."""
+    """Start the in-process worker unless the database hands its jobs to another engine.
+
+    Jobs queued by this process wake it at once (an in-process signal after commit).
+    """
     try:
         with unit_of_work(session_factory) as session:
             engine = engine_of(session)

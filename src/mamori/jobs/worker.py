@@ -17,6 +17,7 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mamori.db import signals
 from mamori.db.queue import add_enqueue_listener
 from mamori.jobs.builtin import with_builtin
 from mamori.jobs.registry import Registry
@@ -32,6 +33,46 @@ class WorkerConfig:
     lease: timedelta = timedelta(seconds=60)
     poll_seconds: float = 1.0
     retry_base: timedelta = timedelta(seconds=5)
+
+
+def default_concurrency(dialect: str) -> int:
+    """Threads sized to the machine: jobs mostly wait on databases, so a few per core.
+
+    SQLite takes one writer at a time; two threads keep one job's reads beside another's commit.
+    """
+    if dialect == "sqlite":
+        return 2
+    return max(2, min(16, 4 * (os.cpu_count() or 1)))
+
+
+class Wakeup:
+    """Wake-ups for idle threads, at most one per thread held back (a busy thread looks again anyway)."""
+
+    def __init__(self, cap: int) -> None:
+        self._cond = threading.Condition()
+        self._count = 0
+        self._cap = max(cap, 1)
+
+    def set(self) -> None:
+        with self._cond:
+            if self._count < self._cap:
+                self._count += 1
+                self._cond.notify()
+
+    def set_all(self) -> None:
+        with self._cond:
+            self._count = self._cap
+            self._cond.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep until woken or ``timeout``; whether a wake-up was taken."""
+        with self._cond:
+            if not self._count:
+                self._cond.wait(timeout)
+            if self._count:
+                self._count -= 1
+                return True
+            return False
 
 
 def default_name() -> str:
@@ -76,9 +117,10 @@ class Worker:
         self.tally = Tally()
         self.scheduler = PeriodicScheduler(self.registry.periodic)
         self._stop = threading.Event()
-        self._wake = threading.Event()
+        self._wake = Wakeup(self.config.concurrency)
         self._threads: list[threading.Thread] = []
         self._remove_listener: list[object] = []
+        self._listener: signals.Listener | None = None
 
     def runner(self, index: int) -> Runner:
         return runner_for(self.session_factory, self.registry, self.config, owner=f"{self.name}/{index}")
@@ -96,10 +138,17 @@ class Worker:
             thread.join()
         return self.tally
 
-    def start(self) -> None:
-        """Start the worker threads in the background (the server's embedded worker uses this)."""
+    def start(self, *, listen_url: str | None = None) -> None:
+        """Start the worker threads in the background (the server's embedded worker uses this).
+
+        Jobs queued in this process wake an idle thread at once; with ``listen_url`` (PostgreSQL)
+        so do jobs queued by other processes (``NOTIFY``); otherwise they wait for the next poll.
+        """
         self._stop.clear()
         self._remove_listener.append(add_enqueue_listener(self._wake.set))
+        if listen_url is not None:
+            self._remove_listener.append(signals.subscribe(signals.JOBS, lambda _: self._wake.set()))
+            self._listener = signals.Listener(listen_url, [signals.JOBS]).start()
         self._threads = [
             threading.Thread(target=self._loop, args=(i,), name=f"mamori-worker-{i}", daemon=True)
             for i in range(self.config.concurrency)
@@ -111,10 +160,13 @@ class Worker:
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the threads to finish their current job and wait for them."""
         self._stop.set()
-        self._wake.set()
+        self._wake.set_all()
         for remove in self._remove_listener:
             remove()  # type: ignore[operator]
         self._remove_listener.clear()
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         for thread in self._threads:
             thread.join(timeout)
         logger.info("worker %s stopped: %s", self.name, self.tally.line())
@@ -138,7 +190,6 @@ class Worker:
             if self._step(runner):
                 continue
             self._wake.wait(self.config.poll_seconds)
-            self._wake.clear()
 
     def _tick(self) -> None:
         try:

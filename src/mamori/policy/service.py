@@ -16,10 +16,12 @@ from mamori.audit.service import record_event
 from mamori.errors import Conflict, NotFound, ValidationFailed
 from mamori.policy.loader import LoadResult, load_bundle
 from mamori.policy.models import PolicyVersion, check_content
+from mamori.policy.repository import list_versions
 from mamori.policy.rules import Change, advance_notice_problem, classify_joint_use, content_hash, diff_content
 from mamori.policy.schema import PolicyBundle
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+__all__ = ["list_versions"]  # kept here for callers; the quick CLI reads it from the repository
 
 
 def check_bundle(directory: Path) -> LoadResult:
@@ -144,10 +146,6 @@ def require_current_version(session: Session) -> PolicyVersion:
     if version is None:
         raise NotFound("no policy has been published yet; run 'mamori policy publish DIR'")
     return version
-
-
-def list_versions(session: Session) -> list[PolicyVersion]:
-    return list(session.scalars(select(PolicyVersion).order_by(PolicyVersion.number)))
 
 
 def get_version(session: Session, ref: str) -> PolicyVersion:

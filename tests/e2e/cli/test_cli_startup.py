@@ -71,6 +71,11 @@ def test_a_read_command_loads_japan_only_and_no_document_or_web_library(tmp_path
     assert sorted(m for m in modules if m.split(".")[0] in unwanted) == []
     assert sorted(m for m in modules if m.startswith("holidays.countries")) == []
     assert not any(m.startswith(("mamori.fulfillment", "mamori.dsr", "mamori.incidents")) for m in modules)
+    # Listing versions reads one table: not the bundle loader (YAML, the schema) nor the audit log.
+    assert sorted(m for m in modules if m.split(".")[0] == "yaml") == []
+    assert not any(
+        m.startswith(("mamori.policy.loader", "mamori.policy.schema", "mamori.audit")) for m in modules
+    )
 
 
 def test_calendar_loads_only_japan_and_knows_its_holidays() -> None:

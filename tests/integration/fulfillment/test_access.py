@@ -6,6 +6,7 @@ import json
 import uuid
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from mamori.config import Settings
@@ -131,3 +132,30 @@ class TestSubjectIdentities:
         assert {"field": "identities.subject_id", "message": "no such subject"} in caught.value.details[
             "errors"
         ]
+
+
+class TestCommits:
+    """An access run changes no system: its claim commits with its outcome (one commit, the job's)."""
+
+    @staticmethod
+    def _commits(session: Session, action: str) -> int:
+        counted: list[object] = []
+
+        def count(committed: Session) -> None:
+            counted.append(committed)
+
+        event.listen(session, "after_commit", count)
+        try:
+            view = run(session, action, {"email": ["user3@example.jp"]})
+        finally:
+            event.remove(session, "after_commit", count)
+        assert view.status == "completed"
+        return len(counted)
+
+    @pytest.mark.usefixtures("published")
+    def test_an_access_run_leaves_its_only_commit_to_the_job(self, session: Session) -> None:
+        assert self._commits(session, "access") == 0
+
+    @pytest.mark.usefixtures("published")
+    def test_an_erasure_commits_its_claim_and_keys_before_changing_a_system(self, session: Session) -> None:
+        assert self._commits(session, "erase") == 2

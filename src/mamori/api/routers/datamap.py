@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel
 
 from mamori.api.deps import Runtime, SessionDep, get_principal, get_runtime, require
 from mamori.api.openapi import binary
+from mamori.api.prefer import preferred_wait
 from mamori.datamap import ledger
 from mamori.datamap.service import check_live, current_bundle
+from mamori.db.session import commit_now
 from mamori.dsr.service.runs import start_case_run
 from mamori.errors import Forbidden, ValidationFailed
 from mamori.fulfillment import service
 from mamori.fulfillment.break_glass import start_break_glass_run
 from mamori.fulfillment.schemas import LanguageCode, RunCreate, RunRead
+from mamori.fulfillment.waiting import RunWaiter
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
 
@@ -97,9 +100,49 @@ def check_map(session: SessionDep, _: Reader) -> list[FindingRead]:
     ]
 
 
-@router.post("/fulfillment/runs", status_code=status.HTTP_202_ACCEPTED)
-def start_run(body: RunCreate, session: SessionDep, runtime: RuntimeDep, caller: Caller) -> RunRead:
-    """Start a run for an accepted request case (or, privacy officer, break-glass with a reason)."""
+FINISHED_IN_TIME: dict[int | str, dict[str, Any]] = {
+    status.HTTP_200_OK: {
+        "model": RunRead,
+        "description": "Finished within the seconds asked for by 'Prefer: wait=N' (RFC 7240);"
+        " the header Preference-Applied says so. An access run's package is included for the"
+        " roles that answer requests (audited as fulfillment.package_read).",
+    }
+}
+
+
+@router.post("/fulfillment/runs", status_code=status.HTTP_202_ACCEPTED, responses=FINISHED_IN_TIME)
+def start_run(  # noqa: PLR0913 - the body, the request's headers and the dependencies
+    body: RunCreate,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    caller: Caller,
+    request: Request,
+    response: Response,
+) -> RunRead:
+    """Start a run for an accepted request case (or, privacy officer, break-glass with a reason).
+
+    With ``Prefer: wait=N`` (at most 10 seconds) the answer waits for the run: 200 with the
+    finished run when it ends in time, else the usual 202 (poll ``GET /fulfillment/runs/{id}``).
+    """
+    run_id = _start(body, session, runtime, caller)
+    wait = preferred_wait(request.headers.get("prefer"))
+    if wait is None:
+        return service.get_run(session, run_id, settings=runtime.settings, include_package=False)
+    if runtime.run_listener is not None:
+        runtime.run_listener.ensure_started()
+    with RunWaiter(run_id) as waiter:  # listening before the commit: the end cannot be missed
+        commit_now(session)  # the worker must see the run (and be woken) before we wait for it
+        finished = waiter.wait(runtime.read_session_factory, wait)
+    if not finished:
+        return service.get_run(session, run_id, settings=runtime.settings, include_package=False)
+    response.status_code = status.HTTP_200_OK
+    response.headers["Preference-Applied"] = f"wait={wait}"
+    if Scope.REQUESTS_WRITE in caller.scopes:
+        return service.read_package(session, run_id, actor=caller.actor, settings=runtime.settings)
+    return service.get_run(session, run_id, settings=runtime.settings, include_package=False)
+
+
+def _start(body: RunCreate, session: SessionDep, runtime: Runtime, caller: Principal) -> uuid.UUID:
     identities = [(i.kind, i.value) for i in body.identities]
     if body.break_glass:
         _need(caller, Scope.FULFILLMENT_BREAK_GLASS)
@@ -129,7 +172,7 @@ def start_run(body: RunCreate, session: SessionDep, runtime: RuntimeDep, caller:
             language=body.language,
             settings=runtime.settings,
         )
-    return service.get_run(session, run_id, settings=runtime.settings, include_package=False)
+    return run_id
 
 
 def _need(caller: Principal, scope: Scope) -> None:
