@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -9,13 +10,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mamori.config import Settings
+from mamori.consents.decisions.audiences import AudienceRequest, stream_audience
 from mamori.consents.decisions.service import check
 from mamori.consents.service import record_consent
 from mamori.policy import service as policy
 from mamori.policy.service import TOKYO
 from mamori.subjects.models import Subject
 from tests.bundles import copy_default_bundle, edit
-from tests.factories.decisions import create_subject, publish_policy
+from tests.factories.decisions import create_consent, create_subject, publish_policy
 
 NOW = datetime.now(UTC)
 JUSTIFICATION = """
@@ -148,3 +150,44 @@ class TestPurposeWithoutConsentChanged:
         )
         assert result["allowed"] is True
         assert result["policy_version"] == 1
+
+
+class TestAudiencesAgreeWithDecisions:
+    """The campaign audience (set-wise SQL) leaves out exactly those the decisions refuse."""
+
+    def test_consent_based_purpose(self, session: Session, settings: Settings, tmp_path: Path) -> None:
+        publish_policy(session)
+        old, again, survivor = (customer(session, settings, days_ago=30) for _ in range(3))
+        for person in (old, again, survivor):
+            consent(session, person, "customer.mailings")
+        member = create_subject(session, settings, merged_into=survivor)
+        revise(session, tmp_path, "customer.mailings", "needs_consent")
+        consent(session, again, "customer.mailings")
+        create_consent(session, member, "purpose:customer.mailings", occurred_at=datetime.now(UTC))
+        self.assert_agree(
+            session, settings, "customer.mailings", {again.id, survivor.id}, [old, again, survivor]
+        )
+
+    def test_purpose_without_consent(self, session: Session, settings: Settings, tmp_path: Path) -> None:
+        publish_policy(session)
+        before, consented = customer(session, settings, days_ago=30), customer(session, settings, days_ago=30)
+        grouped = customer(session, settings, days_ago=30)
+        create_subject(session, settings, merged_into=grouped, categories={"customers": NOW})
+        revise(session, tmp_path, "customer.sales", "needs_consent")
+        after = customer(session, settings, days_ago=0)
+        consent(session, consented, "customer.sales")
+        expected = {consented.id, after.id, grouped.id}
+        self.assert_agree(session, settings, "customer.sales", expected, [before, consented, grouped, after])
+
+    @staticmethod
+    def assert_agree(
+        session: Session, settings: Settings, purpose: str, expected: set[uuid.UUID], people: list[Subject]
+    ) -> None:
+        members = {m.subject_id for m in stream_audience(session, AudienceRequest(purpose))}
+        assert members == expected
+        allowed = {
+            p.id
+            for p in people
+            if check(session, settings, actor="t", subject=p.id, purpose_id=purpose)["allowed"]
+        }
+        assert allowed == expected
