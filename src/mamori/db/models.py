@@ -1,6 +1,7 @@
 """Import every room's models so that metadata (and Alembic) sees all tables."""
 
 from mamori.audit import models as audit_models
+from mamori.campaigns import models as campaign_models
 from mamori.consents import models as consent_models
 from mamori.datamap import models as datamap_models
 from mamori.db import queue_models as job_models
@@ -16,6 +17,7 @@ from mamori.subjects import models as subject_models
 
 __all__ = [
     "audit_models",
+    "campaign_models",
     "consent_models",
     "datamap_models",
     "dsr_models",
