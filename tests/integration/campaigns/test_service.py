@@ -30,8 +30,8 @@ AGO = datetime.now(UTC) - timedelta(days=30)
 class Recorder:
     sent: list[tuple[Email, str]] = field(default_factory=list)
 
-    def send(self, email: Email, message_id: str) -> None:
-        self.sent.append((email, message_id))
+    def send_all(self, messages: list[tuple[Email, str]]) -> None:
+        self.sent.extend(messages)
 
     def close(self) -> None:
         pass
