@@ -7,13 +7,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mamori.config import Settings
+from mamori.consents.decisions import facts
 from mamori.consents.decisions.audiences import AudienceRequest, stream_audience
 from mamori.consents.decisions.service import check
 from mamori.consents.service import record_consent
+from mamori.errors import Tampered
 from mamori.policy import service as policy
+from mamori.policy.models import PolicyVersion
 from mamori.policy.service import TOKYO
 from mamori.subjects.models import Subject
 from tests.bundles import copy_default_bundle, edit
@@ -191,3 +196,22 @@ class TestAudiencesAgreeWithDecisions:
             if check(session, settings, actor="t", subject=p.id, purpose_id=purpose)["allowed"]
         }
         assert allowed == expected
+
+
+class TestIntegrity:
+    def test_an_earlier_version_changed_in_the_database_stops_decisions(
+        self, session: Session, settings: Settings, tmp_path: Path
+    ) -> None:
+        """The history the consent scoping reads is checked against each version's hash."""
+        publish_policy(session)
+        person = customer(session, settings, days_ago=30)
+        revise(session, tmp_path, "customer.sales", "reasonably_related")
+        content = session.scalar(select(PolicyVersion.content).where(PolicyVersion.number == 1))
+        assert content is not None
+        content = {**content, "contact_centre": {**content["contact_centre"], "closes": "23:59"}}
+        session.execute(update(PolicyVersion).where(PolicyVersion.number == 1).values(content=content))
+        session.expunge_all()
+        facts._POLICIES.clear()  # a new process: nothing of the versions in memory
+        policy._rows.clear()
+        with pytest.raises(Tampered, match="policy version 1"):
+            decide(session, settings, person, "customer.sales")
