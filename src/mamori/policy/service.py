@@ -90,6 +90,9 @@ def publish_bundle(
             "against": in_force.number if in_force else None,
             "class": (overall(changes) or "publish") if changes else None,
             "needs_consent": sorted({c.target for c in changes if c.change_class == "needs_consent"}),
+            "joint_use": sorted(
+                {c.rule.removeprefix("joint_use.") for c in changes if c.rule.startswith("joint_use.")}
+            ),
         },
     )
     return version

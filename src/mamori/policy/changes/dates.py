@@ -22,6 +22,17 @@ def date_problems(
     in force, ``pending`` the (number, effective date) of versions published to take effect later.
     """
     problems: list[str] = []
+    classes = {change.change_class for change in changes}
+    if ChangeClass.ANNOUNCE_IN_ADVANCE in classes and effective <= today:
+        problems.append(
+            f"some changes must be announced in advance: choose an effective date after {today.isoformat()}"
+        )
+    told = [c for c in classes if ORDER.index(c) >= ORDER.index(ChangeClass.ANNOUNCE)]
+    if told and effective < today:
+        problems.append(
+            "changes people are told about cannot take effect before they are published"
+            f" ({today.isoformat()})"
+        )
     if in_force is not None and effective < in_force:
         problems.append(
             f"it cannot take effect before the version in force (effective {in_force.isoformat()})"
@@ -32,15 +43,4 @@ def date_problems(
         for number, day in pending
         if effective < day
     ]
-    classes = {change.change_class for change in changes}
-    told = [c for c in classes if ORDER.index(c) >= ORDER.index(ChangeClass.ANNOUNCE)]
-    if told and effective < today:
-        problems.append(
-            "changes people are told about cannot take effect before they are published"
-            f" ({today.isoformat()})"
-        )
-    if ChangeClass.ANNOUNCE_IN_ADVANCE in classes and effective <= today:
-        problems.append(
-            f"some changes must be announced in advance: choose an effective date after {today.isoformat()}"
-        )
     return problems
