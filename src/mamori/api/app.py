@@ -15,6 +15,7 @@ from mamori.api.input_guard import InputGuard
 from mamori.api.openapi import install_openapi
 from mamori.api.routers import (
     audit,
+    campaigns,
     consents,
     cookies,
     datamap,
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         datamap.router,
         cookies.router,
         discovery.router,
+        campaigns.router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

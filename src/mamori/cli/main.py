@@ -31,6 +31,11 @@ SUBCOMMANDS: dict[str, Sub] = {
         "app",
         "The policy bundle: check, publish, list and compare versions.",
     ),
+    "campaigns": Sub(
+        "mamori.cli.campaigns",
+        "app",
+        "Notification and consent campaigns for policy revisions.",
+    ),
     "audit": Sub(
         "mamori.cli.audit",
         "app",

@@ -11,6 +11,7 @@ from mamori.cli.common import cli_actor, session_scope, shown
 from mamori.errors import Conflict, ValidationFailed
 
 if TYPE_CHECKING:
+    from mamori.policy.changes.model import Classified
     from mamori.policy.rules import Change
 
 app = typer.Typer(help="The policy bundle: check, publish, list and compare versions.", no_args_is_help=True)
@@ -100,23 +101,57 @@ def versions_cmd() -> None:
 
 @app.command("diff")
 def diff_cmd(
-    old: str = typer.Argument(..., help="A version number, id or 'current'."),
+    old: str = typer.Argument(..., help="A version number, id, 'current' (in force) or 'latest'."),
     new: str = typer.Argument(..., help="Another version, or a bundle directory."),
     as_json: bool = typer.Option(False, "--json", help="Print the changes as JSON."),
+    raw: bool = typer.Option(False, "--raw", help="Every changed field, without classes."),
+    lang: str = typer.Option("ja", "--lang", help="Language of the texts: ja, en, zh-Hans, zh-Hant."),
 ) -> None:
-    """Item-by-item changes between two versions, or a version and a directory.
+    """Each change between two versions, or a version and a directory, with its class.
 
-    Example: mamori policy diff current policies/aoki.
+    Classes: publish, announce, announce_in_advance, related_change, needs_consent; a change
+    marked MISSING stops 'policy publish' until the bundle supplies it.
+    Example: mamori policy diff current policies/aoki --lang en.
     """
     from mamori.policy import service  # the loader and schema: not for a quick listing
 
     with session_scope() as session:
         before = service.get_version(session, old)
         if Path(new).is_dir():
-            changes = service.diff_version_and_directory(before, Path(new))
+            raw_changes = service.diff_version_and_directory(before, Path(new)) if raw else []
+            classified = [] if raw else service.classify_directory(before, Path(new))
         else:
-            changes = service.diff_versions(before, service.get_version(session, new))
-    _print_changes(changes, as_json=as_json)
+            after = service.get_version(session, new)
+            raw_changes = service.diff_versions(before, after) if raw else []
+            classified = [] if raw else service.classify_versions(before, after)
+    if raw:
+        _print_changes(raw_changes, as_json=as_json)
+    else:
+        _print_classified(classified, as_json=as_json, lang=lang)
+
+
+def _print_classified(changes: list[Classified], *, as_json: bool, lang: str) -> None:
+    from mamori.policy.changes import texts
+    from mamori.policy.changes.classify import overall
+
+    if as_json:
+        rows = [{**c.as_dict(), "text": texts.rule_text(c, lang)} for c in changes]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not changes:
+        typer.echo("no changes")
+        return
+    for change in changes:
+        typer.echo(f"[{change.change_class.value}] {texts.rule_text(change, lang)}")
+        typer.echo(f"    {texts.class_text(change.change_class, lang)}; {shown(change.path)}")
+        if change.justification:
+            text = change.justification.get(lang) or change.justification["ja"]
+            typer.echo(f"    justification ({change.justification['kind']}): {text}")
+        if change.missing:
+            typer.secho(f"    MISSING: {change.missing}", fg=typer.colors.RED)
+    strongest = overall(changes)
+    if strongest is not None:
+        typer.echo(f"overall: {strongest.value} ({texts.class_text(strongest, lang)})")
 
 
 def _print_changes(changes: list[Change], *, as_json: bool) -> None:

@@ -1,6 +1,7 @@
 """Import every room's models so that metadata (and Alembic) sees all tables."""
 
 from mamori.audit import models as audit_models
+from mamori.campaigns import models as campaign_models
 from mamori.centre import models as centre_models
 from mamori.consents import models as consent_models
 from mamori.cookies import models as cookie_models
@@ -19,6 +20,7 @@ from mamori.subjects import models as subject_models
 
 __all__ = [
     "audit_models",
+    "campaign_models",
     "centre_models",
     "consent_models",
     "cookie_models",

@@ -24,6 +24,7 @@ ROOMS = (
     "inquiries",
     "datamap",
     "fulfillment",
+    "campaigns",
 )
 
 

@@ -283,6 +283,21 @@ def _default_minor_ages() -> dict[Jurisdiction, int]:
     return {"JP": 16, "CN": 14}
 
 
+class ChangeJustification(Strict):
+    """The author's word on a change of a purpose in this revision (see docs/policy-bundle.md).
+
+    ``reasonably_related``: the changed purpose stays within what a person would reasonably
+    expect from the old one (APPI Art. 17(2)); the change is announced. ``wording_only``: the
+    text changed but not what is done. ``needs_consent``: the author accepts that data collected
+    before the change is used for it only with each person's consent (APPI Art. 18(1)).
+    A justification counts for the revision that adds or changes it.
+    """
+
+    purpose: Ident
+    kind: Literal["reasonably_related", "wording_only", "needs_consent"]
+    text: Text
+
+
 class ConsentRules(Strict):
     """Who may consent: below these ages a legal representative consents for the person."""
 
@@ -328,6 +343,9 @@ class PolicyBundle(Strict):
     discovery: DiscoveryRules = Field(default_factory=DiscoveryRules)
     staff_roles: dict[StaffRoleName, StaffRole] | None = Field(
         default=None, description="per staff role, the purposes it may read personal data for"
+    )
+    change_justifications: list[ChangeJustification] = Field(
+        default_factory=list, description="the author's word on changed purposes (one per purpose)"
     )
 
     @model_validator(mode="after")

@@ -14,10 +14,13 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from mamori.audit.service import record_event
 from mamori.errors import Conflict, NotFound, ValidationFailed
+from mamori.policy.changes.classify import classify, missing, overall
+from mamori.policy.changes.dates import date_problems
+from mamori.policy.changes.model import Classified
 from mamori.policy.loader import LoadResult, load_bundle
 from mamori.policy.models import PolicyVersion, check_content
 from mamori.policy.repository import list_versions
-from mamori.policy.rules import Change, advance_notice_problem, classify_joint_use, content_hash, diff_content
+from mamori.policy.rules import Change, content_hash, diff_content
 from mamori.policy.schema import PolicyBundle
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -59,11 +62,10 @@ def publish_bundle(
     if current is not None and current.content_hash == digest:
         raise Conflict(f"the bundle is unchanged since version {current.number}; nothing was published")
     today = datetime.now(TOKYO).date()
-    joint = classify_joint_use(current.content.get("joint_use"), content.get("joint_use")) if current else []
-    problem = advance_notice_problem(joint, effective_date or today, today)
-    if problem is not None:
-        error = {"field": "effective_date", "message": problem}
-        raise ValidationFailed(f"{problem}; nothing was published", details={"errors": [error]})
+    effective = effective_date or today
+    in_force = current_version(session, on=today)
+    changes = classify(in_force.content, content) if in_force else []
+    _refuse_unready(session, changes, effective=effective, today=today, in_force=in_force)
     number = (session.scalar(select(func.max(PolicyVersion.number))) or 0) + 1
     version = PolicyVersion(
         number=number,
@@ -77,7 +79,6 @@ def publish_bundle(
     )
     session.add(version)
     session.flush()
-    changes = diff_content(current.content, content) if current else []
     record_event(
         session,
         actor=actor,
@@ -88,10 +89,59 @@ def publish_bundle(
             "number": number,
             "content_hash": digest,
             "changes": len(changes),
-            "joint_use": sorted({change.kind.value for change in joint}),
+            "against": in_force.number if in_force else None,
+            "class": (overall(changes) or "publish") if changes else None,
+            "needs_consent": sorted({c.target for c in changes if c.change_class == "needs_consent"}),
+            "joint_use": sorted(
+                {c.rule.removeprefix("joint_use.") for c in changes if c.rule.startswith("joint_use.")}
+            ),
         },
     )
     return version
+
+
+def _refuse_unready(
+    session: Session,
+    changes: list[Classified],
+    *,
+    effective: date,
+    today: date,
+    in_force: PolicyVersion | None,
+) -> None:
+    """Raise ValidationFailed when a change lacks what its class needs or the date does not fit."""
+    errors = [
+        {"field": change.path, "message": f"{change.rule} ({change.change_class.value}): {change.missing}"}
+        for change in missing(changes)
+    ]
+    pending = [(v.number, v.effective_date) for v in list_versions(session) if v.effective_date > today]
+    errors += [
+        {"field": "effective_date", "message": problem}
+        for problem in date_problems(
+            changes,
+            effective=effective,
+            today=today,
+            in_force=in_force.effective_date if in_force else None,
+            pending=pending,
+        )
+    ]
+    if errors:
+        first = errors[0]["message"]
+        raise ValidationFailed(f"{first}; nothing was published", details={"errors": errors})
+
+
+def classify_versions(old: PolicyVersion, new: PolicyVersion) -> list[Classified]:
+    """Every change from ``old`` to ``new`` with its class."""
+    return classify(old.content, new.content)
+
+
+def classify_directory(version: PolicyVersion, directory: Path) -> list[Classified]:
+    """Every change from a published version to a bundle directory. Raises ValidationFailed."""
+    result = load_bundle(directory)
+    if result.bundle is None:
+        raise ValidationFailed(
+            "the policy bundle is invalid", details={"errors": [str(error) for error in result.errors]}
+        )
+    return classify(version.content, bundle_content(result.bundle))
 
 
 def latest_version(session: Session) -> PolicyVersion | None:

@@ -149,7 +149,7 @@ def _judge_request(session: Session, request: ProvisionRequest, now: datetime) -
     checked = check_request(session, bundle, request)
     recipient = checked.recipient
     roots = _resolve(session, request.subjects)
-    policy = loader.policy_facts(version)
+    policy = loader.policy_facts(session, version)
     ctx = _context(policy, recipient, request, now)
     facts, group = gate_facts(session, list(roots.values()), rules.needed_scopes(ctx))
     beyond = _joint_use_beyond(session, request, group) if request.basis == rules.JOINT_USE else {}

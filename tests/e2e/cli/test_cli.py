@@ -61,9 +61,18 @@ class TestPolicyCommands:
         assert len(versions.stdout.strip().splitlines()) == 1
         bundle = copy_default_bundle(tmp_path / "second")
         edit(bundle, "contact.yaml", "closes: '17:00'", "closes: '18:00'")
-        diff = mamori(fresh_database_url, "policy", "diff", "current", str(bundle))
+        diff = mamori(fresh_database_url, "policy", "diff", "current", str(bundle), "--raw")
         assert diff.returncode == 0, diff.stderr
         assert diff.stdout.splitlines() == ["~ contact_centre.closes", '    old: "17:00"', '    new: "18:00"']
+        classified = mamori(fresh_database_url, "policy", "diff", "current", str(bundle), "--lang", "en")
+        assert classified.returncode == 0, classified.stderr
+        assert classified.stdout.splitlines() == [
+            "[announce] the contact centre changed",
+            "    publish and announce; contact_centre.closes",
+            "overall: announce (publish and announce)",
+        ]
+        japanese = mamori(fresh_database_url, "policy", "diff", "1", str(bundle))
+        assert "[announce] お問い合わせ窓口を変更" in japanese.stdout
 
 
 class TestAuditVerify:

@@ -52,8 +52,9 @@ from mamori.consents.decisions.rules import (
     suspension_scopes,
     tokyo_date,
 )
-from mamori.consents.models import ConsentState, UsageSuspension
+from mamori.consents.models import ConsentEvent, ConsentState, UsageSuspension
 from mamori.errors import NotFound, ValidationFailed
+from mamori.policy.changes.history import Baseline
 from mamori.subjects.models import (
     Subject,
     SubjectCategory,
@@ -260,6 +261,7 @@ def audience_query(session: Session, request: AudienceRequest) -> Any:
         return first
 
     builder = _Builder(earliest, session.get_bind().dialect.name, policy, purpose, items, request)
+    builder.versions = loader.version_numbers(session)
     return builder.query()
 
 
@@ -301,6 +303,7 @@ class _Builder:
         )
         self.subject: Any = Subject.__table__.alias("s")
         self.sid: Any = self.subject.c.id  # the subject id column of ``self.subject``
+        self.versions: dict[uuid.UUID, int] = {}  # policy version id → number
 
     def query(self) -> Any:
         # CN subjects get their own branches: their separate-consent tests then stand alone in
@@ -351,8 +354,13 @@ class _Builder:
                 # can read the states of the scope in index order and look each subject up.
                 scope = ("purpose:" + self.purpose.id,)
                 state = self._source(ConsentState, grouped=False)
-                where += self._given(state, scope, separate=False, grouped=False)
+                since = self.purpose.consent_since
+                where += self._given(state, scope, separate=False, grouped=False, baseline=since)
                 where.append(self._may_have_given(state, scope))
+            elif self.purpose.data_since is not None:
+                where.append(
+                    self._since_change(r.c.collected_at >= self.purpose.data_since.since, grouped=False)
+                )
             where += self._jurisdiction(cn, grouped=False)
             where.append(not_(self._suspended(grouped=False)))
             return select(r.c.subject_id.label("id"), r.c.language, r.c.jurisdiction).where(*where)
@@ -373,7 +381,12 @@ class _Builder:
             *self._filters(),
         ]
         if self.purpose.consent_required:
-            where.append(self._usable(("purpose:" + self.purpose.id,), separate=False, grouped=True))
+            scope = ("purpose:" + self.purpose.id,)
+            where.append(
+                self._usable(scope, separate=False, grouped=True, baseline=self.purpose.consent_since)
+            )
+        elif self.purpose.data_since is not None:
+            where.append(self._since_change(self._collected(grouped=True, since=True), grouped=True))
         where.append(self._collected(grouped=True))
         where += self._jurisdiction(cn, grouped=True)
         kind = CHANNEL_IDENTIFIERS[self.request.channel]
@@ -434,9 +447,29 @@ class _Builder:
             where.append(s.c.date_of_birth <= born_by)
         return where
 
-    def _collected(self, *, grouped: bool) -> ColumnElement[bool]:
+    def _since_change(self, collected_since: ColumnElement[bool], *, grouped: bool) -> ColumnElement[bool]:
+        """Data collected since the purpose's needs_consent change, or a consent that saw it."""
+        since = self.purpose.data_since
+        scope = ("purpose:" + self.purpose.id,)
+        return or_(collected_since, self._usable(scope, separate=False, grouped=grouped, baseline=since))
+
+    def _covers(self, g: _Source, baseline: Baseline) -> ColumnElement[bool]:
+        """The state's consent was given under the version that changed the purpose, or later."""
+        event = ConsentEvent.__table__.alias("ev")
+        newer = sorted(i for i, number in self.versions.items() if number >= baseline.version)
+        return exists().where(
+            event.c.id == g.c.event_id,
+            or_(
+                event.c.policy_version_id.in_(newer),
+                and_(event.c.policy_version_id.is_(None), g.c.occurred_at >= baseline.since),
+            ),
+        )
+
+    def _collected(self, *, grouped: bool, since: bool = False) -> ColumnElement[bool]:
         cat = self._source(SubjectCategory, grouped=grouped)
         cutoff = period_cutoff(self.time, self.purpose.period)
+        if since and self.purpose.data_since is not None:
+            cutoff = max(cutoff, self.purpose.data_since.since)
         return exists().where(
             cat.root == self.sid,
             cat.c.category == self.purpose.category,
@@ -453,17 +486,28 @@ class _Builder:
             or_(u.c.lifted_at.is_(None), u.c.lifted_at > t),
         )
 
-    def _usable(self, scopes: Sequence[str], *, separate: bool, grouped: bool) -> ColumnElement[bool]:
+    def _usable(
+        self, scopes: Sequence[str], *, separate: bool, grouped: bool, baseline: Baseline | None = None
+    ) -> ColumnElement[bool]:
         """A given state of ``scopes`` that the subject was entitled to give (the age rule)."""
         g = self._source(ConsentState, grouped=grouped)
-        given = self._given(g, scopes, separate=separate, grouped=grouped)
+        given = self._given(g, scopes, separate=separate, grouped=grouped, baseline=baseline)
         entitled = self._entitled(g, grouped=True) if grouped else self._may_have_given(g, scopes)
         return exists().where(*given, entitled)
 
     def _given(
-        self, g: _Source, scopes: Sequence[str], *, separate: bool, grouped: bool
+        self,
+        g: _Source,
+        scopes: Sequence[str],
+        *,
+        separate: bool,
+        grouped: bool,
+        baseline: Baseline | None = None,
     ) -> list[ColumnElement[bool]]:
-        """A given, unexpired state of one of ``scopes`` (in a merge group: the latest one)."""
+        """A given, unexpired state of one of ``scopes`` (in a merge group: the latest one).
+
+        ``baseline``: the version that widened the purpose; only a consent that saw it counts.
+        """
         t = self.time
         where: list[ColumnElement[bool]] = [
             g.root == self.sid,
@@ -474,6 +518,8 @@ class _Builder:
         ]
         if separate:
             where.append(g.c.separate.is_(true()))
+        if baseline is not None:
+            where.append(self._covers(g, baseline))
         if grouped:  # several subjects' states for one scope: only the latest counts
             o = self._source(ConsentState, grouped=True)
             later = or_(

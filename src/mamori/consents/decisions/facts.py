@@ -23,7 +23,8 @@ from mamori.consents.decisions.rules import (
     merge_categories,
 )
 from mamori.consents.models import ConsentEvent, ConsentState, UsageSuspension
-from mamori.policy.models import PolicyVersion
+from mamori.policy.changes.history import baselines
+from mamori.policy.models import PolicyVersion, check_content
 from mamori.policy.schema import PolicyBundle
 from mamori.policy.service import current_version
 from mamori.subjects.models import Subject, SubjectCategory, SubjectIdentifier, SubjectRelationship
@@ -32,12 +33,15 @@ CHUNK = 5_000  # bound parameters per IN list (SQLite allows 32,766)
 _POLICIES: dict[uuid.UUID, PolicyFacts] = {}
 
 
-def policy_facts(version: PolicyVersion) -> PolicyFacts:
-    """The rules' view of a published version, parsed once per process (versions are immutable)."""
+def policy_facts(session: Session, version: PolicyVersion) -> PolicyFacts:
+    """The rules' view of a published version, parsed once per process (versions are immutable).
+
+    It includes which purposes the versions up to it widened (:mod:`mamori.policy.changes.history`).
+    """
     facts = _POLICIES.get(version.id)
     if facts is None:
         bundle = PolicyBundle.model_validate(version.content)
-        facts = PolicyFacts.of(bundle, version.number)
+        facts = PolicyFacts.of(bundle, version.number, baselines(_history(session, version.number)))
         if len(_POLICIES) > 32:  # noqa: PLR2004 - a handful of versions are live at once
             _POLICIES.clear()
         _POLICIES[version.id] = facts
@@ -59,7 +63,25 @@ def policy_on(session: Session, day: date) -> PolicyFacts | None:
     if cached is not None:
         return cached
     version = current_version(session, on=day)
-    return None if version is None else policy_facts(version)
+    return None if version is None else policy_facts(session, version)
+
+
+def _history(session: Session, number: int) -> list[tuple[int, date, dict[str, Any]]]:
+    """(number, effective date, content) of every version up to ``number``, each checked against its hash."""
+    stmt = select(
+        PolicyVersion.number, PolicyVersion.effective_date, PolicyVersion.content, PolicyVersion.content_hash
+    ).where(PolicyVersion.number <= number)
+    history = []
+    for row_number, day, content, stored_hash in session.execute(stmt.order_by(PolicyVersion.number)):
+        check_content(row_number, content, stored_hash)
+        history.append((row_number, day, content))
+    return history
+
+
+def version_numbers(session: Session) -> dict[uuid.UUID, int]:
+    """Version id → number (a handful of rows), to tell which version a consent was given under."""
+    rows = session.execute(select(PolicyVersion.id, PolicyVersion.number))
+    return {version_id: number for version_id, number in rows}  # noqa: C416 - rows, not pairs
 
 
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -186,7 +208,8 @@ def _consent_stmt(as_of: datetime | None) -> Any:
             ConsentState.expires_at,
             ConsentState.separate,
             ConsentState.on_behalf_by_id,
-        )
+            ConsentEvent.policy_version_id,
+        ).join(ConsentEvent, ConsentEvent.id == ConsentState.event_id)
     return select(
         ConsentEvent.subject_id,
         ConsentEvent.scope,
@@ -195,6 +218,7 @@ def _consent_stmt(as_of: datetime | None) -> Any:
         ConsentEvent.expires_at,
         ConsentEvent.separate,
         ConsentEvent.on_behalf_by_id,
+        ConsentEvent.policy_version_id,
     ).where(ConsentEvent.recorded_at <= as_of, ConsentEvent.occurred_at <= as_of)
 
 
@@ -229,8 +253,12 @@ def _assemble(
     states: dict[uuid.UUID, list[ConsentFact]] = defaultdict(list)
     stmt = _consent_stmt(as_of)
     column = ConsentState.subject_id if as_of is None else ConsentEvent.subject_id
-    for subject_id, *state in _select(session, stmt, column, group, restrict=restrict):
-        states[group[subject_id]].append(ConsentFact(*state))
+    numbers = version_numbers(session)
+    for subject_id, scope, action, occurred, expires, separate, by, version_id in _select(
+        session, stmt, column, group, restrict=restrict
+    ):
+        fact = ConsentFact(scope, action, occurred, expires, separate, by, numbers.get(version_id))
+        states[group[subject_id]].append(fact)
     suspensions: dict[uuid.UUID, list[SuspensionFact]] = defaultdict(list)
     stmt = _suspension_stmt(as_of)
     for subject_id, *suspension in _select(

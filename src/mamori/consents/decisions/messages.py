@@ -79,6 +79,27 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
         "对 {scope} 的同意属于未成年人，且并非由法定代理人作出。",
         "對 {scope} 的同意屬於未成年人，且並非由法定代理人作出。",
     ),
+    "consent_predates_change": (
+        "{scope} への同意は第{version}版の変更前のもので、変更後の内容には及びません（再同意が必要）。",
+        (
+            "The consent for {scope} was given before version {version} of the policy changed it, so it does"
+            " not cover the change; the person must consent again."
+        ),
+        "对 {scope} 的同意早于第 {version} 版政策的变更，不涵盖变更后的内容，需要重新取得同意。",
+        "對 {scope} 的同意早於第 {version} 版政策的變更，不涵蓋變更後的內容，須重新取得同意。",
+    ),
+    "collected_before_change": (
+        (
+            "この情報はポリシー第{version}版で利用目的 {purpose} が変更される前に取得されたため、"
+            "本人の同意なくこの目的に利用できません。"
+        ),
+        (
+            "This data was collected before version {version} of the policy changed the purpose {purpose};"
+            " it may be used for it only with the person's consent."
+        ),
+        "该信息在第 {version} 版政策变更使用目的 {purpose} 之前收集，未经本人同意不得用于该目的。",
+        "該資料在第 {version} 版政策變更利用目的 {purpose} 之前蒐集，未經本人同意不得用於該目的。",
+    ),
 }
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from mamori.policy.changes.history import Baseline, PurposeBaselines
 from mamori.policy.schema import PolicyBundle, PurposeFlag, parse_period
 
 TOKYO_OFFSET = timedelta(hours=9)  # Asia/Tokyo has no daylight saving time
@@ -32,6 +33,8 @@ RETENTION_EXPIRED = "retention_expired"
 SUBJECT_ERASED = "subject_erased"
 PIPL_SEPARATE_MISSING = "pipl_separate_consent_missing"
 MINOR_UNENTITLED = "minor_consent_unentitled"
+CONSENT_PREDATES_CHANGE = "consent_predates_change"
+COLLECTED_BEFORE_CHANGE = "collected_before_change"
 REASON_CODES = (
     PURPOSE_UNKNOWN,
     NOT_DECLARED,
@@ -44,6 +47,8 @@ REASON_CODES = (
     SUBJECT_ERASED,
     PIPL_SEPARATE_MISSING,
     MINOR_UNENTITLED,
+    CONSENT_PREDATES_CHANGE,
+    COLLECTED_BEFORE_CHANGE,
 )
 
 
@@ -60,6 +65,10 @@ class PurposeInfo:
     sharing: bool
     countries: tuple[str, ...] = ()
     camera: bool = False
+    # The version that last widened the purpose: a consent given before it does not cover it.
+    consent_since: Baseline | None = None
+    # The version of its last needs_consent change: data collected before needs a consent since.
+    data_since: Baseline | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +80,9 @@ class PolicyFacts:
     minor_age: Mapping[str, int]
 
     @classmethod
-    def of(cls, bundle: PolicyBundle, version: int) -> PolicyFacts:
+    def of(cls, bundle: PolicyBundle, version: int, history: PurposeBaselines | None = None) -> PolicyFacts:
+        """The rules' view of a bundle; ``history`` says which purposes earlier versions widened."""
+        history = history or PurposeBaselines({}, {})
         purposes = {
             p.id: PurposeInfo(
                 id=p.id,
@@ -83,6 +94,8 @@ class PolicyFacts:
                 sharing=bool(SHARING_FLAGS.intersection(p.flags)),
                 countries=tuple(p.countries),
                 camera=PurposeFlag.CAMERA_IMAGES in p.flags,
+                consent_since=history.consent.get(p.id),
+                data_since=history.data.get(p.id),
             )
             for category in bundle.subject_categories
             for p in category.purposes
@@ -106,6 +119,7 @@ class ConsentFact:
     expires_at: datetime | None = None
     separate: bool = False
     on_behalf_by_id: uuid.UUID | None = None
+    version: int | None = None  # the policy version it was given under (None: not recorded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,9 +286,16 @@ def _consented(purpose: PurposeInfo, ctx: DecisionContext, reasons: list[Reason]
     subject = ctx.subject
     if purpose.consent_required:
         scope = "purpose:" + purpose.id
-        code = consent_problem(subject.consents.get(scope), subject, ctx.policy, ctx.time, separate=False)
+        state = subject.consents.get(scope)
+        code = consent_problem(state, subject, ctx.policy, ctx.time, separate=False)
         if code is not None:
             reasons.append(Reason(code, {"scope": scope}))
+        elif purpose.consent_since is not None and not covers(purpose.consent_since, state):
+            reasons.append(
+                Reason(CONSENT_PREDATES_CHANGE, {"scope": scope, "version": purpose.consent_since.version})
+            )
+    elif purpose.data_since is not None:
+        _collected_before_change(purpose, purpose.data_since, ctx, reasons)
     if subject.suspensions:
         _suspended(purpose, subject, ctx.time, reasons)
     if subject.jurisdiction == "CN":
@@ -282,6 +303,27 @@ def _consented(purpose: PurposeInfo, ctx: DecisionContext, reasons: list[Reason]
             code = separate_problem(scopes, subject, ctx.policy, ctx.time)
             if code is not None:
                 reasons.append(Reason(code, {"scope": scopes[0], "accepted": list(scopes)}))
+
+
+def covers(baseline: Baseline, state: ConsentFact | None) -> bool:
+    """Whether a consent saw the version that changed the purpose."""
+    return state is not None and baseline.covers(state.version, state.occurred_at)
+
+
+def _collected_before_change(
+    purpose: PurposeInfo, baseline: Baseline, ctx: DecisionContext, reasons: list[Reason]
+) -> None:
+    """APPI Art. 18(1): data collected before an unrelated change is used for it only with consent."""
+    collected = ctx.subject.categories.get(purpose.category)
+    if collected is None or collected >= baseline.since:
+        return
+    scope = "purpose:" + purpose.id
+    state = ctx.subject.consents.get(scope)
+    code = consent_problem(state, ctx.subject, ctx.policy, ctx.time, separate=False)
+    if code is None and covers(baseline, state):
+        return
+    details = {"purpose": purpose.id, "scope": scope, "version": baseline.version}
+    reasons.append(Reason(CONSENT_PREDATES_CHANGE if code is None else COLLECTED_BEFORE_CHANGE, details))
 
 
 def _declared(purpose: PurposeInfo, subject: SubjectFacts, time: datetime, reasons: list[Reason]) -> None:

@@ -1,7 +1,7 @@
 """cookies: browser consent records and browser-to-subject links
 
 Revision ID: 0017_cookies
-Revises: 0016_keys
+Revises: 0017_centre
 Create Date: 2026-12-08 00:00:00
 
 Consents given in the cookie banner, per pseudonymous browser ID (no IP address is stored), and
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 import mamori.db.base
 
 revision: str = "0017_cookies"
-down_revision: str | None = "0016_keys"
+down_revision: str | None = "0017_centre"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

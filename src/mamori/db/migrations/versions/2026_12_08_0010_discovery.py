@@ -1,7 +1,7 @@
 """discovery: scans, checkpoints, per-column classifications and spans (type, position, keyed hash)
 
 Revision ID: 0017_discovery
-Revises: 0016_keys
+Revises: 0017_cookies
 Create Date: 2026-12-08 00:10:00
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import mamori.db.base
 
 revision: str = "0017_discovery"
-down_revision: str | None = "0016_keys"
+down_revision: str | None = "0017_cookies"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """privacy centre: one-time request status codes and preference sign-in links
 
 Revision ID: 0017_centre
-Revises: 0016_keys
+Revises: 0017_console2
 Create Date: 2026-12-08 00:10:00
 
 Codes, tokens, browser nonces and visit tokens are kept only as keyed hashes.
@@ -15,7 +15,7 @@ from alembic import op
 import mamori.db.base
 
 revision: str = "0017_centre"
-down_revision: str | None = "0016_keys"
+down_revision: str | None = "0017_console2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

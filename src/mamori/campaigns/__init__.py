@@ -1,0 +1,1 @@
+"""Notification and consent campaigns for policy revisions: audience, throttled sending, records."""

@@ -1,0 +1,216 @@
+"""One batch of a campaign, in the caller's unit of work (a ``campaigns.send`` job).
+
+A batch reads the next pending deliveries, hands each e-mail to SMTP and marks it ``sent`` in
+the same transaction, which commits with the job. A crash before the commit leaves the batch
+pending and the job to be run again: the batch is sent again with the same Message-IDs
+(:func:`rules.message_id`), so nobody is missed and a message handed over twice is the same
+message, which receivers recognise. Nothing of a person (address, name) is logged or stored in
+the delivery rows.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol, cast
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.orm import Session
+
+from mamori.audit.service import record_event
+from mamori.campaigns import rules
+from mamori.campaigns.models import Campaign, CampaignDelivery
+from mamori.config import Settings
+from mamori.db.base import utcnow
+from mamori.notify.backends import Email, build_message
+from mamori.policy.changes import texts as change_texts
+from mamori.policy.changes.classify import classify
+from mamori.policy.models import PolicyVersion
+from mamori.security.crypto import cipher_from_settings
+from mamori.subjects.models import SubjectIdentifier
+
+BATCH = 500
+VALUE_CONTEXT = "subject_identifiers.value"
+
+
+class Transport(Protocol):
+    def send_all(self, messages: list[tuple[Email, str]]) -> None:
+        """Hand over every (e-mail, Message-ID); raise on the first failure."""
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class SmtpTransport:
+    """SMTP connections kept open for a batch, several at once (one per message is far too slow)."""
+
+    host: str
+    port: int
+    connections: int = 4
+    _open: list[smtplib.SMTP] = field(default_factory=list)
+
+    def send_all(self, messages: list[tuple[Email, str]]) -> None:
+        count = max(1, min(self.connections, len(messages)))
+        while len(self._open) < count:
+            self._open.append(smtplib.SMTP(self.host, self.port, timeout=10))
+        with ThreadPoolExecutor(max_workers=count) as pool:  # sockets release the GIL while waiting
+            list(pool.map(self._send_slice, self._open[:count], [messages[i::count] for i in range(count)]))
+
+    @staticmethod
+    def _send_slice(smtp: smtplib.SMTP, messages: list[tuple[Email, str]]) -> None:
+        for email, message_id in messages:
+            message = build_message(email)
+            message.replace_header("Message-ID", message_id)
+            smtp.send_message(message)
+
+    def close(self) -> None:
+        for smtp in self._open:
+            smtp.quit()
+        self._open.clear()
+
+
+@dataclass(frozen=True)
+class Batch:
+    sent: int
+    printed: int
+    more: bool  # deliveries are left after this batch
+
+
+def send_batch(
+    session: Session, settings: Settings, campaign_id: uuid.UUID, *, transport: Transport, size: int = BATCH
+) -> Batch:
+    """Send the next ``size`` deliveries of a running campaign (none when it is not running)."""
+    campaign = session.get_one(Campaign, campaign_id)
+    if campaign.state != rules.RUNNING:
+        return Batch(0, 0, more=False)
+    rows = _claim(session, campaign_id, size)
+    content = _content(session, campaign)
+    try:
+        sent = _send(session, settings, content, rows, transport)
+    finally:
+        transport.close()
+    printed = _to_print(session, rows)
+    return Batch(sent, printed, more=len(rows) == size)
+
+
+@dataclass(frozen=True)
+class _Content:
+    campaign_id: str
+    kind: str
+    version: int
+    date: str
+    changes: dict[str, list[str]]  # language → the change lines
+    rate: int
+
+
+_CONTENTS: dict[tuple[str, int], _Content] = {}
+
+
+def _content(session: Session, campaign: Campaign) -> _Content:
+    """What the campaign says, per language (kept per process: versions never change)."""
+    key = (str(campaign.id), campaign.policy_version)
+    if key in _CONTENTS:
+        return _CONTENTS[key]
+    versions = {v.number: v for v in session.scalars(select(PolicyVersion).where(
+        PolicyVersion.number.in_([campaign.policy_version - 1, campaign.policy_version])))}  # fmt: skip
+    new, old = versions[campaign.policy_version], versions.get(campaign.policy_version - 1)
+    found = [c for c in classify(old.content if old else {}, new.content) if c.target == campaign.purpose_id]
+    lines = {lang: [change_texts.rule_text(c, lang) for c in found] for lang in rules.LANGS}
+    _CONTENTS[key] = _Content(str(campaign.id), campaign.kind, new.number, _iso(new.effective_date), lines,
+                              campaign.rate_per_second)  # fmt: skip
+    return _CONTENTS[key]
+
+
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
+def _claim(session: Session, campaign_id: uuid.UUID, size: int) -> list[Any]:
+    """The next pending deliveries, locked against a concurrent batch (PostgreSQL; SQLite has one writer)."""
+    stmt = (
+        select(CampaignDelivery.id, CampaignDelivery.subject_id, CampaignDelivery.language,
+               CampaignDelivery.channel, CampaignDelivery.reminders)
+        .where(CampaignDelivery.campaign_id == campaign_id, CampaignDelivery.status == rules.PENDING)
+        .order_by(CampaignDelivery.id).limit(size).with_for_update(skip_locked=True)
+    )  # fmt: skip
+    return list(session.execute(stmt))
+
+
+def _addresses(session: Session, settings: Settings, subject_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    cipher = cipher_from_settings(settings)
+    rows = session.execute(
+        select(SubjectIdentifier.subject_id, SubjectIdentifier.value_encrypted)
+        .where(SubjectIdentifier.kind == "email", SubjectIdentifier.subject_id.in_(subject_ids))
+        .order_by(SubjectIdentifier.created_at)
+    )
+    return {subject_id: cipher.decrypt(value, context=VALUE_CONTEXT) for subject_id, value in rows}
+
+
+def _send(
+    session: Session,
+    settings: Settings,
+    content: _Content,
+    batch: list[Any],
+    transport: Transport,
+) -> int:
+    emails = [row for row in batch if row.channel == "email"]
+    if not emails:
+        return 0
+    links = {
+        "preferences": settings.public_url("/preferences"),
+        "history": settings.public_url("/privacy/history"),
+    }
+    rendered = {
+        lang: rules.texts(content.kind, lang, version=content.version, date=content.date,
+                          changes=content.changes[lang], links=links)
+        for lang in {row.language for row in emails}
+    }  # fmt: skip
+    domain = settings.mail_from.rpartition("@")[2] or "localhost"
+    addresses = _addresses(session, settings, [row.subject_id for row in emails])
+    done: dict[int, str] = {}
+    outgoing: list[tuple[Email, str]] = []
+    for row in emails:
+        address = addresses.get(row.subject_id)
+        if address is None:
+            continue
+        text = rendered[row.language]
+        ident = rules.message_id(content.campaign_id, row.id, domain, row.reminders)
+        outgoing.append(
+            (Email(to=address, subject=text.subject, body=text.body, sender=settings.mail_from), ident)
+        )
+        done[row.id] = ident
+    transport.send_all(outgoing)
+    _mark_sent(session, content, done, [row.id for row in emails if row.id not in done])
+    return len(done)
+
+
+def _mark_sent(session: Session, content: _Content, done: dict[int, str], lost: list[int]) -> None:
+    now = utcnow()
+    table = cast("Table", CampaignDelivery.__table__)
+    if done:  # one statement, executed for many rows
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("delivery"))
+            .values(status=rules.SENT, message_id=bindparam("ident"), sent_at=now, updated_at=now)
+        )
+        session.connection().execute(stmt, [{"delivery": d, "ident": i} for d, i in done.items()])
+    if lost:  # the address was removed since the audience was built
+        stmt = update(table).where(table.c.id.in_(lost))
+        session.execute(stmt.values(status=rules.FAILED, error="no e-mail address", updated_at=now))
+    details = {"sent": len(done), "failed": len(lost), "purpose": "policy_revision_notice"}
+    record_event(
+        session, actor="system:campaigns", action="campaign.batch_sent", target_type="campaign",
+        target_id=content.campaign_id, details=details,
+    )  # fmt: skip
+
+
+def _to_print(session: Session, batch: list[Any]) -> int:
+    """Deliveries by post join the print batch (status ``print``), printed and posted by the office."""
+    posts = [row.id for row in batch if row.channel == "post"]
+    if posts:
+        stmt = update(CampaignDelivery).where(CampaignDelivery.id.in_(posts))
+        session.execute(stmt.values(status=rules.PRINT, updated_at=utcnow()))
+    return len(posts)
