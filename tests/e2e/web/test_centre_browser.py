@@ -170,6 +170,8 @@ def _keyboard_to(page: Page, element_id: str) -> None:
 def _context(browser: Browser, base: str) -> Page:
     """A page whose every request must go to Mamori's own origin (checked by :func:`_own_origin_only`)."""
     page: Page = browser.new_context(bypass_csp=True, accept_downloads=True).new_page()  # axe needs to run
+    page.set_default_timeout(120_000)  # PDFs (forms, receipts) take seconds to render on a loaded machine
+    expect.set_options(timeout=60_000)
     elsewhere: list[str] = []
     page.on(
         "request", lambda r: None if r.url.startswith((base, "data:", "blob:")) else elsewhere.append(r.url)
@@ -205,6 +207,7 @@ def test_a_person_withdraws_marketing_consent_and_decisions_follow(
     link = re.search(r"http://\S+/preferences/sign-in/\S+", _body(link_mail))
     assert link is not None
     page.goto(link.group(0))
+    _accessible(page)
     _keyboard_to(page, "open")
     page.keyboard.press("Enter")
     mailings = page.locator('.choice[data-scope="purpose:customer.mailings"]')
@@ -338,7 +341,7 @@ def test_a_visitor_downloads_a_form_and_reads_what_changed(
     page.goto(f"{base}/forms?lang={lang}")
     _accessible(page)
     _shoot(page, "forms", lang)
-    response = page.request.get(f"{base}/forms/{kind}.pdf?lang={lang}")
+    response = page.request.get(f"{base}/forms/{kind}.pdf?lang={lang}", timeout=180_000)
     assert response.headers["content-type"] == "application/pdf"
     fields = PdfReader(BytesIO(response.body())).get_fields() or {}
     assert {"person_name", "signature"} <= set(fields)
@@ -352,4 +355,7 @@ def test_a_visitor_downloads_a_form_and_reads_what_changed(
     expect(page.locator(".diff .removed")).not_to_have_count(0)
     _accessible(page)
     _shoot(page, "diff", lang)
+    page.goto(f"{base}/privacy/history/1?lang={lang}")  # a version as it was published
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    _accessible(page)
     _own_origin_only(page)
