@@ -3,8 +3,8 @@
 from mamori.audit import models as audit_models
 from mamori.consents import models as consent_models
 from mamori.datamap import models as datamap_models
-from mamori.discovery import models as discovery_models
 from mamori.db import queue_models as job_models
+from mamori.discovery import models as discovery_models
 from mamori.dsr import models as dsr_models
 from mamori.incidents import models as incident_models
 from mamori.inquiries import models as inquiry_models
