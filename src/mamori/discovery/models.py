@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mamori.db.base import Base, PortableJSON, UUIDPrimaryKey, utcnow
@@ -69,5 +69,5 @@ class DiscoverySpan(Base):
     type: Mapped[str] = mapped_column(String(40))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
-    confidence: Mapped[float]
+    confidence: Mapped[float] = mapped_column(Float)
     value_hash: Mapped[str] = mapped_column(String(64))
