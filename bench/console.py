@@ -86,7 +86,9 @@ def _inquiries(n: int) -> list[dict[str, object]]:
     rnd, rows = random.Random(23), []
     for i in range(n):
         received = datetime.now(UTC) - timedelta(days=rnd.randint(0, 200), minutes=rnd.randint(0, 1440))
-        state = rnd.choice(["closed"] * 9 + ["new", "assigned", "answered"])
+        state = rnd.choice(
+            ["closed"] * 97 + ["new", "assigned", "answered"]
+        )  # about 3% open, as in a real inbox
         rows.append({
             "id": uuid.uuid4(), "reference": f"Q-B{i:08d}", "channel": "email",
             "language": rnd.choice(["ja", "en", "zh-Hans", "zh-Hant"]), "category": rnd.choice(["other", "complaint"]),
