@@ -31,7 +31,7 @@ def _case(session: Session, ref: str) -> Case:
     try:
         return service.get_case(session, uuid.UUID(ref))
     except ValueError:
-        return service.case_by_reference(session, ref)
+        return service.case_by_reference(session, ref.strip().upper())
 
 
 def _show(session: Session, case: Case) -> None:
