@@ -14,6 +14,8 @@ what a list that counts pages would do. Rows are generated set-wise in SQL (gene
 from __future__ import annotations
 
 import argparse
+import html
+import re
 import statistics
 import sys
 import time
@@ -201,6 +203,65 @@ def _far(session: Session, subjects: int) -> None:
     _report(f"subjects, the page at row {depth:,}", times, _offset_ms(session, stmt, depth + 1, 3), depth)
 
 
+def _page_times(client: Any, first: str, pages: int, link: re.Pattern[str]) -> list[float]:
+    """GET ``first`` then follow its "next" link ``pages`` times; the server time of each page."""
+    times, path = [], first
+    for _ in range(pages):
+        ms, response = _timed(lambda path=path: client.get(path))
+        assert response.is_success, response.text[:300]
+        times.append(ms)
+        found = link.search(response.text)
+        path = html.unescape(found.group(1)) if found else first  # the last page: start again
+    return times
+
+
+def bench_pages(url: str) -> None:
+    """The console's pages themselves (routing, query, template, headers) through the app in-process.
+
+    The staff member is given directly (sign-in is not what is measured); everything else is the app.
+    """
+    from fastapi.testclient import TestClient
+
+    from mamori.api.app import create_app
+    from mamori.config import Settings
+    from mamori.security.rules import ROLE_SCOPES, Role
+    from mamori.security.service import Principal
+    from mamori.web.staff import require_staff
+
+    settings = Settings(database_url=url, mail_backend="null", worker_embedded=False, _env_file=None)  # type: ignore[call-arg]
+    app = create_app(settings)
+    admin = Principal(user_id="bench", username="bench", role=Role.ADMIN, scopes=ROLE_SCOPES[Role.ADMIN])
+    app.dependency_overrides[require_staff] = lambda: admin
+    with TestClient(app) as client, unit_of_work(make_session_factory(app.state.runtime.engine)) as session:
+        provision = session.scalar(select(Provision.id).order_by(Provision.provided_at.desc()).limit(1))
+        for label, first, pattern in (
+            ("page /console/people", "/console/people?lang=en", NEXT),
+            (
+                "page /console/people?category=shareholders",
+                "/console/people?category=shareholders&lang=en",
+                NEXT,
+            ),
+            ("page /console/provisions", "/console/provisions?lang=en", NEXT),
+            (
+                f"page /console/provisions/{{id}} (one provision's records, {PAGE} a page)",
+                f"/console/provisions/{provision}?lang=en",
+                NEXT,
+            ),
+        ):
+            client.get(first)  # warm the templates and the statement cache
+            times = _page_times(client, first, 20, pattern) + _page_times(client, first, 20, pattern)
+            p95 = statistics.quantiles(times, n=20)[-1]
+            print(
+                f"{label}: {len(times)} pages, median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms "
+                "(target <= 150 ms)",
+                flush=True,
+            )
+    app.state.runtime.engine.dispose()
+
+
+NEXT = re.compile(r'<a href="([^"]+)" rel="next">')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -221,6 +282,7 @@ def main() -> None:
     if not args.reuse:
         generate(engine, subjects=args.subjects, records=args.records)
     bench(engine, args.subjects, args.records // PROVISIONS)
+    bench_pages(url)
     engine.dispose()
     if not args.keep:
         admin = make_engine(args.admin_url, isolation_level="AUTOCOMMIT")

@@ -79,6 +79,8 @@ class TestGateForm:
         del published
         sign_in(client, session, Role.AUDITOR)
         assert client.get("/console/provisions").status_code == 200
+        parties = client.get("/console/provisions/parties?lang=en")
+        assert "(Sample) Credit information agency" in parties.text
         assert client.get("/console/provisions/new").status_code == 403
         token = csrf_of(client.get("/console/audit").text)
         refused = client.post(

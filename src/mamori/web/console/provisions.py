@@ -51,10 +51,26 @@ def _name(names: dict[str, str] | None, lang: str, fallback: str) -> str:
 
 @router.get("/console/provisions")
 def registers(request: Request, session: SessionDep, staff: StaffDep, before: Cursors = None) -> Response:
-    """Provisions newest first, the parties and the processors with their assessments."""
+    """Provisions newest first (keyset pages)."""
+    require_scope(staff, Scope.PROVISIONS_READ)
+    page = provision_page(session, before=Cursor.parse(before))
+    return console_page(
+        request,
+        "console/provisions/registers.html",
+        staff=staff,
+        rows=[{"row": r, "at": _when(r.provided_at)} for r in page.rows],
+        next_href=f"/console/provisions?{urlencode({'before': page.next_before.text()})}"
+        if page.next_before
+        else None,
+        may_write=Scope.PROVISIONS_WRITE in staff.scopes,
+    )
+
+
+@router.get("/console/provisions/parties")
+def parties_page(request: Request, session: SessionDep, staff: StaffDep) -> Response:
+    """The recipients and joint users, and the processors with their assessments due."""
     require_scope(staff, Scope.PROVISIONS_READ)
     lang = console_lang(request)
-    page = provision_page(session, before=Cursor.parse(before))
     parties = [p for p in list_parties(session) if p.kind != rules.PROCESSOR]
     overdue = {o.processor: o for o in overdue_assessments(session)}
     processors = [
@@ -68,16 +84,11 @@ def registers(request: Request, session: SessionDep, staff: StaffDep, before: Cu
     ]
     return console_page(
         request,
-        "console/provisions/registers.html",
+        "console/provisions/parties.html",
         staff=staff,
         lang=lang,
-        rows=[{"row": r, "at": _when(r.provided_at)} for r in page.rows],
-        next_href=f"/console/provisions?{urlencode({'before': page.next_before.text()})}"
-        if page.next_before
-        else None,
         parties=[{"party": p, "name": _name(p.name, lang, p.key)} for p in parties],
         processors=processors,
-        may_write=Scope.PROVISIONS_WRITE in staff.scopes,
     )
 
 
