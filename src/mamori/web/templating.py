@@ -10,11 +10,11 @@ from typing import Any
 
 from jinja2 import Environment
 
-from mamori.web.demo import DEMO_BANNER, demo_banner, set_demo
+from mamori.web.demo import banner_text, demo_banner, set_demo
 from mamori.web.i18n import TEMPLATES, language_of
 from mamori.web.i18n import environment as language_environment
 
-__all__ = ["DEMO_BANNER", "TEMPLATES", "demo_banner", "environment", "render", "set_demo"]
+__all__ = ["TEMPLATES", "banner_text", "demo_banner", "environment", "render", "set_demo"]
 
 
 def environment(lang: str = "ja") -> Environment:

@@ -1,7 +1,7 @@
 """A privacy office's day in the console, in a real browser (Debian's Chromium), in Japanese and English.
 
 Each page the journeys open is checked with axe-core (injected by Playwright; vendored under
-``vendor/axe-core``): no serious or critical violation. With ``MAMORI_SCREENSHOTS=1`` the main pages
+``tests/vendor/axe-core``): no serious or critical violation. With ``MAMORI_SCREENSHOTS=1`` the main pages
 are saved to ``docs/screenshots/`` for the privacy-office guide.
 """
 
@@ -25,7 +25,7 @@ from tests.factories.dsr import create_case, held_nowhere_else
 from tests.factories.inquiries import PASSWORD, create_inquiry, create_staff
 from tests.factories.staff import Phone, enrol_second_factor
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[2] / "vendor" / "axe-core" / "axe.min.js"
 SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 Work = Callable[[Callable[[Session], object]], object]
 TEXT = {
