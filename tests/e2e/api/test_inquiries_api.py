@@ -62,9 +62,8 @@ def test_bad_input_is_problem_json_naming_the_fields(client: TestClient, tokens:
 def test_an_illegal_transition_is_409(client: TestClient, tokens: dict[str, str]) -> None:
     headers = _auth(tokens)
     inquiry = client.post("/api/v1/inquiries", json=COMPLAINT, headers=headers).json()
-    response = client.post(
-        f"/api/v1/inquiries/{inquiry['id']}/replies", json={"answer": "x"}, headers=headers
-    )
+    # A new inquiry cannot be reopened (a reply would assign it first: that is allowed).
+    response = client.post(f"/api/v1/inquiries/{inquiry['id']}/reopen", headers=headers)
     assert response.status_code == 409
     assert response.json()["type"].endswith("invalid-transition")
     assert client.get(f"/api/v1/inquiries/{inquiry['id']}", headers=headers).json()["state"] == "new"
