@@ -25,6 +25,16 @@ from tests.factories.subjects import ensure_policy
 
 OLD = "to send you catalogues and promotional mail"
 NEW = "to send you catalogues, promotional mail and e-mail newsletters"
+JUSTIFICATION = """
+change_justifications:
+  - purpose: customer.mailings
+    kind: reasonably_related
+    text:
+      ja: カタログ等の送付にメールマガジンを加えるもので、従来の目的と合理的に関連します。
+      en: "Newsletters by e-mail are a form of the promotional mail the purpose already named."
+      zh-Hans: 以电子邮件发送简报属于原目的已列明的宣传邮件的一种形式。
+      zh-Hant: 以電子郵件寄送電子報屬於原目的已列明之宣傳郵件的一種形式。
+"""
 
 
 def _announce(session: Session, tmp_path: Path) -> date:
@@ -34,6 +44,8 @@ def _announce(session: Session, tmp_path: Path) -> date:
     edit(bundle, "bundle.yaml", "revisions:\n", "revisions:\n  - date: 2027-02-01\n    summary:\n"
          '      ja: 利用目的を改定\n      en: "Purposes revised."\n      zh-Hans: 修订使用目的\n'
          "      zh-Hant: 修訂利用目的\n")  # fmt: skip
+    with (bundle / "bundle.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(JUSTIFICATION)  # a widened purpose is published only with the author's word on it
     effective = datetime.now(TOKYO).date() + timedelta(days=30)
     publish_bundle(session, actor="t", directory=bundle, effective_date=effective)
     return effective
