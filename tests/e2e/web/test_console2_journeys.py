@@ -256,6 +256,8 @@ def test_officer_publishes_a_changed_bundle_and_reads_the_diff(
 ) -> None:
     folder = copy_default_bundle(tmp_path)
     edit(folder, "purposes.yaml", "selling in shops and online", "selling in shops, online and by catalogue")
+    with (folder / "bundle.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(JUSTIFICATION)  # a reworded purpose is published only with the author's word on it
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for path in sorted(folder.rglob("*")):
@@ -274,6 +276,18 @@ def test_officer_publishes_a_changed_bundle_and_reads_the_diff(
     _axe(page)
     if lang == "en":
         page.screenshot(path=str(SHOTS / "console-policy-diff.png"), full_page=True)
+
+
+JUSTIFICATION = """
+change_justifications:
+  - purpose: customer.sales
+    kind: reasonably_related
+    text:
+      ja: カタログによる販売は、店舗及び通信販売による販売と合理的に関連します。
+      en: "Selling by catalogue is reasonably related to selling in shops and online."
+      zh-Hans: 通过目录销售与在店铺和网上销售具有合理关联。
+      zh-Hant: 透過型錄銷售與在店鋪和網路銷售具有合理關聯。
+"""
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
