@@ -48,7 +48,7 @@ from mamori.notify.service import outbox_from_settings
 from mamori.policy.service import publish_bundle
 from mamori.subjects.service import create_subject
 from mamori.web.i18n import gettext_for
-from tests.bundles import copy_default_bundle, edit
+from tests.bundles import copy_default_bundle, edit, justify
 from tests.e2e.web.axe import serious_violations
 from tests.integration.dsr.conftest import PNG
 from tests.unit.notify.test_backends import Sink, _serve
@@ -123,6 +123,7 @@ def _policies(session: Session, tmp_path: Path) -> None:
     bundle = copy_default_bundle(tmp_path)
     for old, new in CHANGES:
         edit(bundle, "purposes.yaml", old, new)
+    justify(bundle, "customer.mailings")
     publish_bundle(
         session,
         actor="user:officer",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from mamori.policy.models import PolicyVersion
 from mamori.policy.service import list_versions
 from mamori.security.rules import Role
-from tests.bundles import copy_default_bundle, edit
+from tests.bundles import copy_default_bundle, edit, justify
 from tests.e2e.web.staff_client import csrf_of, sign_in
 
 OLD = "selling in shops and online"
@@ -46,6 +46,7 @@ class TestPublishFromZip:
         del published
         bundle = copy_default_bundle(tmp_path)
         edit(bundle, "purposes.yaml", OLD, NEW)
+        justify(bundle, "customer.sales")
         sign_in(client, session, Role.PRIVACY_OFFICER)
         checked = _send(client, zipped(bundle), publish=False)
         assert "The bundle is valid." in checked
