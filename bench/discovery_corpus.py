@@ -41,6 +41,62 @@ EN_RARE = [("Bartholomew", "Quince"), ("Zelda", "Okonkwo"), ("Ines", "Valderrama
 PREFS = [("東京都", "渋谷区", "渋谷"), ("大阪府", "大阪市北区", "梅田"), ("神奈川県", "横浜市中区", "山下町"),
          ("北海道", "札幌市中央区", "北一条西"), ("福岡県", "福岡市博多区", "博多駅前"), ("愛知県", "名古屋市中村区", "名駅")]  # fmt: skip
 PREFS_RARE = [("長野県", "松本市", "中央"), ("岐阜県", "高山市", "花里町"), ("沖縄県", "那覇市", "久茂地")]
+# Names for the FRESH part only (written after the first round of tuning, never looked at while
+# tuning the second): ordinary and rare surnames and given names outside the lists above.
+JA_SUR_FRESH = [("長谷川", "ハセガワ", "Hasegawa"), ("石井", "イシイ", "Ishii"), ("前田", "マエダ", "Maeda"), ("藤原", "フジワラ", "Fujiwara"),
+                ("岡田", "オカダ", "Okada"), ("村上", "ムラカミ", "Murakami"), ("鬼塚", "オニツカ", "Onitsuka"), ("柊", "ヒイラギ", "Hiiragi"),
+                ("十河", "ソゴウ", "Sogo"), ("唐沢", "カラサワ", "Karasawa"), ("宍戸", "シシド", "Shishido"), ("甘粕", "アマカス", "Amakasu"),
+                ("芦田", "アシダ", "Ashida"), ("汐見", "シオミ", "Shiomi")]  # fmt: skip
+JA_GIVEN_FRESH = [("蒼", "アオイ", "Aoi"), ("陽翔", "ハルト", "Haruto"), ("結衣", "ユイ", "Yui"), ("凛", "リン", "Rin"),
+                  ("湊", "ミナト", "Minato"), ("杏奈", "アンナ", "Anna"), ("悠人", "ユウト", "Yuto"), ("琴音", "コトネ", "Kotone"),
+                  ("大和", "ヤマト", "Yamato"), ("千尋", "チヒロ", "Chihiro"), ("誠", "マコト", "Makoto"), ("恵美子", "エミコ", "Emiko")]  # fmt: skip
+ZH_SUR_FRESH = [
+    "孙",
+    "马",
+    "朱",
+    "胡",
+    "郭",
+    "何",
+    "罗",
+    "郑",
+    "梁",
+    "谢",
+    "宋",
+    "许",
+    "韩",
+    "冯",
+    "邓",
+    "曹",
+    "彭",
+    "司马",
+    "诸葛",
+]
+ZH_SUR_FRESH_T = [
+    "孫",
+    "馬",
+    "朱",
+    "胡",
+    "郭",
+    "何",
+    "羅",
+    "鄭",
+    "梁",
+    "謝",
+    "宋",
+    "許",
+    "韓",
+    "馮",
+    "鄧",
+    "曹",
+    "彭",
+    "司馬",
+    "諸葛",
+]
+ZH_GIVEN_FRESH = ["思远", "雨桐", "俊杰", "佳怡", "梓萱", "宇轩", "欣怡", "志明", "磊", "婷"]
+ZH_GIVEN_FRESH_T = ["思遠", "雨桐", "俊傑", "佳怡", "淑芬", "家豪", "冠宇", "志明", "磊", "婷"]
+EN_FRESH = [("Priya", "Raman"), ("Tomasz", "Kowalczyk"), ("Aoife", "Byrne"), ("Chidi", "Eze"), ("Lars", "Henriksen"),
+            ("Grace", "Holloway"), ("Mateo", "Silva"), ("Hannah", "Becker")]  # fmt: skip
+
 CN_PLACES = [
     ("上海市", "浦东新区", "世纪大道"),
     ("北京市", "朝阳区", "建国路"),
@@ -61,9 +117,10 @@ KANJI_DIGITS = str.maketrans("0123456789", "〇一二三四五六七八九")
 class Gen:
     """Value generators; ``rare`` draws names and places outside Mamori's dictionaries more often."""
 
-    def __init__(self, rng: random.Random, *, rare: bool = False) -> None:
+    def __init__(self, rng: random.Random, *, rare: bool = False, fresh: bool = False) -> None:
         self.r = rng
         self.rare = rare
+        self.fresh = fresh
 
     def d(self, n: int) -> str:
         return "".join(self.r.choice("0123456789") for _ in range(n))
@@ -71,27 +128,38 @@ class Gen:
     def _pick(self, common: list, rare: list):  # type: ignore[no-untyped-def]
         return self.r.choice(rare if self.rare and self.r.random() < 0.5 else common)
 
+    def _ja(self) -> tuple[tuple[str, str, str], tuple[str, str, str]]:
+        if self.fresh:
+            return self.r.choice(JA_SUR_FRESH), self.r.choice(JA_GIVEN_FRESH)
+        return self._pick(JA_SUR, JA_SUR_RARE), self._pick(JA_GIVEN, JA_GIVEN_RARE)
+
     def ja_name(self) -> str:
-        s, g = self._pick(JA_SUR, JA_SUR_RARE), self._pick(JA_GIVEN, JA_GIVEN_RARE)
+        s, g = self._ja()
         return s[0] + self.r.choice(["", " ", "　"]) + g[0]
 
     def kana_name(self) -> str:
-        s, g = self._pick(JA_SUR, JA_SUR_RARE), self._pick(JA_GIVEN, JA_GIVEN_RARE)
+        s, g = self._ja()
         return s[1] + self.r.choice([" ", "　"]) + g[1]
 
     def romaji_name(self) -> str:
-        s, g = self._pick(JA_SUR, JA_SUR_RARE), self._pick(JA_GIVEN, JA_GIVEN_RARE)
+        s, g = self._ja()
         return self.r.choice([f"{g[2]} {s[2]}", f"{s[2].upper()} {g[2]}"])
 
     def en_name(self) -> str:
+        if self.fresh:
+            return " ".join(self.r.choice(EN_FRESH))
         if self.rare and self.r.random() < 0.4:
             return " ".join(self.r.choice(EN_RARE))
         return f"{self.r.choice(EN_GIVEN)} {self.r.choice(EN_SUR)}"
 
     def zh_name(self) -> str:
+        if self.fresh:
+            return self.r.choice(ZH_SUR_FRESH) + self.r.choice(ZH_GIVEN_FRESH)
         return self.r.choice(ZH_SUR) + self.r.choice(ZH_GIVEN)
 
     def zh_name_t(self) -> str:
+        if self.fresh:
+            return self.r.choice(ZH_SUR_FRESH_T) + self.r.choice(ZH_GIVEN_FRESH_T)
         return self.r.choice(ZH_SUR_T) + self.r.choice(ZH_GIVEN_T)
 
     def jp_phone(self) -> str:
@@ -369,6 +437,39 @@ HELD_OUT: dict[str, list[str]] = {
         "帳號 {bank_cn}，戶名 {zh_name_t}",
     ],
 }
+# Written before the second round of tuning and never looked at while tuning it: other phrasings
+# (names without honorifics, names after the value, addressee markers) and FRESH names.
+FRESH: dict[str, list[str]] = {
+    "ja": [
+        "{name} 様 ご本人より電話、{phone} に折り返し希望",
+        "顧客メモ：{name}（{kana}）生年月日 {dob}、{address}在住",
+        "{name}から返品の件でメールあり（{email}）",
+        "宛先 〒{postal} {address} {name} 行",
+        "【要対応】{name}さま 携帯{phone}",
+        "ご契約者様氏名：{name}／個人番号：{mynumber}",
+        "引落口座 {bank}（口座名義 {kana}）",
+        "{address} にお住まいの{name}様へ発送済",
+    ],
+    "en": [
+        "Spoke with {en_name} ({email}); callback on {us_phone}.",
+        "Refund to card {card}, cardholder {en_name}",
+        "{romaji} requested deletion of the account; DOB on file {dob_en}",
+        "New address for {en_name}: {us_address}",
+        "Passport {passport} presented by {romaji} at the store",
+    ],
+    "zh-Hans": [
+        "客户{zh_name}反映快递未到，联系电话{cn_phone}",
+        "{zh_name}，身份证号码{prc_id}，现住{cn_address}",
+        "退款至{zh_name}的银行卡{bank_cn}",
+        "致{zh_name}：您的订单已发货，确认邮件已发至{email}",
+    ],
+    "zh-Hant": [
+        "會員{zh_name_t}來電詢問，電話{tw_phone}",
+        "送貨地址：{tw_address}，收件者{zh_name_t}小姐",
+        "{zh_name_t}先生 護照{passport} 生日{dob_zh}",
+        "香港客戶{zh_name_t}，地址{hk_address}，電話{hk_phone}",
+    ],
+}
 NEGATIVE: dict[str, list[str]] = {
     "ja": [
         "注文番号：{order} のお届け予定日は{date}です。",
@@ -422,9 +523,11 @@ def _noise(rng: random.Random, text: str) -> tuple[str, int]:
     return filler + text, len(filler)
 
 
-def corpus(templates: dict[str, list[str]], n: int, seed: int, *, rare: bool = False) -> list[Record]:
+def corpus(
+    templates: dict[str, list[str]], n: int, seed: int, *, rare: bool = False, fresh: bool = False
+) -> list[Record]:
     rng = random.Random(seed)
-    gen = Gen(rng, rare=rare)
+    gen = Gen(rng, rare=rare, fresh=fresh)
     flat: list[tuple[str, str]] = [(lang, t) for lang, ts in templates.items() for t in ts]
     records: list[Record] = []
     for _ in range(n):
