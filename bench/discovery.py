@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from discovery_corpus import COMPANY_PHONES, FRESH, HELD_OUT, NEGATIVE, TUNED, Record, corpus
+from discovery_corpus import COMPANY_PHONES, DEV, FRESH, HELD_OUT, NEGATIVE, TUNED, Record, corpus
 
 from mamori.discovery.engine import company_numbers, detect
 from mamori.discovery.spans import STRUCTURED, TYPES
@@ -166,6 +166,7 @@ def main() -> None:
     parts = {
         "tuned": corpus(TUNED, args.records, args.seed),
         "held-out": corpus(HELD_OUT, args.records, args.seed + 1, rare=True),
+        "dev": corpus(DEV, args.records, args.seed + 4, rare=True),
         "fresh": corpus(FRESH, args.records, args.seed + 3, fresh=True),
     }
     negative = corpus(NEGATIVE, args.records, args.seed + 2)

@@ -142,3 +142,36 @@ def test_a_notes_column_with_phones_is_more_than_its_declared_item() -> None:
         ("my_number", "shop.customer", "phone", ()),
         ("unmapped_personal", "shop.notes", "body", ("name",)),  # 1% phones: a stray match, not the column
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("本日鬼頭 章吾様より問い合わせ", "鬼頭 章吾"),  # neither name in the dictionaries: the honorific
+        ("本日佐藤陽子様より電話", "佐藤陽子"),  # 本日 is not part of the name
+        ("申込者 鬼頭 章吾 / 住所 未記入", "鬼頭 章吾"),  # a cue word and a field of its own
+        ("中村 章吾からメールあり", "中村 章吾"),  # a surname ending in 村 is still a surname
+        ("送付先：長野県松本市中央3丁目16-1 鬼頭章吾 宛", "鬼頭章吾"),  # addressee marker
+        ("ご依頼主：キトウ ショウゴ 様", "キトウ ショウゴ"),  # katakana, unknown, honorific after a space
+        ("致劉靜女士：", "劉靜"),  # the honorific is not part of the name
+        ("客戶陳偉表示未收到貨", "陳偉"),  # 表示 is a verb, not a given name
+        ("已通知张建国本人", "张建国"),
+        ("signed Zelda Okonkwo", "Zelda Okonkwo"),  # unknown romanised names after a cue
+    ],
+)
+def test_names_without_dictionary_help_are_found_from_their_context(text: str, name: str) -> None:
+    assert ("person_name", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "会员编号 2959382164",
+        "會員編號 M48423611",
+        "本日 営業 時間 変更",
+        "Delivered to Main Street",
+        "総務部 宛",
+    ],
+)
+def test_context_rules_leave_look_alikes_quiet(text: str) -> None:
+    assert [t for t in found(text) if t[0] == "person_name"] == []
