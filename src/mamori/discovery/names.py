@@ -29,11 +29,81 @@ CUES_NAME = (
 AFTER_JA = "から|より|宛て|宛|行(?![きくけっ])|へ|本人|ご本人"
 AFTER_ZH = "本人|[，,] ?(?:电话|電話|手机|手機|地址|身份证|身分證|邮箱|郵箱|生日)"
 _LATIN_STOP = frozenset(
-    "street avenue road boulevard lane drive court way place square park city inc ltd co corp llc company"
-    " center centre store shop bank card visa mastercard express amex january february march april may june"
-    " july august september october november december monday tuesday wednesday thursday friday saturday"
-    " sunday the customer order please thank thanks japan china taiwan hong kong tokyo osaka new york san"
-    " los united states north south east west dob passport id".split()
+    [
+        "street",
+        "avenue",
+        "road",
+        "boulevard",
+        "lane",
+        "drive",
+        "court",
+        "way",
+        "place",
+        "square",
+        "park",
+        "city",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "llc",
+        "company",
+        "center",
+        "centre",
+        "store",
+        "shop",
+        "bank",
+        "card",
+        "visa",
+        "mastercard",
+        "express",
+        "amex",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "the",
+        "customer",
+        "order",
+        "please",
+        "thank",
+        "thanks",
+        "japan",
+        "china",
+        "taiwan",
+        "hong",
+        "kong",
+        "tokyo",
+        "osaka",
+        "new",
+        "york",
+        "san",
+        "los",
+        "united",
+        "states",
+        "north",
+        "south",
+        "east",
+        "west",
+        "dob",
+        "passport",
+        "id",
+    ]
 )
 _ROLE = frozenset(
     [
@@ -131,9 +201,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "zh_paren": re.compile(rf"[（(](?P<n>{zh}{_ZH_G}{{1,2}})[）)]"),
         # two groups of kanji with a space between, tried at every start (lookahead): "蓮見 紬"
         "ja_pair": re.compile(
-            rf"(?=(?P<s>[{K}]{{1,3}}) (?P<g>(?:(?!{HONORIFIC_JA})[{K}]){{1,3}})(?:(?={HONORIFIC_JA})|(?![{K}])))"
+            rf"(?=(?P<s>[{K}]{{1,3}}) (?P<g>(?:(?!{HONORIFIC_JA})[{K}]){{1,3}})"
+            rf"(?:(?={HONORIFIC_JA})|(?![{K}])))"
         ),
-        "kana_pair": re.compile(rf"(?<![{KATA}])(?=(?P<s>[{KATA}]{{2,6}})[ ・](?P<g>[{KATA}]{{2,6}})(?![{KATA}]))"),
+        "kana_pair": re.compile(
+            rf"(?<![{KATA}])(?=(?P<s>[{KATA}]{{2,6}})[ ・](?P<g>[{KATA}]{{2,6}})(?![{KATA}]))"
+        ),
         "zh_after": re.compile(rf"(?P<n>{zh}{_ZH_G}{{1,2}})(?={AFTER_ZH})"),
         "after_ja": re.compile(rf" ?(?:{AFTER_JA})"),
         "run_after": re.compile(rf"(?<![{K}])(?:(?!{HONORIFIC_JA})[{K}]){{3,8}}(?= ?(?:{AFTER_JA}))"),
@@ -228,8 +301,16 @@ def _longer_run(text: str, start: int, stop: int) -> int | None:
 
 
 def japanese(text: str) -> Iterator[Span]:
-    lex, pats = lexicon(), _patterns()
-    for m in pats["ja"].finditer(text):
+    yield from _known_surnames(text)
+    yield from _honorifics(text)
+    yield from _pairs(text)
+    yield from _before_markers(text)
+
+
+def _known_surnames(text: str) -> Iterator[Span]:
+    """A surname from the dictionary, with a given name and evidence around them."""
+    lex = lexicon()
+    for m in _patterns()["ja"].finditer(text):
         surname, given = m.group("s"), m.group("g")
         if given is None:
             if len(surname) > 1 and _honoured(text, m.end()):
@@ -244,22 +325,27 @@ def japanese(text: str) -> Iterator[Span]:
         score += 0.1 * bool(m.group("sp"))
         if score >= 0.6:  # noqa: PLR2004
             yield Span("person_name", m.start(), m.end(), min(score, 0.98), "Japanese surname and given name")
-    for m in pats["honorific"].finditer(text):
+
+
+def _honorifics(text: str) -> Iterator[Span]:
+    """Two to four kanji before 様, さん, 殿 …; in a longer run, the part after 本日 or a known surname."""
+    for m in _patterns()["honorific"].finditer(text):
         start = m.start()
         while start > 0 and m.start() - start < 8 and _KANJI.match(text, start - 1):  # noqa: PLR2004
             start -= 1
         name = text[start : m.start()]
-        if len(name) > 4:  # noqa: PLR2004  # "本日佐藤陽子様": a known surname inside the run
+        if len(name) > 4:  # noqa: PLR2004  # "本日佐藤陽子様"
             inner = _longer_run(text, start, m.start())
             if inner is None:
                 continue
             start, name = inner, text[inner : m.start()]
-        if not 2 <= len(name) <= 4:  # noqa: PLR2004
-            continue
-        if not _role_or_place(name):
+        if 2 <= len(name) <= 4 and not _role_or_place(name):  # noqa: PLR2004
             yield Span("person_name", start, m.start(), 0.61, "kanji name with an honorific")
-    yield from _pairs(text)
-    for m in pats["run_after"].finditer(text):
+
+
+def _before_markers(text: str) -> Iterator[Span]:
+    """A run of kanji before から, より, 宛 or 行: a known name part, or a field of its own before 宛."""
+    for m in _patterns()["run_after"].finditer(text):
         start = m.start()
         for word in _PREFIX_WORDS:
             if text.startswith(word, start):
@@ -308,8 +394,8 @@ def chinese(text: str) -> Iterator[Span]:
         yield Span("person_name", m.start("n"), m.end("n"), 0.78, "Chinese surname with an honorific")
     for m in pats["zh_after"].finditer(text):
         before = text[m.start() - 2 : m.start()]
-        if m.start() == 0 or before[-1:] in {" ", "：", ":", "，", ",", "、", "/", "／"} or before in _ZH_VERBS:
-            yield Span("person_name", m.start("n"), m.end("n"), 0.7, "Chinese name before 本人 or a contact field")
+        if m.start() == 0 or before[-1:] in _FIELD_STARTS or before in _ZH_VERBS:
+            yield Span("person_name", m.start("n"), m.end("n"), 0.7, "Chinese name before 本人 or a contact")
 
 
 def latin(text: str) -> Iterator[Span]:
@@ -334,9 +420,41 @@ def latin(text: str) -> Iterator[Span]:
 _KANJI = re.compile(f"[{K}]")
 _ADDRESSEE = re.compile(r" ?(?:宛て|宛|行(?![きくけっ]))")
 _ZH_HONORIFIC_END = re.compile(f"(?:{HONORIFIC_ZH})$")
-_ZH_NOT_NAME = tuple("号號码碼数數卡级級分名称稱额額期址") + ("编号", "編號", "番号", "信息", "资料", "資料", "等级", "等級")
+_FIELD_STARTS = frozenset([" ", "：", ":", "，", ",", "、", "/", "／"])
+_ZH_NOT_NAME = (
+    *"号號码碼数數卡级級分名称稱额額期址",
+    "编号",
+    "編號",
+    "番号",
+    "信息",
+    "资料",
+    "資料",
+    "等级",
+    "等級",
+)
 _PREFIX_WORDS = frozenset(
-    "本日 今日 昨日 先日 先程 先ほど 明日 至急 再度 毎度 顧客 会員 当日 翌日 前日 同日 担当 至急対応 要対応 新規 既存".split()
+    [
+        "本日",
+        "今日",
+        "昨日",
+        "先日",
+        "先程",
+        "先ほど",
+        "明日",
+        "至急",
+        "再度",
+        "毎度",
+        "顧客",
+        "会員",
+        "当日",
+        "翌日",
+        "前日",
+        "同日",
+        "担当",
+        "要対応",
+        "新規",
+        "既存",
+    ]
 )
 _CUE_WORDS = frozenset(CUES_NAME.split("|"))
 _ZH_VERBS = frozenset(["通知", "联系", "聯繫", "联络", "聯絡", "致电", "致電", "告知", "转告", "轉告"])
