@@ -286,8 +286,8 @@ def unfinished_run(session: Session) -> RetentionRun | None:
     return session.scalars(stmt).first()
 
 
-def enqueue_sweep(session: Session, *, actor: str) -> uuid.UUID:
-    """Queue a sweep for the worker (the periodic job does this every day)."""
+def enqueue_sweep(session: Session, run: RetentionRun) -> uuid.UUID:
+    """Queue the run for the worker; the job executes it (and resumes it if a worker dies)."""
     from mamori.db.queue import enqueue  # noqa: PLC0415
 
-    return enqueue(session, kind=TASK_KIND, payload={"actor": actor})
+    return enqueue(session, kind=TASK_KIND, payload={"run_id": str(run.id)}, key=f"{TASK_KIND}:{run.id}")
