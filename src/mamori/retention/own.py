@@ -16,6 +16,8 @@ from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mamori.db.base import Base
+from mamori.fulfillment import models as _fulfillment_models  # noqa: F401 - registers the tables swept here
+from mamori.inquiries import models as _inquiry_models  # noqa: F401
 from mamori.policy.schema import PolicyBundle
 from mamori.retention.rules import cutoff
 from mamori.retention.sweep import BATCH, Counts, Progress
