@@ -28,6 +28,7 @@ from mamori.api.routers import (
     policy,
     provisions,
     requests,
+    retention,
     subjects,
 )
 from mamori.config import Settings, get_settings
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         cookies.router,
         discovery.router,
         campaigns.router,
+        retention.router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

@@ -111,6 +111,11 @@ SUBCOMMANDS: dict[str, Sub] = {
         "app",
         "Find personal data the data map does not know about (ja, en, zh).",
     ),
+    "retention": Sub(
+        "mamori.cli.retention",
+        "app",
+        "Retention sweeps, their records and legal holds.",
+    ),
     "fulfillment": Sub(
         "mamori.cli.datamap",
         "fulfillment_app",

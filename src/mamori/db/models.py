@@ -14,6 +14,7 @@ from mamori.inquiries import models as inquiry_models
 from mamori.notify import models as notify_models
 from mamori.policy import models as policy_models
 from mamori.provisions import models as provision_models
+from mamori.retention import models as retention_models
 from mamori.security import models as security_models
 from mamori.security import ratelimit as ratelimit_models
 from mamori.subjects import models as subject_models
@@ -34,6 +35,7 @@ __all__ = [
     "policy_models",
     "provision_models",
     "ratelimit_models",
+    "retention_models",
     "security_models",
     "subject_models",
 ]

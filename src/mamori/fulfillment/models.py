@@ -40,7 +40,7 @@ class FulfillmentRun(UUIDPrimaryKey, Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)  # retention sweeps walk it
 
 
 class FulfillmentRunSystem(Base):

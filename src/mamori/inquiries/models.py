@@ -40,7 +40,7 @@ class Inquiry(UUIDPrimaryKey, Base):
     resolution_due_at: Mapped[datetime]
     first_responded_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
-    closed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)  # retention sweeps walk it
     request_case_id: Mapped[uuid.UUID | None]
     client_key: Mapped[str | None] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(200))

@@ -25,6 +25,7 @@ ROOMS = (
     "datamap",
     "fulfillment",
     "campaigns",
+    "retention",
 )
 
 

@@ -107,6 +107,7 @@ def build_privacy_notice(
         builder.requests(bundle.requests),
         builder.contact(bundle.contact_centre),
         builder.cookies(),
+        builder.cameras() if bundle.cameras and bundle.cameras.entries else None,
         builder.pipl() if bundle.pipl.enabled else None,
         builder.revisions(),
         builder.version(version_number, content_hash),
@@ -336,6 +337,40 @@ class _Builder:
             )
             blocks.append(Facts(tuple(self._fact(key, self._l(key), href=href) for key, href in pages)))
         return Section("cookies", self._l("cookies"), tuple(blocks))
+
+    def cameras(self) -> Section:
+        """The notice's camera statements, generated from the register (one entry per camera)."""
+        register = self.bundle.cameras
+        assert register is not None  # noqa: S101 - the caller checks
+        purposes = self.bundle.purposes()
+        entries = tuple(
+            Entry(
+                camera.location.get(self.lang),
+                (
+                    self._fact("camera_site", self._l(f"camera_site.{camera.site}")),
+                    self._fact("camera_sees", camera.sees.get(self.lang)),
+                    self._fact("camera_purpose", purposes[camera.purpose].text.get(self.lang)),
+                    self._fact("data_items", self._items(camera.items)),
+                    self._fact("face_analysis", m.yes_no(camera.face_analysis, self.lang)),
+                    self._fact("face_templates", m.yes_no(camera.face_templates, self.lang)),
+                    self._fact("retention", m.period(camera.retention, self.lang)),
+                    self._fact("camera_viewers", camera.viewers.get(self.lang)),
+                    self._fact("camera_signage", camera.signage.text.get(self.lang)),
+                ),
+                (Badge(self._l("sample"), "sample"),) if camera.sample else (),
+            )
+            for camera in register.entries
+        )
+        face = register.face_data
+        statements = [self._l("face_data_kept_inside")] if not (face.joint_use or face.provision) else []
+        statements += [self._l("face_data_joint_use")] if face.joint_use else []
+        statements += [self._l("face_data_provision")] if face.provision else []
+        blocks: tuple[Block, ...] = (
+            Paragraph(self._l("cameras_intro")),
+            Entries(entries),
+            *(Paragraph(text) for text in statements),
+        )
+        return Section("cameras", self._l("cameras"), blocks)
 
     def pipl(self) -> Section:
         return Section("pipl", self._l("pipl"), (Paragraph(self.bundle.pipl.text.get(self.lang)),))

@@ -341,6 +341,7 @@ class PolicyBundle(Strict):
     incidents: IncidentRules = Field(default_factory=IncidentRules)
     datamap: list[System] = Field(default_factory=list, description="one system per datamap/*.yaml")
     discovery: DiscoveryRules = Field(default_factory=DiscoveryRules)
+    cameras: Cameras | None = Field(default=None, description="the camera register and face-data rules")
     staff_roles: dict[StaffRoleName, StaffRole] | None = Field(
         default=None, description="per staff role, the purposes it may read personal data for"
     )
@@ -417,6 +418,7 @@ def reference_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
     problems += datamap_problems(bundle.datamap, items=known, purposes=seen, outsourced=outsourced)
     problems += staff_role_problems(bundle.staff_roles, seen)
     problems += cookie_problems(bundle.cookies)
+    problems += camera_problems(bundle)
     if not bundle.controller.my_number_handler:
         problems += _my_number_problems(bundle)
     return problems + provisions_problems(bundle)
@@ -463,6 +465,7 @@ def parse_period(value: str) -> tuple[int, int, int]:
 
 
 # Room sections import the base types above, so they are imported last (see policy/sections/).
+from mamori.policy.sections.cameras import Cameras, camera_problems  # noqa: E402
 from mamori.policy.sections.cookies import Cookies, cookie_problems  # noqa: E402
 from mamori.policy.sections.datamap import System, datamap_problems  # noqa: E402
 from mamori.policy.sections.provisions import ProvisionsSection  # noqa: E402

@@ -23,6 +23,8 @@ from mamori.consents.decisions.rules import PolicyFacts, Reason, SubjectFacts, t
 from mamori.consents.models import ConsentState
 from mamori.db.base import utcnow
 from mamori.errors import PolicyViolation, ValidationFailed
+from mamori.policy.schema import PolicyBundle
+from mamori.policy.sections.cameras import FACE_DATA_REFUSED, face_data_refusal
 from mamori.policy.service import bundle_of, require_current_version
 from mamori.provisions import rules
 from mamori.provisions.bulk import id_chunks, insert_rows
@@ -146,6 +148,7 @@ def _judge_request(session: Session, request: ProvisionRequest, now: datetime) -
             "on one of the policy's exceptions; nothing was recorded",
             details={"errors": [{"field": "basis", "message": "opt-out provision is not allowed"}]},
         )
+    _refuse_face_data(bundle, request)
     checked = check_request(session, bundle, request)
     recipient = checked.recipient
     roots = _resolve(session, request.subjects)
@@ -156,6 +159,22 @@ def _judge_request(session: Session, request: ProvisionRequest, now: datetime) -
     outcome = _judge(facts, ctx, beyond)
     outcome.group = group
     return _Judged(recipient, version.id, ctx, checked, outcome)
+
+
+def _refuse_face_data(bundle: PolicyBundle, request: ProvisionRequest) -> None:
+    """Face data goes to a joint user or a third party only where the camera register declares it."""
+    joint = request.basis == rules.JOINT_USE
+    refused = face_data_refusal(bundle.cameras, list(request.items), joint=joint)
+    if refused:
+        what = "joint use" if joint else "provision to a third party"
+        raise PolicyViolation(
+            f"face data may not go out by {what}: the policy's camera register does not declare it;"
+            " nothing was recorded",
+            details={
+                "reason": FACE_DATA_REFUSED,
+                "errors": [{"field": "items", "message": f"face data: {', '.join(refused)}"}],
+            },
+        )
 
 
 def _resolve(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, loader.SubjectRow]:

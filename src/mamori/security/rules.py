@@ -46,6 +46,9 @@ class Scope(StrEnum):
     FULFILLMENT_RUN = "fulfillment:run"
     # Start a run without a case, with a written reason (the privacy officer only).
     FULFILLMENT_BREAK_GLASS = "fulfillment:break_glass"
+    # Retention: read sweep records and holds; run sweeps and place or release legal holds.
+    RETENTION_READ = "retention:read"
+    RETENTION_RUN = "retention:run"
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
@@ -73,6 +76,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.INQUIRIES_READ,
             Scope.INQUIRIES_WRITE,
             Scope.DATAMAP_READ,
+            Scope.RETENTION_READ,
+            Scope.RETENTION_RUN,
             Scope.JOBS_READ,
             Scope.JOBS_RETRY,
             Scope.FULFILLMENT_RUN,
@@ -124,6 +129,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.INCIDENTS_READ,
             Scope.INQUIRIES_READ,
             Scope.DATAMAP_READ,
+            Scope.RETENTION_READ,
             Scope.JOBS_READ,
         }
     ),

@@ -148,6 +148,12 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/fulfillment/runs"): "admin privacy_officer agent",
     ("GET", "/api/v1/fulfillment/runs/{run_id}"): "admin privacy_officer engineer auditor",
     ("POST", "/api/v1/fulfillment/runs/{run_id}/retry"): "admin engineer",
+    ("POST", "/api/v1/retention/sweeps"): "admin privacy_officer",
+    ("GET", "/api/v1/retention/runs"): "admin privacy_officer auditor",
+    ("GET", "/api/v1/retention/runs/{run_id}"): "admin privacy_officer auditor",
+    ("GET", "/api/v1/retention/holds"): "admin privacy_officer auditor",
+    ("POST", "/api/v1/retention/holds"): "admin privacy_officer",
+    ("POST", "/api/v1/retention/holds/{hold_id}/release"): "admin privacy_officer",
 }
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     # a well-formed run for a case that does not exist: allowed roles get 404, others 403

@@ -244,6 +244,7 @@ class TestBuildPrivacyNotice:
             "requests",
             "inquiries",
             "cookies",
+            "cameras",
             "pipl",
             "revisions",
             "version",
@@ -263,3 +264,34 @@ class TestOptionalParts:
     def test_unknown_language_is_refused(self, bundle: PolicyBundle) -> None:
         with pytest.raises(ValidationFailed):
             _notice(bundle, "fr")
+
+
+class TestCameraStatements:
+    @pytest.mark.parametrize("lang", LANGUAGES)
+    def test_one_entry_per_camera_of_the_register(self, bundle: PolicyBundle, lang: str) -> None:
+        section = _section(_notice(bundle, lang), "cameras")
+        (entries,) = (block for block in section.blocks if isinstance(block, Entries))
+        assert bundle.cameras is not None
+        register = bundle.cameras.entries
+        assert [entry.text for entry in entries.entries] == [c.location.get(lang) for c in register]
+        first = {fact.label: fact.lines for fact in entries.entries[0].facts}
+        purposes = bundle.purposes()
+        assert purposes[register[0].purpose].text.get(lang) in [line for lines in first.values() for line in lines]
+        assert register[0].viewers.get(lang) in [line for lines in first.values() for line in lines]
+        assert all(any(b.tone == "sample" for b in entry.badges) for entry in entries.entries)
+
+    def test_face_data_statement_follows_the_declaration(self, bundle: PolicyBundle) -> None:
+        assert bundle.cameras is not None
+        texts = [b.text for b in _section(_notice(bundle, "en"), "cameras").blocks if hasattr(b, "text")]
+        assert "Face templates are neither used jointly with others nor provided to third parties." in texts
+        declared = bundle.cameras.model_copy(
+            update={"face_data": bundle.cameras.face_data.model_copy(update={"provision": True})}
+        )
+        notice = _notice(bundle.model_copy(update={"cameras": declared}), "en")
+        texts = [b.text for b in _section(notice, "cameras").blocks if hasattr(b, "text")]
+        assert "Face templates may be provided to third parties with the person's consent." in texts
+        assert not any("neither" in t for t in texts)
+
+    def test_no_register_means_no_section(self, bundle: PolicyBundle) -> None:
+        ids = [section.id for section in _notice(bundle.model_copy(update={"cameras": None}), "ja").sections]
+        assert "cameras" not in ids

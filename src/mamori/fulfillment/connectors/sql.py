@@ -108,6 +108,10 @@ class SqlConnector(Connector):
             self._tables[dataset] = table
         return table
 
+    def table(self, conn: Connection, dataset: str) -> Table:
+        """The reflected table of ``dataset`` (retention sweeps build their own statements on it)."""
+        return self._table(conn, dataset)
+
     def _column(self, table: Table, name: str) -> Column[Any]:
         if name not in table.c:
             raise ConnectorError(f"{self.system.id}: the table {table.name!r} has no column {name!r}")

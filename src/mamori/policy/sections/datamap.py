@@ -18,7 +18,8 @@ from mamori.policy.schema import Ident, Strict, Text, parse_period
 Strategy = Literal["delete", "null", "mask", "hash", "keep"]
 Direction = Literal["to", "from", "both"]
 Correction = Literal["item", "field"]
-ConnectorKind = Literal["postgresql", "mysql", "sqlite", "csv", "jsonl"]
+ConnectorKind = Literal["postgresql", "mysql", "sqlite", "csv", "jsonl", "files"]
+ExpiryAction = Literal["delete", "anonymise"]
 SQL_KINDS: frozenset[str] = frozenset({"postgresql", "mysql", "sqlite"})
 Column = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=63)]
 EnvName = Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$", max_length=100)]
@@ -138,6 +139,23 @@ class Suspension(Strict):
         return self
 
 
+class Expiry(Strict):
+    """How a retention sweep finds and treats rows past ``retention``.
+
+    ``clock`` is the column holding when the retention period starts for a row (created, last
+    order, footage taken); ``files`` stores use each file's modification time and need none.
+    ``delete`` removes the row (and the rows of ``children`` that refer to it); ``anonymise``
+    applies the fields' erasure strategies (null, mask, hash) and keeps the row.
+    """
+
+    clock: Column | None = None
+    action: ExpiryAction = "delete"
+    children: list[str] = Field(
+        default_factory=list,
+        description="dataset.field of this system referring to this dataset's key, deleted with it",
+    )
+
+
 class Dataset(Strict):
     """A table (or file) and one line of the personal-information ledger."""
 
@@ -154,6 +172,7 @@ class Dataset(Strict):
     provided_to: Text | None = None
     disposal: Text | None = None
     suspension: Suspension | None = None
+    expiry: Expiry | None = Field(default=None, description="what a retention sweep does past retention")
     fields: list[FieldMap] = Field(min_length=1)
 
     @field_validator("retention")
@@ -234,6 +253,7 @@ def _dataset_problems(  # noqa: PLR0913 - the sets the references are checked ag
     outsourced: set[str],
 ) -> list[tuple[Loc, str]]:
     problems = list(_repeats((*where, "fields"), (f.name for f in dataset.fields), "name"))
+    problems += _expiry_problems(where, system, dataset, index)
     problems += [
         ((*where, "purposes", i), f"undeclared purpose {p!r}")
         for i, p in enumerate(dataset.purposes)
@@ -253,4 +273,21 @@ def _dataset_problems(  # noqa: PLR0913 - the sets the references are checked ag
             found = index.get(target[:2])
             if found is None or (found.field(target[2]) is None and target[2] not in found.primary_key):
                 problems.append(((*at, "references", r_index, "field"), f"unknown field {ref.field!r}"))
+    return problems
+
+
+def _expiry_problems(
+    where: Loc, system: str, dataset: Dataset, index: dict[tuple[str, str], Dataset]
+) -> list[tuple[Loc, str]]:
+    expiry = dataset.expiry
+    if expiry is None:
+        return []
+    problems: list[tuple[Loc, str]] = []
+    if dataset.retention is None:
+        problems.append(((*where, "retention"), "expiry needs a retention period"))
+    for c_index, child in enumerate(expiry.children):
+        parts = child.split(".")
+        found = index.get((system, parts[0])) if len(parts) == 2 else None  # noqa: PLR2004 - dataset.field
+        if found is None or found.field(parts[1]) is None:
+            problems.append(((*where, "expiry", "children", c_index), f"unknown field {child!r}"))
     return problems
