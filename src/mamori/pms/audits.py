@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from mamori.config import Settings
 from mamori.db.base import utcnow
 from mamori.dsr.storage import SealedFiles
-from mamori.errors import NotFound
+from mamori.errors import InvalidTransition, NotFound
 from mamori.pms import common, risks
 from mamori.pms.checklist import CHECKS, CheckItem, derive_checklist
 from mamori.pms.models import Audit, Evidence, Finding
@@ -119,7 +119,7 @@ def add_finding(  # noqa: PLR0913 - the facts of a finding
     """Record a finding (text encrypted). Raises InvalidTransition unless the audit is in progress."""
     audit = get_audit(session, audit_id)
     if audit.state != AuditState.IN_PROGRESS:
-        check_audit_transition(AuditState(audit.state), AuditState.IN_PROGRESS)
+        raise InvalidTransition(f"findings are recorded while an audit is in progress (it is {audit.state})")
     problems = []
     if kind not in set(FindingKind):
         problems.append({"field": "kind", "message": f"must be one of {', '.join(FindingKind)}"})
