@@ -41,6 +41,8 @@ class Scope(StrEnum):
     DATAMAP_READ = "datamap:read"
     DATAMAP_WRITE = "datamap:write"
     JOBS_READ = "jobs:read"
+    PMS_READ = "pms:read"
+    PMS_WRITE = "pms:write"
     JOBS_RETRY = "jobs:retry"
     # Start a fulfillment run for an accepted request case (the roles that decide cases).
     FULFILLMENT_RUN = "fulfillment:run"
@@ -77,6 +79,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.JOBS_RETRY,
             Scope.FULFILLMENT_RUN,
             Scope.FULFILLMENT_BREAK_GLASS,
+            Scope.PMS_READ,
+            Scope.PMS_WRITE,
         }
     ),
     Role.AGENT: frozenset(
@@ -125,6 +129,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.INQUIRIES_READ,
             Scope.DATAMAP_READ,
             Scope.JOBS_READ,
+            Scope.PMS_READ,
         }
     ),
 }
