@@ -19,7 +19,9 @@ app = typer.Typer(
 )
 risks_app = typer.Typer(help="The risk register (ledger dataset x life-cycle stage).", no_args_is_help=True)
 audits_app = typer.Typer(help="Internal audits: plan, checklist, findings, evidence.", no_args_is_help=True)
-actions_app = typer.Typer(help="Corrective actions of every source (incidents' included).", no_args_is_help=True)
+actions_app = typer.Typer(
+    help="Corrective actions of every source (incidents' included).", no_args_is_help=True
+)
 training_app = typer.Typer(help="Training records and who is overdue.", no_args_is_help=True)
 app.add_typer(risks_app, name="risks")
 app.add_typer(audits_app, name="audits")
@@ -66,12 +68,25 @@ def risks_add_cmd(  # noqa: PLR0913 - the facts of a risk
     from mamori.pms.risks import RiskInput, register_risk
 
     system, _, name = dataset.partition(".")
-    data = RiskInput(system, name, stage, risk, owner, likelihood, impact, residual_likelihood, residual_impact,
-                     list(measure), _date(review_on, "review_on"))  # fmt: skip
+    data = RiskInput(
+        system,
+        name,
+        stage,
+        risk,
+        owner,
+        likelihood,
+        impact,
+        residual_likelihood,
+        residual_impact,
+        list(measure),
+        _date(review_on, "review_on"),
+    )
     with session_scope() as session, readable_errors():
         found = register_risk(session, actor=cli_actor(), data=data)
-        typer.echo(f"risk {found.id}: score {likelihood * impact}, residual "
-                   f"{residual_likelihood * residual_impact}, review on {found.review_on}")  # fmt: skip
+        typer.echo(
+            f"risk {found.id}: score {likelihood * impact}, residual "
+            f"{residual_likelihood * residual_impact}, review on {found.review_on}"
+        )
 
 
 @risks_app.command("rate")
@@ -85,18 +100,25 @@ def risks_rate_cmd(  # noqa: PLR0913
 ) -> None:
     """Review a risk: a new rating kept beside the earlier ones.
 
-    Example: mamori pms risks rate 1b2c… --likelihood 2 --impact 4 --residual-likelihood 1 --residual-impact 3.
+    Example: mamori pms risks rate 1b2c… --likelihood 2 --impact 4 --residual-likelihood 1
+    --residual-impact 3.
     """
     from mamori.pms.risks import RatingInput, rate_risk
 
-    data = RatingInput(likelihood, impact, residual_likelihood, residual_impact, list(measure) if measure else None)
+    data = RatingInput(
+        likelihood, impact, residual_likelihood, residual_impact, list(measure) if measure else None
+    )
     with session_scope() as session, readable_errors():
         found = rate_risk(session, actor=cli_actor(), risk_id=_uuid(risk_id, "risk"), data=data)
-        typer.echo(f"risk {found.id}: residual {residual_likelihood * residual_impact}, review on {found.review_on}")
+        typer.echo(
+            f"risk {found.id}: residual {residual_likelihood * residual_impact}, review on {found.review_on}"
+        )
 
 
 @risks_app.command("list")
-def risks_list_cmd(overdue: bool = typer.Option(False, "--overdue", help="Only those past their review date.")) -> None:
+def risks_list_cmd(
+    overdue: bool = typer.Option(False, "--overdue", help="Only those past their review date."),
+) -> None:
     """The register: dataset, stage, score → residual (level), owner, review date.
 
     Example: mamori pms risks list --overdue.
@@ -137,7 +159,9 @@ def audits_plan_cmd(
 
 
 @audits_app.command("checklist")
-def audits_checklist_cmd(lang: str = typer.Option("ja", "--lang", help="ja, en, zh-Hans or zh-Hant.")) -> None:
+def audits_checklist_cmd(
+    lang: str = typer.Option("ja", "--lang", help="ja, en, zh-Hans or zh-Hant."),
+) -> None:
     """The checklist as the bundle and registers stand today (exit 1 when a check fails).
 
     Example: mamori pms audits checklist --lang en.
@@ -170,25 +194,35 @@ def audits_start_cmd(audit: str = typer.Argument(..., help="Reference (AUD-2026-
 @audits_app.command("finding")
 def audits_finding_cmd(
     audit: str = typer.Argument(..., help="Reference or id."),
-    kind: str = typer.Option(..., help="conformity, observation, minor_nonconformity or major_nonconformity."),
+    kind: str = typer.Option(
+        ..., help="conformity, observation, minor_nonconformity or major_nonconformity."
+    ),
     text: str = typer.Option(..., help="What was found (stored encrypted)."),
     check: str = typer.Option(None, help="Checklist code it concerns."),
     evidence: list[Path] = typer.Option([], "--evidence", help="A file kept encrypted as evidence; repeat."),
 ) -> None:
     """Record a finding of an audit in progress, with evidence files.
 
-    Example: mamori pms audits finding AUD-2026-001 --kind minor_nonconformity --text "…" --evidence photo.jpg.
+    Example: mamori pms audits finding AUD-2026-001 --kind minor_nonconformity --text "…"
+    --evidence photo.jpg.
     """
     from mamori.pms.audits import add_finding, attach_evidence, find_audit
 
     settings = get_settings()
     with session_scope(settings) as session, readable_errors():
         found = find_audit(session, audit)
-        finding = add_finding(session, settings, actor=cli_actor(), audit_id=found.id, kind=kind, text=text,
-                              check_code=check)  # fmt: skip
+        finding = add_finding(
+            session, settings, actor=cli_actor(), audit_id=found.id, kind=kind, text=text, check_code=check
+        )
         for path in evidence:
-            attach_evidence(session, settings, actor=cli_actor(), finding_id=finding.id, name=path.name,
-                            data=path.read_bytes())  # fmt: skip
+            attach_evidence(
+                session,
+                settings,
+                actor=cli_actor(),
+                finding_id=finding.id,
+                name=path.name,
+                data=path.read_bytes(),
+            )
         typer.echo(f"finding {finding.id} ({kind}), {len(evidence)} evidence file(s) sealed")
 
 
@@ -209,8 +243,10 @@ def audits_list_cmd() -> None:
 
     with session_scope() as session:
         for a in list_audits(session):
-            typer.echo(f"{a.reference}  {a.starts_on}…{a.ends_on}  {a.state:<12} {shown(a.auditor)}  "
-                       f"{len(findings(session, a.id))} finding(s)  {shown(a.scope)}")  # fmt: skip
+            typer.echo(
+                f"{a.reference}  {a.starts_on}…{a.ends_on}  {a.state:<12} {shown(a.auditor)}  "
+                f"{len(findings(session, a.id))} finding(s)  {shown(a.scope)}"
+            )
 
 
 @actions_app.command("add")
@@ -256,8 +292,14 @@ def actions_verify_cmd(
 
     settings = get_settings()
     with session_scope(settings) as session, readable_errors():
-        found = verify_action(session, settings, actor=cli_actor(), action_id=_uuid(action, "action"),
-                              effective=effective, note=note)  # fmt: skip
+        found = verify_action(
+            session,
+            settings,
+            actor=cli_actor(),
+            action_id=_uuid(action, "action"),
+            effective=effective,
+            note=note,
+        )
         typer.echo(f"action {found.id}: {found.state}")
 
 
@@ -271,8 +313,10 @@ def actions_list_cmd(open_only: bool = typer.Option(False, "--open", help="Only 
         found = all_actions(session, settings, open_only=open_only)
         for a in found:
             late = "OVERDUE " if a.overdue else ""
-            typer.echo(f"{a.id}  {a.due_on}  {late}{a.state:<9} {a.source:<9} {shown(a.source_ref or '-'):<14} "
-                       f"{shown(a.owner)}  {shown(a.title)}")  # fmt: skip
+            typer.echo(
+                f"{a.id}  {a.due_on}  {late}{a.state:<9} {a.source:<9} {shown(a.source_ref or '-'):<14} "
+                f"{shown(a.owner)}  {shown(a.title)}"
+            )
         typer.echo(f"{len(found)} action(s), {sum(1 for a in found if a.overdue)} overdue")
 
 
@@ -293,7 +337,9 @@ def training_record_cmd(
     data = TrainingInput(course, person, _date(on, "on") or date.min, result, valid_months)
     with session_scope() as session, readable_errors():
         record = record_training(session, actor=cli_actor(), data=data)
-        typer.echo(f"recorded {record.course} for {shown(record.person)}, valid until {record.valid_until or '-'}")
+        typer.echo(
+            f"recorded {record.course} for {shown(record.person)}, valid until {record.valid_until or '-'}"
+        )
 
 
 @training_app.command("overdue")
@@ -321,7 +367,8 @@ def review_cmd(
 ) -> None:
     """The management-review report top management signs: PDF with charts and XLSX.
 
-    Example: mamori pms review --from 2026-04-01 --to 2027-03-31 --lang en --pdf review.pdf --xlsx review.xlsx.
+    Example: mamori pms review --from 2026-04-01 --to 2027-03-31 --lang en --pdf review.pdf
+    --xlsx review.xlsx.
     """
     from mamori.pms.common import bundle, today
     from mamori.pms.review.figures import compute_review
@@ -329,7 +376,9 @@ def review_cmd(
     from mamori.pms.review.report import blocks, render_pdf, render_xlsx
 
     if lang not in LANGUAGES:
-        fail(ValidationFailed("unknown language", details={"errors": [f"lang: one of {', '.join(LANGUAGES)}"]}))
+        fail(
+            ValidationFailed("unknown language", details={"errors": [f"lang: one of {', '.join(LANGUAGES)}"]})
+        )
     settings = get_settings()
     first, last = _date(start, "from") or date.min, _date(end, "to") or date.min
     with session_scope(settings) as session, readable_errors():

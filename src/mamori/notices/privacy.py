@@ -17,7 +17,6 @@ from mamori.notices.document import (
     Section,
     Table,
 )
-from mamori.policy.sections.safety import MeasureKind
 from mamori.policy.schema import (
     LANGUAGES,
     ContactCentre,
@@ -29,6 +28,7 @@ from mamori.policy.schema import (
     Requests,
     SubjectCategory,
 )
+from mamori.policy.sections.safety import MeasureKind
 
 DEFAULT_LANGUAGE = "ja"
 _TRADITIONAL_REGIONS = frozenset({"tw", "hk", "mo"})

@@ -54,17 +54,34 @@ def add_action(session: Session, settings: Settings, *, actor: str, data: Action
     problems = []
     if data.source not in set(ActionSource) or data.source == ActionSource.INCIDENT:
         allowed = ", ".join(s for s in ActionSource if s != ActionSource.INCIDENT)
-        problems.append({"field": "source", "message": f"must be one of {allowed} (incidents keep their own)"})
-    problems += [{"field": f, "message": "is empty"} for f, v in (("title", data.title), ("owner", data.owner)) if not v.strip()]
+        problems.append(
+            {"field": "source", "message": f"must be one of {allowed} (incidents keep their own)"}
+        )
+    problems += [
+        {"field": f, "message": "is empty"}
+        for f, v in (("title", data.title), ("owner", data.owner))
+        if not v.strip()
+    ]
     common.refuse(problems, "the corrective action")
     action = CorrectiveAction(
-        id=uuid.uuid4(), source=data.source, source_ref=data.source_ref, owner=data.owner.strip(),
-        due_on=data.due_on, state=ActionState.OPEN, ineffective_count=0, created_by=actor,
+        id=uuid.uuid4(),
+        source=data.source,
+        source_ref=data.source_ref,
+        owner=data.owner.strip(),
+        due_on=data.due_on,
+        state=ActionState.OPEN,
+        ineffective_count=0,
+        created_by=actor,
         title_encrypted=common.seal(session, settings, data.title.strip(), TITLE),
-    )  # fmt: skip
+    )
     session.add(action)
     session.flush()
-    details = {"source": data.source, "source_ref": data.source_ref, "owner": action.owner, "due_on": str(data.due_on)}
+    details = {
+        "source": data.source,
+        "source_ref": data.source_ref,
+        "owner": action.owner,
+        "due_on": str(data.due_on),
+    }
     common.audit(session, actor, "pms.action_added", "pms_action", str(action.id), details)
     return action
 
@@ -95,7 +112,9 @@ def verify_action(  # noqa: PLR0913 - the facts of a verification
     """
     action = get_action(session, action_id)
     common.refuse([{"field": "note", "message": "is empty"}] if not note.strip() else [], "the verification")
-    target = verification_outcome(ActionState(action.state), action.owner, actor_name(actor), effective=effective)
+    target = verification_outcome(
+        ActionState(action.state), action.owner, actor_name(actor), effective=effective
+    )
     before, action.state = action.state, target
     action.verification_encrypted = common.seal(session, settings, note.strip(), VERIFICATION)
     action.verified_by = actor
@@ -134,18 +153,34 @@ def all_actions(
     """The corrective actions of the management system and of incidents, by due date."""
     today = today or common.today()
     views = [
-        ActionView(a.id, a.source, a.source_ref, title(settings, a), a.owner, a.due_on, a.state,
-                   action_overdue(a.state, a.due_on, today))
+        ActionView(
+            a.id,
+            a.source,
+            a.source_ref,
+            title(settings, a),
+            a.owner,
+            a.due_on,
+            a.state,
+            action_overdue(a.state, a.due_on, today),
+        )
         for a in session.scalars(select(CorrectiveAction))
-    ]  # fmt: skip
+    ]
     rows = session.execute(select(IncidentAction, Incident.reference).join(Incident))
     for row, reference in rows:
         read = action_read(settings, row)
         state = _INCIDENT_STATE.get(read.status, read.status)
         views.append(
-            ActionView(read.id, ActionSource.INCIDENT, reference, read.title, read.owner, read.due_on, state,
-                       action_overdue(state, read.due_on, today))
-        )  # fmt: skip
+            ActionView(
+                read.id,
+                ActionSource.INCIDENT,
+                reference,
+                read.title,
+                read.owner,
+                read.due_on,
+                state,
+                action_overdue(state, read.due_on, today),
+            )
+        )
     if open_only:
         views = [v for v in views if v.state not in CLOSED_STATES]
     return sorted(views, key=lambda v: (v.due_on, str(v.id)))

@@ -18,6 +18,7 @@ from mamori.pms import common, risks
 from mamori.pms.checklist import CHECKS, CheckItem, derive_checklist
 from mamori.pms.models import Audit, Evidence, Finding
 from mamori.pms.rules import AuditState, FindingKind, check_audit_transition
+from mamori.policy.sections.countries import HOME_COUNTRY
 from mamori.provisions import rules as provision_rules
 from mamori.provisions.models import Party
 from mamori.provisions.parties import measures_of
@@ -40,16 +41,30 @@ class AuditPlan:
 
 def plan_audit(session: Session, *, actor: str, plan: AuditPlan) -> Audit:
     """Plan an audit. Raises ValidationFailed (empty scope or auditor, end before start)."""
-    problems = [{"field": f, "message": "is empty"} for f, v in (("scope", plan.scope), ("auditor", plan.auditor)) if not v.strip()]
+    problems = [
+        {"field": f, "message": "is empty"}
+        for f, v in (("scope", plan.scope), ("auditor", plan.auditor))
+        if not v.strip()
+    ]
     if plan.ends_on < plan.starts_on:
         problems.append({"field": "ends_on", "message": "is before starts_on"})
     common.refuse(problems, "the audit plan")
     year = plan.starts_on.year
-    count = session.scalar(select(func.count()).select_from(Audit).where(Audit.reference.like(f"AUD-{year}-%"))) or 0
+    count = (
+        session.scalar(select(func.count()).select_from(Audit).where(Audit.reference.like(f"AUD-{year}-%")))
+        or 0
+    )
     audit = Audit(
-        id=uuid.uuid4(), reference=f"AUD-{year}-{count + 1:03d}", scope=plan.scope.strip(), starts_on=plan.starts_on,
-        ends_on=plan.ends_on, auditor=plan.auditor.strip(), state=AuditState.PLANNED, checklist=[], created_by=actor,
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        reference=f"AUD-{year}-{count + 1:03d}",
+        scope=plan.scope.strip(),
+        starts_on=plan.starts_on,
+        ends_on=plan.ends_on,
+        auditor=plan.auditor.strip(),
+        state=AuditState.PLANNED,
+        checklist=[],
+        created_by=actor,
+    )
     session.add(audit)
     session.flush()
     details = {"reference": audit.reference, "auditor": audit.auditor, "starts_on": str(plan.starts_on)}
@@ -64,13 +79,20 @@ def checklist(session: Session, *, today: date | None = None) -> list[CheckItem]
     processors: dict[str, str | None] = {}
     for party, _ in list_processors(session):
         item = late.get(party.key)
-        processors[party.key] = None if item is None else (f"due {item.due_on}" if item.due_on else "never assessed")
+        processors[party.key] = (
+            None if item is None else (f"due {item.due_on}" if item.due_on else "never assessed")
+        )
     foreign: dict[str, str | None] = {}
-    for party in session.scalars(select(Party).where(Party.country != provision_rules.HOME_COUNTRY)):
+    for party in session.scalars(select(Party).where(Party.country != HOME_COUNTRY)):
         verdict = provision_rules.foreign_route(party.country, measures_of(party), today)
-        foreign[party.key] = (verdict.problem or "no route: consent of each person") if verdict.per_person_consent else None
+        foreign[party.key] = (
+            (verdict.problem or "no route: consent of each person") if verdict.per_person_consent else None
+        )
     return derive_checklist(
-        common.bundle(session), processors=processors, foreign_parties=foreign, assessed=risks.assessed(session)
+        common.bundle(session),
+        processors=processors,
+        foreign_parties=foreign,
+        assessed=risks.assessed(session),
     )
 
 
@@ -108,14 +130,27 @@ def complete_audit(session: Session, *, actor: str, audit_id: uuid.UUID) -> Audi
     audit = get_audit(session, audit_id)
     check_audit_transition(AuditState(audit.state), AuditState.COMPLETED)
     audit.state, audit.completed_at = AuditState.COMPLETED, utcnow()
-    common.audit(session, actor, "pms.audit_completed", "pms_audit", str(audit.id), {"state": ["in_progress", "completed"]})
+    common.audit(
+        session,
+        actor,
+        "pms.audit_completed",
+        "pms_audit",
+        str(audit.id),
+        {"state": ["in_progress", "completed"]},
+    )
     return audit
 
 
 def add_finding(  # noqa: PLR0913 - the facts of a finding
-    session: Session, settings: Settings, *, actor: str, audit_id: uuid.UUID, kind: str, text: str,
+    session: Session,
+    settings: Settings,
+    *,
+    actor: str,
+    audit_id: uuid.UUID,
+    kind: str,
+    text: str,
     check_code: str | None = None,
-) -> Finding:  # fmt: skip
+) -> Finding:
     """Record a finding (text encrypted). Raises InvalidTransition unless the audit is in progress."""
     audit = get_audit(session, audit_id)
     if audit.state != AuditState.IN_PROGRESS:
@@ -129,9 +164,13 @@ def add_finding(  # noqa: PLR0913 - the facts of a finding
         problems.append({"field": "text", "message": "is empty"})
     common.refuse(problems, "the finding")
     finding = Finding(
-        id=uuid.uuid4(), audit_id=audit.id, kind=kind, check_code=check_code, created_by=actor,
+        id=uuid.uuid4(),
+        audit_id=audit.id,
+        kind=kind,
+        check_code=check_code,
+        created_by=actor,
         text_encrypted=common.seal(session, settings, text.strip(), FINDING),
-    )  # fmt: skip
+    )
     session.add(finding)
     session.flush()
     details = {"audit": audit.reference, "kind": kind, "check_code": check_code}
@@ -140,7 +179,9 @@ def add_finding(  # noqa: PLR0913 - the facts of a finding
 
 
 def findings(session: Session, audit_id: uuid.UUID) -> list[Finding]:
-    return list(session.scalars(select(Finding).where(Finding.audit_id == audit_id).order_by(Finding.created_at)))
+    return list(
+        session.scalars(select(Finding).where(Finding.audit_id == audit_id).order_by(Finding.created_at))
+    )
 
 
 def finding_text(settings: Settings, finding: Finding) -> str:
@@ -151,7 +192,9 @@ def evidence_files(settings: Settings) -> SealedFiles:
     """The evidence store: the requests' sealed files (AES-GCM, context-bound), in a folder of its own."""
     from pathlib import Path
 
-    return SealedFiles(directory=Path(settings.files_dir) / EVIDENCE_DIR, cipher=cipher_from_settings(settings))
+    return SealedFiles(
+        directory=Path(settings.files_dir) / EVIDENCE_DIR, cipher=cipher_from_settings(settings)
+    )
 
 
 def _context(evidence_id: uuid.UUID) -> str:
@@ -174,9 +217,14 @@ def attach_evidence(  # noqa: PLR0913
     evidence_id = uuid.uuid4()
     key = evidence_files(settings).put(data, context=_context(evidence_id))
     evidence = Evidence(
-        id=evidence_id, finding_id=finding.id, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-        storage_key=key, added_by=actor, name_encrypted=common.seal(session, settings, name or "evidence", EVIDENCE_NAME),
-    )  # fmt: skip
+        id=evidence_id,
+        finding_id=finding.id,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key=key,
+        added_by=actor,
+        name_encrypted=common.seal(session, settings, name or "evidence", EVIDENCE_NAME),
+    )
     session.add(evidence)
     session.flush()
     details = {"finding": str(finding.id), "size": len(data), "sha256": evidence.sha256}
@@ -184,7 +232,9 @@ def attach_evidence(  # noqa: PLR0913
     return evidence
 
 
-def read_evidence(session: Session, settings: Settings, *, actor: str, evidence_id: uuid.UUID) -> tuple[str, bytes]:
+def read_evidence(
+    session: Session, settings: Settings, *, actor: str, evidence_id: uuid.UUID
+) -> tuple[str, bytes]:
     """The name and content of an evidence file (the read is recorded)."""
     evidence = session.get(Evidence, evidence_id)
     if evidence is None:
@@ -195,7 +245,9 @@ def read_evidence(session: Session, settings: Settings, *, actor: str, evidence_
 
 
 def evidence_of(session: Session, finding_id: uuid.UUID) -> list[Evidence]:
-    return list(session.scalars(select(Evidence).where(Evidence.finding_id == finding_id).order_by(Evidence.added_at)))
+    return list(
+        session.scalars(select(Evidence).where(Evidence.finding_id == finding_id).order_by(Evidence.added_at))
+    )
 
 
 def list_audits(session: Session) -> list[Audit]:

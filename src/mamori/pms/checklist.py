@@ -28,7 +28,10 @@ CHECKS: dict[str, dict[str, str]] = {
     },
     "dataset.risks": {
         "ja": "データセットの全段階（取得・利用・保管・提供・廃棄）のリスクが評価されている",
-        "en": "Risks of the dataset are assessed for every stage (acquisition, use, storage, provision, disposal)",
+        "en": (
+            "Risks of the dataset are assessed for every stage"
+            " (acquisition, use, storage, provision, disposal)"
+        ),
         "zh-Hans": "已对数据集各阶段（取得、利用、保管、提供、废弃）的风险进行评估",
         "zh-Hant": "已對資料集各階段（取得、利用、保管、提供、廢棄）的風險進行評估",
     },
@@ -40,7 +43,9 @@ CHECKS: dict[str, dict[str, str]] = {
     },
     "transfer.route": {
         "ja": "外国にある第三者への提供の根拠（十分性認定国・相当措置）が確認できる",
-        "en": "The party abroad has a transfer route (adequate country or equivalent measures checked in time)",
+        "en": (
+            "The party abroad has a transfer route (adequate country or equivalent measures checked in time)"
+        ),
         "zh-Hans": "向境外第三方提供的依据（充分性认定国家或同等措施）可以确认",
         "zh-Hant": "向境外第三方提供的依據（適足性認定國家或同等措施）可以確認",
     },
@@ -88,12 +93,14 @@ def derive_checklist(
     ]
     stages = {str(stage) for stage in Stage}
     covered: dict[str, set[str]] = {}
-    for system, dataset, stage in assessed:
-        covered.setdefault(f"{system}.{dataset}", set()).add(stage)
+    for system_id, dataset_id, stage in assessed:
+        covered.setdefault(f"{system_id}.{dataset_id}", set()).add(stage)
     for system in bundle.datamap:
         for dataset in system.datasets:
             name = f"{system.id}.{dataset.id}"
-            items.append(CheckItem("dataset.retention", name, dataset.retention is not None, dataset.retention or ""))
+            items.append(
+                CheckItem("dataset.retention", name, dataset.retention is not None, dataset.retention or "")
+            )
             missing = [stage for stage in Stage if str(stage) not in covered.get(name, set())]
             detail = ", ".join(str(stage) for stage in missing)
             items.append(CheckItem("dataset.risks", name, not (stages - covered.get(name, set())), detail))

@@ -72,17 +72,27 @@ def register_risk(session: Session, *, actor: str, data: RiskInput) -> Risk:
     inherent = Rating(data.likelihood, data.impact)
     residual = Rating(data.residual_likelihood, data.residual_impact)
     common.refuse(
-        _ledger_problems(bundle, data) + _measure_problems(bundle, data.measures) + rating_problems(inherent, residual),
+        _ledger_problems(bundle, data)
+        + _measure_problems(bundle, data.measures)
+        + rating_problems(inherent, residual),
         "the risk",
     )
     today = common.today()
     risk = Risk(
-        id=uuid.uuid4(), system=data.system, dataset=data.dataset, stage=data.stage,
-        description=data.description.strip(), owner=data.owner.strip(),
-        likelihood=inherent.likelihood, impact=inherent.impact,
-        residual_likelihood=residual.likelihood, residual_impact=residual.impact,
-        measures=list(data.measures), review_on=data.review_on or next_review(today, residual), created_by=actor,
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        system=data.system,
+        dataset=data.dataset,
+        stage=data.stage,
+        description=data.description.strip(),
+        owner=data.owner.strip(),
+        likelihood=inherent.likelihood,
+        impact=inherent.impact,
+        residual_likelihood=residual.likelihood,
+        residual_impact=residual.impact,
+        measures=list(data.measures),
+        review_on=data.review_on or next_review(today, residual),
+        created_by=actor,
+    )
     session.add(risk)
     _append_rating(session, actor, risk, today)
     common.audit(session, actor, "pms.risk_registered", "pms_risk", str(risk.id), _facts(risk))
@@ -96,7 +106,8 @@ def rate_risk(session: Session, *, actor: str, risk_id: uuid.UUID, data: RatingI
     residual = Rating(data.residual_likelihood, data.residual_impact)
     measures = risk.measures if data.measures is None else data.measures
     common.refuse(
-        _measure_problems(common.bundle(session), measures) + rating_problems(inherent, residual), "the rating"
+        _measure_problems(common.bundle(session), measures) + rating_problems(inherent, residual),
+        "the rating",
     )
     before = _facts(risk)
     today = common.today()
@@ -114,10 +125,16 @@ def rate_risk(session: Session, *, actor: str, risk_id: uuid.UUID, data: RatingI
 def _append_rating(session: Session, actor: str, risk: Risk, today: date) -> None:
     session.add(
         RiskRating(
-            id=uuid.uuid4(), risk_id=risk.id, likelihood=risk.likelihood, impact=risk.impact,
-            residual_likelihood=risk.residual_likelihood, residual_impact=risk.residual_impact,
-            measures=list(risk.measures), rated_on=today, actor=actor,
-        )  # fmt: skip
+            id=uuid.uuid4(),
+            risk_id=risk.id,
+            likelihood=risk.likelihood,
+            impact=risk.impact,
+            residual_likelihood=risk.residual_likelihood,
+            residual_impact=risk.residual_impact,
+            measures=list(risk.measures),
+            rated_on=today,
+            actor=actor,
+        )
     )
     session.flush()
 
@@ -147,7 +164,9 @@ def list_risks(session: Session, *, overdue_on: date | None = None) -> list[Risk
     if overdue_on is not None:
         stmt = stmt.where(Risk.review_on < overdue_on)
     order = {str(stage): index for index, stage in enumerate(Stage)}
-    return sorted(session.scalars(stmt), key=lambda r: (r.system, r.dataset, order.get(r.stage, 9), r.created_at))
+    return sorted(
+        session.scalars(stmt), key=lambda r: (r.system, r.dataset, order.get(r.stage, 9), r.created_at)
+    )
 
 
 def ratings(session: Session, risk_id: uuid.UUID) -> list[RiskRating]:
@@ -157,4 +176,6 @@ def ratings(session: Session, risk_id: uuid.UUID) -> list[RiskRating]:
 
 def assessed(session: Session) -> set[tuple[str, str, str]]:
     """(system, dataset, stage) of every risk registered."""
-    return {(r.system, r.dataset, r.stage) for r in session.execute(select(Risk.system, Risk.dataset, Risk.stage))}
+    return {
+        (r.system, r.dataset, r.stage) for r in session.execute(select(Risk.system, Risk.dataset, Risk.stage))
+    }

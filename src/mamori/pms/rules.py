@@ -37,7 +37,12 @@ class Level(StrEnum):
     CRITICAL = "critical"
 
 
-_LEVELS: tuple[tuple[int, Level], ...] = ((4, Level.LOW), (9, Level.MEDIUM), (14, Level.HIGH), (25, Level.CRITICAL))
+_LEVELS: tuple[tuple[int, Level], ...] = (
+    (4, Level.LOW),
+    (9, Level.MEDIUM),
+    (14, Level.HIGH),
+    (25, Level.CRITICAL),
+)
 REVIEW_MONTHS: dict[Level, int] = {Level.LOW: 12, Level.MEDIUM: 12, Level.HIGH: 6, Level.CRITICAL: 3}
 
 
@@ -181,11 +186,11 @@ def overdue_training(
     due: list[TrainingDue] = []
     for course in sorted(set(courses)):
         for person in sorted(set(people)):
-            record = best.get((course, person))
-            if record is None:
+            found = best.get((course, person))
+            if found is None:
                 due.append(TrainingDue(course, person, None, None))
-            elif record.valid_until is not None and record.valid_until < today:
-                due.append(TrainingDue(course, person, record.completed_on, record.valid_until))
+            elif found.valid_until is not None and found.valid_until < today:
+                due.append(TrainingDue(course, person, found.completed_on, found.valid_until))
     return due
 
 

@@ -25,9 +25,15 @@ class TrainingInput:
 
 
 def record_training(session: Session, *, actor: str, data: TrainingInput) -> TrainingRecord:
-    """Record one attendance. Raises ValidationFailed (unknown result, empty course or person, bad validity)."""
+    """Record one attendance.
+
+    Raises:
+        ValidationFailed: unknown result, empty course or person, validity off 1–120 months, a future date.
+    """
     problems = [
-        {"field": f, "message": "is empty"} for f, v in (("course", data.course), ("person", data.person)) if not v.strip()
+        {"field": f, "message": "is empty"}
+        for f, v in (("course", data.course), ("person", data.person))
+        if not v.strip()
     ]
     if data.result not in set(TrainingResult):
         problems.append({"field": "result", "message": f"must be one of {', '.join(TrainingResult)}"})
@@ -37,14 +43,23 @@ def record_training(session: Session, *, actor: str, data: TrainingInput) -> Tra
         problems.append({"field": "completed_on", "message": "is in the future"})
     common.refuse(problems, "the training record")
     record = TrainingRecord(
-        id=uuid.uuid4(), course=data.course.strip(), person=data.person.strip(), completed_on=data.completed_on,
-        result=data.result, passed=data.result != TrainingResult.FAILED, created_by=actor,
+        id=uuid.uuid4(),
+        course=data.course.strip(),
+        person=data.person.strip(),
+        completed_on=data.completed_on,
+        result=data.result,
+        passed=data.result != TrainingResult.FAILED,
+        created_by=actor,
         valid_until=valid_until(data.completed_on, data.result, data.valid_months),
-    )  # fmt: skip
+    )
     session.add(record)
     session.flush()
-    details = {"course": record.course, "person": record.person, "result": record.result,
-               "valid_until": None if record.valid_until is None else str(record.valid_until)}  # fmt: skip
+    details = {
+        "course": record.course,
+        "person": record.person,
+        "result": record.result,
+        "valid_until": None if record.valid_until is None else str(record.valid_until),
+    }
     common.audit(session, actor, "pms.training_recorded", "pms_training", str(record.id), details)
     return record
 

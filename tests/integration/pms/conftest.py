@@ -20,6 +20,6 @@ def policy(session: Session) -> PolicyVersion:
 
 @pytest.fixture
 def files_settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         database_url=database_url, mail_backend="null", files_dir=tmp_path / "files", _env_file=None
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -22,17 +22,26 @@ from mamori.policy.models import PolicyVersion
 from tests.factories.incidents import create_incident
 
 
-def _risk(session: Session, stage: str = "storage", **changes: object) -> Risk:
+def _risk(session: Session, **changes: object) -> Risk:
     values: dict[str, object] = {
-        "system": "shop", "dataset": "customer", "stage": stage, "description": "Backups copied to a laptop",
-        "owner": "hana", "likelihood": 3, "impact": 4, "residual_likelihood": 2, "residual_impact": 3,
+        "system": "shop",
+        "dataset": "customer",
+        "stage": "storage",
+        "description": "Backups copied to a laptop",
+        "owner": "hana",
+        "likelihood": 3,
+        "impact": 4,
+        "residual_likelihood": 2,
+        "residual_impact": 3,
         "measures": ["access_control", "device_protection"],
-    } | changes  # fmt: skip
+    } | changes
     return risks.register_risk(session, actor="user:hana", data=risks.RiskInput(**values))  # type: ignore[arg-type]
 
 
 def _actions_of(session: Session, target: str) -> list[str]:
-    rows = session.scalars(select(AuditEvent.action).where(AuditEvent.target_id == target).order_by(AuditEvent.seq))
+    rows = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.target_id == target).order_by(AuditEvent.seq)
+    )
     return list(rows)
 
 
@@ -50,10 +59,17 @@ class TestRiskRegister:
 
     @pytest.mark.parametrize(
         ("changes", "field"),
-        [({"dataset": "nowhere"}, "dataset"), ({"stage": "archiving"}, "stage"),
-         ({"measures": ["moat"]}, "measures"), ({"residual_likelihood": 4, "residual_impact": 4}, "residual"), ({"impact": 6}, "impact")],
-    )  # fmt: skip
-    def test_refuses_and_writes_nothing(self, session: Session, changes: dict[str, object], field: str) -> None:
+        [
+            ({"dataset": "nowhere"}, "dataset"),
+            ({"stage": "archiving"}, "stage"),
+            ({"measures": ["moat"]}, "measures"),
+            ({"residual_likelihood": 4, "residual_impact": 4}, "residual"),
+            ({"impact": 6}, "impact"),
+        ],
+    )
+    def test_refuses_and_writes_nothing(
+        self, session: Session, changes: dict[str, object], field: str
+    ) -> None:
         with pytest.raises(ValidationFailed) as caught:
             _risk(session, **changes)
         assert field in [e["field"] for e in caught.value.details["errors"]]
@@ -64,7 +80,10 @@ class TestRiskRegister:
         assert risks.list_risks(session, overdue_on=today()) == [risk]
         data = risks.RatingInput(3, 4, 1, 2, measures=["access_control"])
         risks.rate_risk(session, actor="user:hana", risk_id=risk.id, data=data)
-        assert [(r.residual_likelihood, r.residual_impact) for r in risks.ratings(session, risk.id)] == [(2, 3), (1, 2)]
+        assert [(r.residual_likelihood, r.residual_impact) for r in risks.ratings(session, risk.id)] == [
+            (2, 3),
+            (1, 2),
+        ]
         assert risks.list_risks(session, overdue_on=today()) == []
 
 
@@ -82,17 +101,24 @@ class TestAuditChecklist:
         assert sorted(risk_items) == sorted(datasets)
         assert not any(i.passed for i in risk_items.values())
         assert {i.subject: i.passed for i in items if i.code == "measures.kind"} == {
-            "organisational": True, "human": True, "physical": True, "technical": True,
-        }  # fmt: skip
+            "organisational": True,
+            "human": True,
+            "physical": True,
+            "technical": True,
+        }
 
     def test_a_dataset_passes_once_every_stage_is_assessed(self, session: Session) -> None:
         for stage in list(Stage)[:-1]:
             _risk(session, stage=stage)
-        item = next(i for i in audits.checklist(session) if i.code == "dataset.risks" and i.subject == "shop.customer")
+        item = next(
+            i for i in audits.checklist(session) if i.code == "dataset.risks" and i.subject == "shop.customer"
+        )
         assert not item.passed
         assert item.detail == "disposal"
         _risk(session, stage="disposal")
-        item = next(i for i in audits.checklist(session) if i.code == "dataset.risks" and i.subject == "shop.customer")
+        item = next(
+            i for i in audits.checklist(session) if i.code == "dataset.risks" and i.subject == "shop.customer"
+        )
         assert item.passed
 
     def test_start_keeps_the_checklist_and_findings_need_a_running_audit(
@@ -102,7 +128,9 @@ class TestAuditChecklist:
         audit = audits.plan_audit(session, actor="user:hana", plan=plan)
         assert audit.reference == f"AUD-{today().year}-001"
         with pytest.raises(InvalidTransition):
-            audits.add_finding(session, settings, actor="user:ken", audit_id=audit.id, kind="observation", text="x")
+            audits.add_finding(
+                session, settings, actor="user:ken", audit_id=audit.id, kind="observation", text="x"
+            )
         audits.start_audit(session, actor="user:ken", audit_id=audit.id)
         assert len(audit.checklist) == len(audits.checklist(session))
         assert any(not item["passed"] for item in audit.checklist)
@@ -116,12 +144,22 @@ class TestEvidence:
         )
         audits.start_audit(session, actor="user:ken", audit_id=audit.id)
         finding = audits.add_finding(
-            session, files_settings, actor="user:ken", audit_id=audit.id, kind="minor_nonconformity",
-            text="鈴木さんの机に顧客名簿が放置されていた", check_code="dataset.risks",
-        )  # fmt: skip
+            session,
+            files_settings,
+            actor="user:ken",
+            audit_id=audit.id,
+            kind="minor_nonconformity",
+            text="鈴木さんの机に顧客名簿が放置されていた",
+            check_code="dataset.risks",
+        )
         content = "顧客名簿 山田太郎 090-1234-5678".encode()
         evidence = audits.attach_evidence(
-            session, files_settings, actor="user:ken", finding_id=finding.id, name="名簿の写真.txt", data=content
+            session,
+            files_settings,
+            actor="user:ken",
+            finding_id=finding.id,
+            name="名簿の写真.txt",
+            data=content,
         )
         stored = list((files_settings.files_dir / "pms").rglob("*"))
         raw = next(path for path in stored if path.is_file()).read_bytes()
@@ -140,36 +178,54 @@ class TestEvidence:
 
 class TestCorrectiveActions:
     def test_done_then_verified_by_another(self, session: Session, settings: Settings) -> None:
-        data = actions.ActionInput("audit", "Lock the archive room", "hana", today() + timedelta(days=30), "AUD-1")
+        data = actions.ActionInput(
+            "audit", "Lock the archive room", "hana", today() + timedelta(days=30), "AUD-1"
+        )
         action = actions.add_action(session, settings, actor="user:ken", data=data)
         with pytest.raises(InvalidTransition):
-            actions.verify_action(session, settings, actor="user:ken", action_id=action.id, effective=True, note="ok")
+            actions.verify_action(
+                session, settings, actor="user:ken", action_id=action.id, effective=True, note="ok"
+            )
         actions.complete_action(session, actor="user:hana", action_id=action.id)
         with pytest.raises(ValidationFailed):
-            actions.verify_action(session, settings, actor="user:hana", action_id=action.id, effective=True, note="ok")
+            actions.verify_action(
+                session, settings, actor="user:hana", action_id=action.id, effective=True, note="ok"
+            )
         actions.verify_action(
             session, settings, actor="user:ken", action_id=action.id, effective=False, note="door still open"
         )
         assert action.state == "open"
         assert action.ineffective_count == 1
         actions.complete_action(session, actor="user:hana", action_id=action.id)
-        actions.verify_action(session, settings, actor="user:ken", action_id=action.id, effective=True, note="locked")
+        actions.verify_action(
+            session, settings, actor="user:ken", action_id=action.id, effective=True, note="locked"
+        )
         assert action.state == "verified"
         assert actions.verification(settings, action) == "locked"
         assert _actions_of(session, str(action.id)) == [
-            "pms.action_added", "pms.action_done", "pms.action_verified", "pms.action_done", "pms.action_verified",
-        ]  # fmt: skip
+            "pms.action_added",
+            "pms.action_done",
+            "pms.action_verified",
+            "pms.action_done",
+            "pms.action_verified",
+        ]
 
     def test_incident_actions_appear_without_a_copy(self, session: Session, settings: Settings) -> None:
         incident = create_incident(session, settings)
         due = today() - timedelta(days=2)
         incident_actions.add_action(
-            session, settings, "user:officer", incident.id, ActionCreate(title="Re-train the shop", owner="ken", due_on=due)
+            session,
+            settings,
+            "user:officer",
+            incident.id,
+            ActionCreate(title="Re-train the shop", owner="ken", due_on=due),
         )
         actions.add_action(
-            session, settings, actor="user:ken",
+            session,
+            settings,
+            actor="user:ken",
             data=actions.ActionInput("complaint", "Answer faster", "hana", today() + timedelta(days=3)),
-        )  # fmt: skip
+        )
         listed = actions.all_actions(session, settings, open_only=True)
         assert [(a.source, a.title, a.overdue) for a in listed] == [
             ("incident", "Re-train the shop", True),
@@ -187,8 +243,11 @@ class TestCorrectiveActions:
 class TestTraining:
     def test_overdue_lists_expired_failed_and_missing(self, session: Session) -> None:
         day = today()
-        for person, done, result in (("aiko", day, "passed"), ("ben", day.replace(year=day.year - 2), "passed"),
-                                     ("chen", day, "failed")):  # fmt: skip
+        for person, done, result in (
+            ("aiko", day, "passed"),
+            ("ben", day.replace(year=day.year - 2), "passed"),
+            ("chen", day, "failed"),
+        ):
             data = training.TrainingInput("privacy-basics", person, done, result, 12)
             training.record_training(session, actor="user:hana", data=data)
         due = training.overdue(session, today=day)
@@ -209,6 +268,6 @@ class TestTraining:
 
         add_user(session, actor="t", username="dai", display_name="Dai", role=Role.AGENT, password="x" * 12)
         training.record_training(
-            session, actor="u", data=training.TrainingInput("privacy-basics", "aiko", date.today(), "passed")
+            session, actor="u", data=training.TrainingInput("privacy-basics", "aiko", today(), "passed")
         )
         assert ("privacy-basics", "dai") in {(d.course, d.person) for d in training.overdue(session)}

@@ -30,9 +30,17 @@ scale = st.integers(min_value=1, max_value=5)
 class TestRating:
     @pytest.mark.parametrize(
         ("likelihood", "impact", "level"),
-        [(1, 1, Level.LOW), (2, 2, Level.LOW), (1, 5, Level.MEDIUM), (3, 3, Level.MEDIUM),
-         (2, 5, Level.HIGH), (3, 4, Level.HIGH), (3, 5, Level.CRITICAL), (5, 5, Level.CRITICAL)],
-    )  # fmt: skip
+        [
+            (1, 1, Level.LOW),
+            (2, 2, Level.LOW),
+            (1, 5, Level.MEDIUM),
+            (3, 3, Level.MEDIUM),
+            (2, 5, Level.HIGH),
+            (3, 4, Level.HIGH),
+            (3, 5, Level.CRITICAL),
+            (5, 5, Level.CRITICAL),
+        ],
+    )
     def test_score_and_level(self, likelihood: int, impact: int, level: Level) -> None:
         rating = Rating(likelihood, impact)
         assert rating.score == likelihood * impact

@@ -107,17 +107,30 @@ class TrainingCreate(BaseModel):
 def _risk(risk: Risk) -> RiskRead:
     residual = Rating(risk.residual_likelihood, risk.residual_impact)
     return RiskRead(
-        id=risk.id, system=risk.system, dataset=risk.dataset, stage=risk.stage, description=risk.description,
-        owner=risk.owner, score=risk.likelihood * risk.impact, residual_score=residual.score,
-        residual_level=residual.level, measures=risk.measures, review_on=risk.review_on,
-    )  # fmt: skip
+        id=risk.id,
+        system=risk.system,
+        dataset=risk.dataset,
+        stage=risk.stage,
+        description=risk.description,
+        owner=risk.owner,
+        score=risk.likelihood * risk.impact,
+        residual_score=residual.score,
+        residual_level=residual.level,
+        measures=risk.measures,
+        review_on=risk.review_on,
+    )
 
 
 def _action(runtime: Runtime, action: CorrectiveAction) -> ActionRead:
     return ActionRead(
-        id=action.id, source=action.source, source_ref=action.source_ref, title=actions.title(runtime.settings, action),
-        owner=action.owner, due_on=action.due_on, state=action.state,
-    )  # fmt: skip
+        id=action.id,
+        source=action.source,
+        source_ref=action.source_ref,
+        title=actions.title(runtime.settings, action),
+        owner=action.owner,
+        due_on=action.due_on,
+        state=action.state,
+    )
 
 
 @router.get("/risks")
@@ -164,7 +177,9 @@ def add_action(body: ActionCreate, session: SessionDep, runtime: RuntimeDep, cal
 
 
 @router.post("/actions/{action_id}/done")
-def complete_action(action_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, caller: Writer) -> ActionRead:
+def complete_action(
+    action_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, caller: Writer
+) -> ActionRead:
     """Mark an action done; it then waits for verification of its effect."""
     return _action(runtime, actions.complete_action(session, actor=caller.actor, action_id=action_id))
 
@@ -175,7 +190,12 @@ def verify_action(
 ) -> ActionRead:
     """Verify the effect of a done action (not by its owner); not effective opens it again."""
     found = actions.verify_action(
-        session, runtime.settings, actor=caller.actor, action_id=action_id, effective=body.effective, note=body.note
+        session,
+        runtime.settings,
+        actor=caller.actor,
+        action_id=action_id,
+        effective=body.effective,
+        note=body.note,
     )
     return _action(runtime, found)
 
@@ -183,7 +203,9 @@ def verify_action(
 @router.post("/training", status_code=status.HTTP_201_CREATED)
 def record_training(body: TrainingCreate, session: SessionDep, caller: Writer) -> dict[str, Any]:
     """Record one attendance of a course."""
-    record = training.record_training(session, actor=caller.actor, data=training.TrainingInput(**body.model_dump()))
+    record = training.record_training(
+        session, actor=caller.actor, data=training.TrainingInput(**body.model_dump())
+    )
     return {"id": str(record.id), "valid_until": record.valid_until}
 
 

@@ -135,7 +135,8 @@ def compute_review(session: Session, settings: Settings, start: date, end: date)
         raise ValidationFailed("the period ends before it starts", details={"errors": errors})
     low, high = bounds(start, end)
     return Review(
-        start=start, end=end,
+        start=start,
+        end=end,
         requests=_requests(session, low, high, end),
         inquiries=_inquiries(session, start, end),
         incidents=_incidents(session, low, high),
@@ -144,7 +145,7 @@ def compute_review(session: Session, settings: Settings, start: date, end: date)
         audits=_audits(session, settings, start, end),
         risks=_risks(session, low, high, end),
         training=_training(session, start, end),
-    )  # fmt: skip
+    )
 
 
 def _requests(session: Session, low: datetime, high: datetime, end: date) -> Requests:
@@ -153,15 +154,21 @@ def _requests(session: Session, low: datetime, high: datetime, end: date) -> Req
     on_time = late = 0
     stmt = select(Case.responded_at, Case.target_on).where(Case.responded_at >= low, Case.responded_at < high)
     for responded, target in session.execute(stmt):
+        if responded is None:
+            continue
         if tokyo_date(responded) <= target:
             on_time += 1
         else:
             late += 1
     overdue = session.scalar(
-        select(func.count()).select_from(Case).where(
-            Case.received_at < high, Case.responded_at.is_(None), Case.target_on < end,
+        select(func.count())
+        .select_from(Case)
+        .where(
+            Case.received_at < high,
+            Case.responded_at.is_(None),
+            Case.target_on < end,
             Case.state.not_in([str(s) for s in FINAL_STATES]),
-        )  # fmt: skip
+        )
     )
     return Requests(sum(by_type.values()), _sorted(by_type), on_time, late, int(overdue or 0))
 
@@ -169,15 +176,19 @@ def _requests(session: Session, low: datetime, high: datetime, end: date) -> Req
 def _inquiries(session: Session, start: date, end: date) -> Inquiries:
     report = complaints_report(session, start, end)
     return Inquiries(
-        all_inquiries=report.all_inquiries, complaints=report.complaints, complaints_open=report.open,
+        all_inquiries=report.all_inquiries,
+        complaints=report.complaints,
+        complaints_open=report.open,
         by_category={row.key: row.count for row in report.by_category},
         complaints_by_language={row.key: row.count for row in report.by_language},
         complaints_by_channel={row.key: row.count for row in report.by_channel},
-    )  # fmt: skip
+    )
 
 
 def _incidents(session: Session, low: datetime, high: datetime) -> Incidents:
-    rows = list(session.execute(select(Incident.reportable).where(Incident.known_at >= low, Incident.known_at < high)))
+    rows = list(
+        session.execute(select(Incident.reportable).where(Incident.known_at >= low, Incident.known_at < high))
+    )
     filed = Counter(
         f"{authority}/{stage}"
         for authority, stage in session.execute(
@@ -193,7 +204,9 @@ def _incidents(session: Session, low: datetime, high: datetime) -> Incidents:
 def _provisions(session: Session, low: datetime, high: datetime) -> Provisions:
     rows = list(
         session.execute(
-            select(Provision.route, Provision.provided).where(Provision.provided_at >= low, Provision.provided_at < high)
+            select(Provision.route, Provision.provided).where(
+                Provision.provided_at >= low, Provision.provided_at < high
+            )
         )
     )
     routes = Counter(str(route) for route, _ in rows)
@@ -212,20 +225,29 @@ def _processors(session: Session, start: date, end: date) -> Processors:
 def _audits(session: Session, settings: Settings, start: date, end: date) -> Audits:
     audits = list(session.scalars(select(Audit).where(Audit.starts_on.between(start, end))))
     ids = [a.id for a in audits]
-    kinds = Counter(str(k) for k in session.scalars(select(Finding.kind).where(Finding.audit_id.in_(ids)))) if ids else Counter()
+    kinds = (
+        Counter(str(k) for k in session.scalars(select(Finding.kind).where(Finding.audit_id.in_(ids))))
+        if ids
+        else Counter()
+    )
     open_actions = actions.all_actions(session, settings, today=end, open_only=True)
     return Audits(
-        audits=len(audits), completed=sum(1 for a in audits if a.state == "completed"),
-        findings_by_kind=_sorted(kinds), nonconformities=sum(n for k, n in kinds.items() if k.endswith("nonconformity")),
-        actions_open=len(open_actions), actions_overdue=sum(1 for a in open_actions if a.overdue),
+        audits=len(audits),
+        completed=sum(1 for a in audits if a.state == "completed"),
+        findings_by_kind=_sorted(kinds),
+        nonconformities=sum(n for k, n in kinds.items() if k.endswith("nonconformity")),
+        actions_open=len(open_actions),
+        actions_overdue=sum(1 for a in open_actions if a.overdue),
         actions_by_source=_sorted(Counter(str(a.source) for a in open_actions)),
-    )  # fmt: skip
+    )
 
 
 def _risks(session: Session, low: datetime, high: datetime, end: date) -> Risks:
     registered = reviewed = raised = lowered = 0
     history: dict[object, list[RiskRating]] = {}
-    for rating in session.scalars(select(RiskRating).where(RiskRating.recorded_at < high).order_by(RiskRating.recorded_at)):
+    for rating in session.scalars(
+        select(RiskRating).where(RiskRating.recorded_at < high).order_by(RiskRating.recorded_at)
+    ):
         history.setdefault(rating.risk_id, []).append(rating)
     for rows in history.values():
         for index, row in enumerate(rows):
@@ -238,7 +260,9 @@ def _risks(session: Session, low: datetime, high: datetime, end: date) -> Risks:
             before, after = _residual(rows[index - 1]), _residual(row)
             raised += after > before
             lowered += after < before
-    levels = Counter(str(level_of(r.residual_likelihood * r.residual_impact)) for r in session.scalars(select(Risk)))
+    levels = Counter(
+        str(level_of(r.residual_likelihood * r.residual_impact)) for r in session.scalars(select(Risk))
+    )
     by_level = {str(level): levels.get(str(level), 0) for level in Level}
     overdue = session.scalar(select(func.count()).select_from(Risk).where(Risk.review_on < end))
     return Risks(registered, reviewed, raised, lowered, by_level, int(overdue or 0))
@@ -249,7 +273,11 @@ def _residual(rating: RiskRating) -> int:
 
 
 def _training(session: Session, start: date, end: date) -> Training:
-    rows = list(session.scalars(select(TrainingRecord).where(TrainingRecord.completed_on.between(start, end))))
+    rows = list(
+        session.scalars(select(TrainingRecord).where(TrainingRecord.completed_on.between(start, end)))
+    )
     passed = sum(1 for r in rows if r.passed)
     courses = Counter(r.course for r in rows)
-    return Training(len(rows), passed, len(rows) - passed, len(training.overdue(session, today=end)), _sorted(courses))
+    return Training(
+        len(rows), passed, len(rows) - passed, len(training.overdue(session, today=end)), _sorted(courses)
+    )

@@ -54,7 +54,9 @@ def upgrade() -> None:
         sa.Column("rated_on", sa.Date(), nullable=False),
         sa.Column("recorded_at", UTCDateTime(), nullable=False),
         sa.Column("actor", sa.String(200), nullable=False),
-        sa.ForeignKeyConstraint(["risk_id"], ["pms_risks.id"], name=op.f("fk_pms_risk_ratings_risk_id_pms_risks")),
+        sa.ForeignKeyConstraint(
+            ["risk_id"], ["pms_risks.id"], name=op.f("fk_pms_risk_ratings_risk_id_pms_risks")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pms_risk_ratings")),
     )
     op.create_index(op.f("ix_pms_risk_ratings_risk_id"), "pms_risk_ratings", ["risk_id"])
@@ -84,7 +86,9 @@ def upgrade() -> None:
         sa.Column("text_encrypted", sa.Text(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("created_by", sa.String(200), nullable=False),
-        sa.ForeignKeyConstraint(["audit_id"], ["pms_audits.id"], name=op.f("fk_pms_findings_audit_id_pms_audits")),
+        sa.ForeignKeyConstraint(
+            ["audit_id"], ["pms_audits.id"], name=op.f("fk_pms_findings_audit_id_pms_audits")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pms_findings")),
     )
     op.create_index(op.f("ix_pms_findings_audit_id"), "pms_findings", ["audit_id"])
@@ -143,6 +147,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("pms_training", "pms_actions", "pms_evidence", "pms_findings", "pms_audits", "pms_risk_ratings"):
+    for table in (
+        "pms_training",
+        "pms_actions",
+        "pms_evidence",
+        "pms_findings",
+        "pms_audits",
+        "pms_risk_ratings",
+    ):
         op.drop_table(table)
     op.drop_table("pms_risks")
