@@ -25,6 +25,7 @@ from mamori.api.routers import (
     incidents,
     inquiries,
     jobs,
+    pms,
     policy,
     provisions,
     requests,
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         discovery.router,
         campaigns.router,
         retention.router,
+        pms.router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

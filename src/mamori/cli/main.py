@@ -86,6 +86,11 @@ SUBCOMMANDS: dict[str, Sub] = {
         "app",
         "Processors, assessments, sub-processors and entrustments.",
     ),
+    "pms": Sub(
+        "mamori.cli.pms",
+        "app",
+        "Management system: risks, audits, corrective actions, training, management review.",
+    ),
     "requests": Sub(
         "mamori.cli.requests",
         "app",

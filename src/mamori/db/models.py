@@ -12,6 +12,7 @@ from mamori.dsr import models as dsr_models
 from mamori.incidents import models as incident_models
 from mamori.inquiries import models as inquiry_models
 from mamori.notify import models as notify_models
+from mamori.pms import models as pms_models
 from mamori.policy import models as policy_models
 from mamori.provisions import models as provision_models
 from mamori.retention import models as retention_models
@@ -32,6 +33,7 @@ __all__ = [
     "inquiry_models",
     "job_models",
     "notify_models",
+    "pms_models",
     "policy_models",
     "provision_models",
     "ratelimit_models",

@@ -62,6 +62,27 @@ _LABELS: dict[str, tuple[str, str, str, str]] = {
         "经本人同意，面部特征数据可能会提供给第三方。",
         "經本人同意，臉部特徵資料可能提供予第三方。",
     ),
+    "safety_measures": (
+        "安全管理措置",
+        "How we keep personal information safe",
+        "安全管理措施",
+        "安全管理措施",
+    ),
+    "safety_intro": (
+        "当社は、取り扱う個人情報の漏えい等を防ぐため、次の措置を講じています。",
+        "To keep the personal information we handle from leaking or being lost, we take the measures below.",
+        "为防止所处理的个人信息泄露等，本公司采取以下措施。",
+        "為防止所處理的個人資料外洩等，本公司採取以下措施。",
+    ),
+    "measure_organisational": (
+        "組織的安全管理措置",
+        "Organisational measures",
+        "组织性安全管理措施",
+        "組織性安全管理措施",
+    ),
+    "measure_human": ("人的安全管理措置", "Human measures", "人员安全管理措施", "人員安全管理措施"),
+    "measure_physical": ("物理的安全管理措置", "Physical measures", "物理安全管理措施", "物理安全管理措施"),
+    "measure_technical": ("技術的安全管理措置", "Technical measures", "技术安全管理措施", "技術安全管理措施"),
     "pipl": (
         "中国個人情報保護法（PIPL）に関する補足",
         "PIPL addendum",

@@ -28,6 +28,7 @@ from mamori.policy.schema import (
     Requests,
     SubjectCategory,
 )
+from mamori.policy.sections.safety import MeasureKind
 
 DEFAULT_LANGUAGE = "ja"
 _TRADITIONAL_REGIONS = frozenset({"tw", "hk", "mo"})
@@ -103,6 +104,7 @@ def build_privacy_notice(
         builder.third_party(),
         builder.joint_use(bundle.joint_use) if bundle.joint_use else None,
         builder.outsourcing(bundle.outsourcing),
+        builder.safety_measures() if bundle.safety_measures else None,
         Section("optionality", m.label("optionality", lang), (Paragraph(bundle.optionality.get(lang)),)),
         builder.requests(bundle.requests),
         builder.contact(bundle.contact_centre),
@@ -371,6 +373,19 @@ class _Builder:
             *(Paragraph(text) for text in statements),
         )
         return Section("cameras", self._l("cameras"), blocks)
+    def safety_measures(self) -> Section:
+        """The measures' summaries, one subsection per kind the bundle uses (APPI Art. 32, Rule 10)."""
+        subsections = []
+        for kind in MeasureKind:
+            texts = tuple(
+                measure.summary.get(self.lang)
+                for measure in self.bundle.safety_measures
+                if measure.kind == kind
+            )
+            if texts:
+                subsections.append(Section(f"safety-{kind}", self._l(f"measure_{kind}"), (ItemList(texts),)))
+        blocks = (Paragraph(self._l("safety_intro")),)
+        return Section("safety-measures", self._l("safety_measures"), blocks, tuple(subsections))
 
     def pipl(self) -> Section:
         return Section("pipl", self._l("pipl"), (Paragraph(self.bundle.pipl.text.get(self.lang)),))

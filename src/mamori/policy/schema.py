@@ -348,6 +348,9 @@ class PolicyBundle(Strict):
     change_justifications: list[ChangeJustification] = Field(
         default_factory=list, description="the author's word on changed purposes (one per purpose)"
     )
+    safety_measures: list[SafetyMeasure] = Field(
+        default_factory=list, description="security control measures, by kind (APPI Art. 23)"
+    )
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> PolicyBundle:
@@ -419,6 +422,7 @@ def reference_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
     problems += staff_role_problems(bundle.staff_roles, seen)
     problems += cookie_problems(bundle.cookies)
     problems += camera_problems(bundle)
+    problems += safety_problems(bundle.safety_measures)
     if not bundle.controller.my_number_handler:
         problems += _my_number_problems(bundle)
     return problems + provisions_problems(bundle)
@@ -470,6 +474,7 @@ from mamori.policy.sections.cookies import Cookies, cookie_problems  # noqa: E40
 from mamori.policy.sections.datamap import System, datamap_problems  # noqa: E402
 from mamori.policy.sections.provisions import ProvisionsSection  # noqa: E402
 from mamori.policy.sections.provisions import reference_problems as provisions_problems  # noqa: E402
+from mamori.policy.sections.safety import SafetyMeasure, safety_problems  # noqa: E402
 from mamori.security.mynumber import names_my_number  # noqa: E402
 
 PolicyBundle.model_rebuild()

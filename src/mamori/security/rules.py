@@ -41,6 +41,8 @@ class Scope(StrEnum):
     DATAMAP_READ = "datamap:read"
     DATAMAP_WRITE = "datamap:write"
     JOBS_READ = "jobs:read"
+    PMS_READ = "pms:read"
+    PMS_WRITE = "pms:write"
     JOBS_RETRY = "jobs:retry"
     # Start a fulfillment run for an accepted request case (the roles that decide cases).
     FULFILLMENT_RUN = "fulfillment:run"
@@ -82,6 +84,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.JOBS_RETRY,
             Scope.FULFILLMENT_RUN,
             Scope.FULFILLMENT_BREAK_GLASS,
+            Scope.PMS_READ,
+            Scope.PMS_WRITE,
         }
     ),
     Role.AGENT: frozenset(
@@ -131,6 +135,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.DATAMAP_READ,
             Scope.RETENTION_READ,
             Scope.JOBS_READ,
+            Scope.PMS_READ,
         }
     ),
 }

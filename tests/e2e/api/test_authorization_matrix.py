@@ -30,6 +30,17 @@ EVERYONE = " ".join(ROLES)
 # (method, path) → the roles allowed, separated by spaces; PUBLIC needs no token at all.
 EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): "PUBLIC",
+    ("GET", "/api/v1/pms/risks"): "admin privacy_officer auditor",
+    ("POST", "/api/v1/pms/risks"): "admin privacy_officer",
+    ("POST", "/api/v1/pms/risks/{risk_id}/ratings"): "admin privacy_officer",
+    ("GET", "/api/v1/pms/checklist"): "admin privacy_officer auditor",
+    ("GET", "/api/v1/pms/actions"): "admin privacy_officer auditor",
+    ("POST", "/api/v1/pms/actions"): "admin privacy_officer",
+    ("POST", "/api/v1/pms/actions/{action_id}/done"): "admin privacy_officer",
+    ("POST", "/api/v1/pms/actions/{action_id}/verification"): "admin privacy_officer",
+    ("POST", "/api/v1/pms/training"): "admin privacy_officer",
+    ("GET", "/api/v1/pms/training/overdue"): "admin privacy_officer auditor",
+    ("GET", "/api/v1/pms/review"): "admin privacy_officer auditor",
     ("GET", "/api/v1/policy"): "admin privacy_officer agent engineer auditor",
     ("GET", "/api/v1/policy/versions"): "admin privacy_officer agent engineer auditor",
     ("GET", "/api/v1/policy/versions/{ref}"): "admin privacy_officer agent engineer auditor",

@@ -22,6 +22,7 @@ from mamori.web.console import (
     inquiries,
     jobs,
     people,
+    pms,
     policy,
     provisions,
     request_actions,
@@ -47,4 +48,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     datamap.router,
     discovery.router,
+    pms.router,
 )

@@ -65,6 +65,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("/console/datamap", N_("Data map"), Scope.DATAMAP_READ),
     Section("/console/campaigns", N_("Campaigns"), Scope.CONSENTS_READ),
     Section("/console/discovery", N_("Discovery"), Scope.DATAMAP_READ),
+    Section("/console/pms", N_("Management system"), Scope.PMS_READ),
 )
 ROLE_NAMES: dict[str, str] = {
     Role.ADMIN: N_("Administrator"),

@@ -1,0 +1,1 @@
+"""Management-system records (JIS Q 15001): risks, audits, corrective actions, training, review."""

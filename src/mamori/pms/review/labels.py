@@ -1,0 +1,108 @@
+"""Texts of the management-review report in ja, en, zh-Hans and zh-Hant."""
+
+from __future__ import annotations
+
+_T: dict[str, tuple[str, str, str, str]] = {
+    "title": ("マネジメントレビュー報告書", "Management review report", "管理评审报告", "管理審查報告"),
+    "period": ("対象期間", "Period", "对象期间", "對象期間"),
+    "made": ("作成日", "Prepared on", "编制日期", "編製日期"),
+    "sign": (
+        "トップマネジメント承認（署名・日付）",
+        "Approved by top management (signature, date)",
+        "最高管理者批准（签名、日期）",
+        "最高管理者核准（簽名、日期）",
+    ),
+    "requests": ("開示等の請求", "Requests from individuals", "公开等请求", "公開等請求"),
+    "received": ("受付件数", "Received", "受理件数", "受理件數"),
+    "answered_on_time": ("期限内回答", "Answered on time", "期限内答复", "期限內答覆"),
+    "answered_late": ("期限超過回答", "Answered late", "逾期答复", "逾期答覆"),
+    "overdue_open": ("期限超過の未回答", "Open past their target date", "逾期未答复", "逾期未答覆"),
+    "by_type": ("種類別", "By type", "按类型", "依類型"),
+    "inquiries": ("問合せ・苦情", "Inquiries and complaints", "咨询与投诉", "諮詢與申訴"),
+    "all_inquiries": (
+        "問合せ件数（全種別）",
+        "Inquiries (all categories)",
+        "咨询件数（全部类别）",
+        "諮詢件數（全部類別）",
+    ),
+    "complaints": ("苦情件数", "Complaints", "投诉件数", "申訴件數"),
+    "complaints_open": ("未完了の苦情", "Complaints still open", "未完结投诉", "未結案申訴"),
+    "by_language": ("苦情の言語別", "Complaints by language", "投诉按语言", "申訴依語言"),
+    "by_channel": ("苦情の受付経路別", "Complaints by channel", "投诉按渠道", "申訴依管道"),
+    "by_category": ("問合せの種別", "Inquiries by category", "咨询按类别", "諮詢依類別"),
+    "incidents": ("漏えい等事案", "Incidents", "泄露等事件", "外洩等事件"),
+    "registered": ("登録件数", "Registered", "登记件数", "登記件數"),
+    "reportable": ("報告対象", "Reportable", "须报告", "須報告"),
+    "reports_filed": ("提出した報告", "Reports filed", "已提交报告", "已提交報告"),
+    "open_now": ("未完了（期末時点）", "Open at the end of the period", "未完结（期末）", "未結案（期末）"),
+    "provisions": (
+        "第三者提供・外国移転",
+        "Provisions and foreign transfers",
+        "向第三方提供与境外转移",
+        "向第三方提供與境外移轉",
+    ),
+    "provisions_count": ("提供件数", "Provisions", "提供件数", "提供件數"),
+    "persons_provided": ("提供した本人数", "Persons provided", "提供的本人数", "提供的當事人數"),
+    "foreign": ("うち外国への提供", "Of which abroad", "其中向境外提供", "其中向境外提供"),
+    "by_route": ("根拠別", "By route", "按依据", "依依據"),
+    "processors": ("委託先の評価", "Processor assessments", "受托方评估", "受託方評估"),
+    "assessments": ("評価件数", "Assessments", "评估件数", "評估件數"),
+    "by_result": ("結果別", "By result", "按结果", "依結果"),
+    "assess_overdue": (
+        "評価期限超過の委託先",
+        "Processors overdue for assessment",
+        "评估逾期的受托方",
+        "評估逾期的受託方",
+    ),
+    "audits": (
+        "内部監査と是正処置",
+        "Internal audits and corrective actions",
+        "内部审计与纠正措施",
+        "內部稽核與矯正措施",
+    ),
+    "audit_count": ("監査件数", "Audits", "审计件数", "稽核件數"),
+    "completed": ("完了", "Completed", "已完成", "已完成"),
+    "findings_by_kind": ("指摘の種類別", "Findings by kind", "发现事项按类型", "發現事項依類型"),
+    "nonconformities": ("不適合", "Nonconformities", "不符合项", "不符合事項"),
+    "actions_open": ("未完了の是正処置", "Open corrective actions", "未完结纠正措施", "未結案矯正措施"),
+    "actions_overdue": ("うち期限超過", "Of which overdue", "其中逾期", "其中逾期"),
+    "actions_by_source": (
+        "未完了の是正処置の発生源",
+        "Open actions by source",
+        "未完结措施按来源",
+        "未結案措施依來源",
+    ),
+    "risks": ("リスクの変化", "Risk changes", "风险变化", "風險變化"),
+    "risk_registered": ("新規登録", "Newly registered", "新登记", "新登記"),
+    "risk_reviewed": ("再評価", "Reviewed", "重新评估", "重新評估"),
+    "risk_raised": ("残留リスク上昇", "Residual risk raised", "残余风险上升", "殘餘風險上升"),
+    "risk_lowered": ("残留リスク低下", "Residual risk lowered", "残余风险下降", "殘餘風險下降"),
+    "by_level": (
+        "残留リスクの水準別（現在）",
+        "Residual risk by level (now)",
+        "残余风险按等级（当前）",
+        "殘餘風險依等級（目前）",
+    ),
+    "review_overdue": ("見直し期限超過", "Past their review date", "逾期未复核", "逾期未複核"),
+    "training": ("教育", "Training", "培训", "訓練"),
+    "records": ("受講記録", "Attendances", "培训记录", "訓練紀錄"),
+    "passed": ("合格・修了", "Passed or attended", "合格或结业", "合格或結業"),
+    "failed": ("不合格", "Failed", "不合格", "不合格"),
+    "training_overdue": (
+        "受講期限超過（人・コース）",
+        "Overdue (person and course)",
+        "逾期（人员与课程）",
+        "逾期（人員與課程）",
+    ),
+    "by_course": ("コース別", "By course", "按课程", "依課程"),
+    "item": ("項目", "Item", "项目", "項目"),
+    "value": ("件数", "Count", "件数", "件數"),
+    "section": ("区分", "Section", "类别", "類別"),
+    "none": ("なし", "none", "无", "無"),
+}
+_INDEX = {"ja": 0, "en": 1, "zh-Hans": 2, "zh-Hant": 3}
+LANGUAGES = tuple(_INDEX)
+
+
+def label(key: str, lang: str) -> str:
+    return _T[key][_INDEX.get(lang, 0)]
