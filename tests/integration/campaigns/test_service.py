@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from mamori.campaigns import rules, service
 from mamori.campaigns.models import CampaignDelivery
-from mamori.campaigns.sender import send_batch
+from mamori.campaigns.sender import Outgoing, send_batch
 from mamori.config import Settings
 from mamori.consents.service import record_consent
 from mamori.errors import InvalidTransition, ValidationFailed
@@ -28,10 +31,17 @@ AGO = datetime.now(UTC) - timedelta(days=30)
 
 @dataclass
 class Recorder:
+    """Keeps each message as read back from the bytes handed over (the way a receiver reads it)."""
+
     sent: list[tuple[Email, str]] = field(default_factory=list)
 
-    def send_all(self, messages: list[tuple[Email, str]]) -> None:
-        self.sent.extend(messages)
+    def send_all(self, sender: str, messages: list[Outgoing]) -> None:
+        for out in messages:
+            parsed = message_from_bytes(out.data, policy=email_policy.default)
+            assert isinstance(parsed, EmailMessage)
+            assert (parsed["To"], parsed["Message-ID"], parsed["From"]) == (out.to, out.message_id, sender)
+            body = parsed.get_content()
+            self.sent.append((Email(out.to, str(parsed["Subject"]), body, sender), out.message_id))
 
     def close(self) -> None:
         pass
