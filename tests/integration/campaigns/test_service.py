@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
