@@ -141,12 +141,12 @@ class Template:
 
     @classmethod
     def of(cls, sender: str, subject: str, body: str) -> Template:
-        message = EmailMessage(policy=SMTP)
+        message = EmailMessage()  # the text's own line ends are "\n", as build_message makes them
         message["From"] = sender
         message["Subject"] = subject
         message["Date"] = formatdate(localtime=False, usegmt=True)
         message.set_content(body, charset="utf-8", cte=None if body.isascii() else "base64")
-        return cls(sender, subject, body, message.as_bytes())
+        return cls(sender, subject, body, message.as_bytes(policy=SMTP))
 
     def message(self, to: str, message_id: str) -> Outgoing:
         if to.isascii() and "\r" not in to and "\n" not in to:
