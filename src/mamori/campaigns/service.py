@@ -20,7 +20,8 @@ from mamori.db.base import utcnow
 from mamori.db.queue import enqueue
 from mamori.errors import NotFound, ValidationFailed
 from mamori.policy.changes.history import effective_instant
-from mamori.policy.service import require_current_version
+from mamori.policy.models import PolicyVersion
+from mamori.policy.service import current_version, latest_version
 
 SEND = "campaigns.send"
 CHUNK = 10_000
@@ -38,16 +39,19 @@ def create_campaign(  # noqa: PLR0913 - what a campaign is about and how fast it
 ) -> Campaign:
     """A campaign to the people the purpose's revision affects, with one pending delivery each.
 
-    The audience of a notification is the purpose's audience now; that of a consent campaign is
-    the purpose's audience just before the version in force took effect (the people whose data
-    the purpose covered before it changed). By e-mail when the person has an address, else by post.
+    The campaign is about the newest published version (in force, or announced in advance with a
+    later effective date). The audience of a notification is the purpose's audience now; that of
+    a consent campaign is the purpose's audience just before that version takes effect (the people
+    whose data the purpose covered before it changed; now, for a version not yet in force). By
+    e-mail when the person has an address, else by post.
 
     Raises:
         ValidationFailed: unknown kind, purpose or category, or a rate below 1.
+        NotFound: no version published, or none in force yet (the message says which).
     """
     if kind not in rules.KINDS or rate_per_second < 1:
         raise ValidationFailed("kind must be notification or consent and the rate at least 1 per second")
-    version = require_current_version(session)
+    version = _revision(session)
     campaign = Campaign(
         kind=kind, purpose_id=purpose_id, category=category, policy_version=version.number,
         rate_per_second=rate_per_second, remind_after_days=remind_after_days, created_by=actor,
@@ -68,6 +72,28 @@ def create_campaign(  # noqa: PLR0913 - what a campaign is about and how fast it
     )  # fmt: skip
     enqueue_send(session, campaign.id)
     return campaign
+
+
+def _revision(session: Session) -> PolicyVersion:
+    """The version a campaign is about: the newest published one, in force or announced in advance.
+
+    Raises:
+        NotFound: no version is published, or none is in force yet (the audience is read from the
+            version in force), each said as such with what to do.
+    """
+    latest = latest_version(session)
+    if latest is None:
+        raise NotFound(
+            "a campaign tells people about a published policy version, and none is published: "
+            "publish the bundle with 'mamori policy publish DIR', then the revised bundle"
+        )
+    if current_version(session) is None:
+        raise NotFound(
+            f"version {latest.number} is published but takes effect on {latest.effective_date.isoformat()}, "
+            "and no earlier version is in force: the audience is read from the version in force, "
+            "so create the campaign once a version is in force"
+        )
+    return latest
 
 
 def _insert(session: Session, campaign_id: uuid.UUID, members: Iterator[Any], channel: str) -> None:

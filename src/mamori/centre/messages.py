@@ -65,19 +65,21 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
     "receipt.body": (
         (
             "{when} に、次の変更を記録しました。\n{change}\n"
-            "変更の記録（受領書 PDF）はプライバシー設定のページからダウンロードできます。記録番号: {event}"
+            "受領書（PDF）をこのメールに添付しました。プライバシー設定のページからもダウンロードできます。"
+            "記録番号: {event}"
         ),
         (
             "On {when} we recorded this change:\n{change}\n"
-            "The receipt (PDF) can be downloaded from your privacy preferences page. Record number: {event}"
+            "The receipt (PDF) is attached to this e-mail; you can also download it from your privacy "
+            "preferences page. Record number: {event}"
         ),
         (
             "我们于 {when} 记录了以下变更：\n{change}\n"
-            "可在隐私偏好设置页面下载变更回执（PDF）。记录编号：{event}"
+            "变更回执（PDF）已附在本邮件中，也可在隐私偏好设置页面下载。记录编号：{event}"
         ),
         (
             "我們於 {when} 記錄了以下變更：\n{change}\n"
-            "可在隱私偏好設定頁面下載變更回執（PDF）。記錄編號：{event}"
+            "變更回執（PDF）已附在本郵件中，也可在隱私偏好設定頁面下載。記錄編號：{event}"
         ),
     ),
     "pipl.sensitive": (

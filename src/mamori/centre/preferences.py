@@ -27,13 +27,17 @@ from mamori.consents.models import ConsentEvent
 from mamori.consents.service import ConsentInput, Ledger, current_states
 from mamori.errors import ValidationFailed
 from mamori.notices import messages as m
-from mamori.notices.receipt import format_instant
+from mamori.notices.receipt import ConsentReceipt, format_instant, receipt_for_subject
+from mamori.notify.backends import Attachment
 from mamori.notify.service import Outbox, queue_email
 from mamori.policy.schema import PolicyBundle
 from mamori.policy.sections.countries import country_notice_text
 from mamori.security.crypto import cipher_from_settings
 from mamori.subjects.models import Subject, SubjectIdentifier
 from mamori.subjects.service import VALUE_CONTEXT
+
+
+ReceiptRenderer = Callable[[ConsentReceipt], bytes]  # the receipt as a PDF (rendered by the interface)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +175,12 @@ def change_consent(  # noqa: PLR0913 - the visit, the choice and where the recei
     lang: str,
     outbox: Outbox,
     settings: Settings | None = None,
+    render_receipt: ReceiptRenderer | None = None,
 ) -> ConsentEvent:
     """Record a give or withdraw of a scope the page offers, and mail its receipt to the person.
+
+    With ``render_receipt`` (the interface's PDF renderer of :class:`ConsentReceipt`), the mail
+    carries the receipt as of this change as a PDF in ``lang``.
 
     A given consent must carry the hash of the text the page showed (the country information for a
     cross-border consent); a stale page (the policy changed since) is refused, nothing recorded.
@@ -192,7 +200,8 @@ def change_consent(  # noqa: PLR0913 - the visit, the choice and where the recei
     item = ConsentInput(subject_id=subject.id, scope=scope, action=action, language=lang, channel="web",
                         notice_hash=choice.notice_hash, separate=choice.separate)  # fmt: skip
     event = ledger.record(item, actor=f"subject:{subject.id}")
-    _mail_receipt(session, link, event, choice, lang=lang, outbox=outbox, settings=settings)
+    _mail_receipt(session, link, event, choice, lang=lang, outbox=outbox, settings=settings,
+                  render_receipt=render_receipt)  # fmt: skip
     return event
 
 
@@ -212,6 +221,7 @@ def _mail_receipt(  # noqa: PLR0913
     lang: str,
     outbox: Outbox,
     settings: Settings,
+    render_receipt: ReceiptRenderer | None = None,
 ) -> None:
     identifier = session.get(SubjectIdentifier, link.identifier_id)
     if identifier is None:  # the address was removed since the link was sent
@@ -224,8 +234,13 @@ def _mail_receipt(  # noqa: PLR0913
     body = messages.text("receipt.body", lang).format(
         when=format_instant(event.recorded_at, lang), change=change, event=event.id
     )
+    attachment = None
+    if render_receipt is not None:
+        receipt = receipt_for_subject(session, link.subject_id, lang, at=event.recorded_at,
+                                      actor=f"subject:{link.subject_id}")  # fmt: skip
+        attachment = Attachment(f"consent-receipt-{event.id}.pdf", "application/pdf", render_receipt(receipt))
     queue_email(session, outbox=outbox, actor=ACTOR, to=to, subject=messages.text("receipt.subject", lang),
-                body=body, language=lang, purpose="consent.receipt")  # fmt: skip
+                body=body, language=lang, purpose="consent.receipt", attachment=attachment)  # fmt: skip
 
 
 def receipt_event(session: Session, link: PreferenceLink, event_id: uuid.UUID) -> ConsentEvent | None:

@@ -30,11 +30,21 @@ class DeliveryFailed(MamoriError):  # noqa: N818 - domain vocabulary, like the o
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (a receipt's PDF)."""
+
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Email:
     to: str
     subject: str
     body: str
     sender: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 class MailBackend(Protocol):
@@ -51,6 +61,9 @@ def build_message(email: Email) -> EmailMessage:
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=email.sender.rpartition("@")[2] or None)
     message.set_content(email.body, charset="utf-8", cte=None if email.body.isascii() else "base64")
+    for attachment in email.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return message
 
 
@@ -105,7 +118,8 @@ class ConsoleBackend:
         out = self.stream or sys.stdout
         rule = "-" * 72
         headers = f"From: {email.sender}\nTo: {email.to}\nSubject: {email.subject}"
-        out.write(f"{rule}\n{headers}\n\n{email.body}\n{rule}\n")
+        files = "".join(f"[attached: {a.filename}, {len(a.data):,} bytes]\n" for a in email.attachments)
+        out.write(f"{rule}\n{headers}\n\n{email.body}\n{files}{rule}\n")
         out.flush()
 
 

@@ -8,6 +8,7 @@ transaction that locks the row, so two dispatchers never send the same message t
 
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from mamori.config import Settings
 from mamori.db.base import utcnow
 from mamori.db.session import after_commit, unit_of_work
 from mamori.errors import ValidationFailed
-from mamori.notify.backends import DeliveryFailed, Email, MailBackend, backend_from_settings
+from mamori.notify.backends import Attachment, DeliveryFailed, Email, MailBackend, backend_from_settings
 from mamori.notify.models import OutboundMessage
 from mamori.notify.rules import (
     MAX_ATTEMPTS,
@@ -33,6 +34,7 @@ from mamori.security.crypto import FieldCipher, cipher_from_settings
 
 RECIPIENT_CONTEXT = "outbound_messages.recipient"
 BODY_CONTEXT = "outbound_messages.body"
+ATTACHMENT_CONTEXT = "outbound_messages.attachment"
 SYSTEM_ACTOR = "system:notify"
 TARGET_TYPE = "outbound_message"
 
@@ -76,10 +78,12 @@ def queue_email(  # noqa: PLR0913 - a message is this many things
     body: str,
     language: str,
     purpose: str,
+    attachment: Attachment | None = None,
 ) -> OutboundMessage:
     """Store an e-mail in the caller's transaction and send it once that transaction commits.
 
     The subject is stored in clear (it is shown in the outbox), so it must not carry personal data.
+    An ``attachment`` (a PDF) is stored encrypted like the body; its file name is kept in clear.
 
     Raises:
         ValidationFailed: the address, subject, language or purpose cannot be used.
@@ -89,6 +93,10 @@ def queue_email(  # noqa: PLR0913 - a message is this many things
         raise ValidationFailed("the message cannot be queued", details={"errors": problems})
     message = _new_message(outbox.cipher, to=to, subject=subject, body=body)
     message.language, message.purpose = language, purpose
+    if attachment is not None:
+        message.attachment_name = f"{attachment.content_type};{attachment.filename}"
+        encoded = base64.b64encode(attachment.data).decode("ascii")
+        message.attachment_encrypted = outbox.cipher.encrypt(encoded, context=ATTACHMENT_CONTEXT)
     session.add(message)
     _audit(session, actor, "message.queued", message, purpose=purpose, language=language)
     if outbox.dispatch_on_commit:
@@ -169,11 +177,17 @@ def _try_send(outbox: Outbox, message: OutboundMessage) -> DeliveryFailed | None
 
 
 def _compose(outbox: Outbox, message: OutboundMessage) -> Email:
+    attachments: tuple[Attachment, ...] = ()
+    if message.attachment_encrypted is not None and message.attachment_name:
+        content_type, _, filename = message.attachment_name.partition(";")
+        encoded = outbox.cipher.decrypt(message.attachment_encrypted, context=ATTACHMENT_CONTEXT)
+        attachments = (Attachment(filename, content_type, base64.b64decode(encoded)),)
     return Email(
         to=outbox.cipher.decrypt(message.recipient_encrypted, context=RECIPIENT_CONTEXT),
         subject=message.subject,
         body=outbox.cipher.decrypt(message.body_encrypted, context=BODY_CONTEXT),
         sender=outbox.sender,
+        attachments=attachments,
     )
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -12,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from mamori.campaigns import rules, service
 from mamori.campaigns.models import CampaignDelivery
-from mamori.campaigns.sender import send_batch
-from mamori.config import Settings
+from mamori.campaigns.sender import Outgoing, send_batch
+from mamori.config import DEFAULT_POLICY_DIR, Settings
 from mamori.consents.service import record_consent
-from mamori.errors import InvalidTransition, ValidationFailed
+from mamori.errors import InvalidTransition, NotFound, ValidationFailed
 from mamori.notify.backends import Email
 from mamori.policy import service as policy
 from mamori.policy.service import TOKYO
@@ -28,10 +31,17 @@ AGO = datetime.now(UTC) - timedelta(days=30)
 
 @dataclass
 class Recorder:
+    """Keeps each message as read back from the bytes handed over (the way a receiver reads it)."""
+
     sent: list[tuple[Email, str]] = field(default_factory=list)
 
-    def send_all(self, messages: list[tuple[Email, str]]) -> None:
-        self.sent.extend(messages)
+    def send_all(self, sender: str, messages: list[Outgoing]) -> None:
+        for out in messages:
+            parsed = message_from_bytes(out.data, policy=email_policy.default)
+            assert isinstance(parsed, EmailMessage)
+            assert (parsed["To"], parsed["Message-ID"], parsed["From"]) == (out.to, out.message_id, sender)
+            body = parsed.get_content()
+            self.sent.append((Email(out.to, str(parsed["Subject"]), body, sender), out.message_id))
 
     def close(self) -> None:
         pass
@@ -146,3 +156,46 @@ class TestConsentCampaign:
         assert email.to == "p1@example.jp"
         assert ident.endswith(f".1@{settings.mail_from.rpartition('@')[2]}>")  # a new message, not a re-send
         assert never.id not in {d.subject_id for d in session.scalars(select(CampaignDelivery))}
+
+
+class TestWhichVersion:
+    def test_nothing_published_says_so_and_what_to_do(self, session: Session) -> None:
+        with pytest.raises(NotFound) as caught:
+            service.create_campaign(session, actor="t", kind="notification", purpose_id="customer.sales")
+        assert "none is published" in str(caught.value)
+        assert "mamori policy publish" in str(caught.value)
+
+    def test_a_version_not_yet_in_force_alone_is_named_with_its_date(self, session: Session) -> None:
+        later = datetime.now(TOKYO).date() + timedelta(days=40)
+        policy.publish_bundle(session, actor="t", directory=DEFAULT_POLICY_DIR, effective_date=later)
+        with pytest.raises(NotFound) as caught:
+            service.create_campaign(session, actor="t", kind="notification", purpose_id="customer.sales")
+        assert f"version 1 is published but takes effect on {later.isoformat()}" in str(caught.value)
+        assert "no policy has been published yet" not in str(caught.value)
+
+    def test_a_revision_announced_in_advance_is_the_one_announced(
+        self, session: Session, settings: Settings, tmp_path: Path
+    ) -> None:
+        publish_policy(session)
+        reader = person(session, settings, 1, "en")
+        record_consent(session, actor="t", subject_id=reader.id, scope="purpose:customer.mailings",
+                       action="given", language="en", channel="web", occurred_at=AGO)  # fmt: skip
+        bundle = copy_default_bundle(tmp_path)
+        tail = "sns_account, member_number, purchase_history]\n        consent_required: true\n"
+        edit(bundle, "purposes.yaml", tail, tail.replace("]", ", payment_info]"))
+        with (bundle / "bundle.yaml").open("a", encoding="utf-8") as handle:
+            handle.write(
+                "\nchange_justifications:\n  - purpose: customer.mailings\n    kind: needs_consent\n"
+                "    text:\n      ja: 理由\n      en: reason\n      zh-Hans: 理由\n      zh-Hant: 理由\n"
+            )
+        later = datetime.now(TOKYO).date() + timedelta(days=40)
+        policy.publish_bundle(session, actor="t", directory=bundle, effective_date=later)
+        campaign = service.create_campaign(
+            session, actor="t", kind="notification", purpose_id="customer.mailings"
+        )
+        assert campaign.policy_version == 2
+        transport = Recorder()
+        send_batch(session, settings, campaign.id, transport=transport)
+        [(email, _)] = transport.sent
+        assert f"Version 2 of our privacy policy makes these changes (from {later.isoformat()})" in email.body
+        assert "items added to purpose customer.mailings" in email.body

@@ -160,7 +160,8 @@ def preferences_change(  # noqa: PLR0913 - the form's fields
     outbox = outbox_from_settings(runtime.settings, runtime.session_factory)
     try:
         event = change_consent(session, link=link, scope=scope, action=action, lang=chosen, outbox=outbox,
-                               notice_hash=notice_hash or None, settings=runtime.settings)  # fmt: skip
+                               notice_hash=notice_hash or None, settings=runtime.settings,
+                               render_receipt=receipt_pdf)  # fmt: skip
     except ValidationFailed:
         return _to(PATH, lang=chosen, problem="stale")
     return _to(PATH, lang=chosen, changed=str(event.id))
