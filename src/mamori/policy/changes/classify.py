@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mamori.policy.changes import purposes, sections
+from mamori.policy.changes import cookies, purposes, sections
 from mamori.policy.changes.model import ChangeClass, Classified, strongest
 from mamori.policy.rules import diff_content
 
@@ -38,8 +38,8 @@ def _problem(target: str, path: str, missing: str) -> Classified:
     )
 
 
-def _owned(path: str) -> bool:
-    return any(path == area or path.startswith((area + ".", area + "[")) for area in _OWN)
+def _owned(path: str, areas: tuple[str, ...] = _OWN) -> bool:
+    return any(path == area or path.startswith((area + ".", area + "[")) for area in areas)
 
 
 def _category_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Classified]:
@@ -65,10 +65,13 @@ def classify(old: dict[str, Any], new: dict[str, Any]) -> list[Classified]:
         )
     found += by_purpose + _category_changes(old, new)
     found += sections.joint_use(old, new) + sections.recipients(old, new) + sections.processors(old, new)
+    inventory = cookies.inventory(old, new)
+    areas = _OWN + cookies.OWNED if inventory is not None else _OWN
+    found += inventory or []
     found += [
         sections.other(change)
         for change in diff_content(old, new)
-        if not _owned(change.path) and not sections.trivial(change)
+        if not _owned(change.path, areas) and not sections.trivial(change)
     ]
     return sorted(found, key=lambda c: (c.path, c.rule))
 

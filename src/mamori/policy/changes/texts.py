@@ -130,6 +130,41 @@ RULES: dict[str, T] = {
         "開示等の請求手続を変更", "the procedure for requests changed", "请求程序变更", "請求程序變更"),
     "cookies.changed": (
         "クッキー等の取扱いを変更", "cookies and tags changed", "Cookie等的处理变更", "Cookie等的處理變更"),
+    "cookies.item_added": (
+        "外部送信するタグ {target} を追加", "new tag {target} sends data from visitors' browsers",
+        "新增向外部发送的标签 {target}", "新增向外部傳送的標籤 {target}"),
+    "cookies.item_removed": (
+        "タグ {target} を削除", "tag {target} removed", "删除标签 {target}", "刪除標籤 {target}"),
+    "cookies.destination_changed": (
+        "タグ {target} の送信先又は送信先の国を変更", "tag {target} sends to another host or country",
+        "标签 {target} 的发送目的地或国家变更", "標籤 {target} 的傳送目的地或國家變更"),
+    "cookies.item_changed": (
+        "タグ {target} の送信内容・目的等を変更", "what tag {target} sends, or why, changed",
+        "标签 {target} 的发送内容或目的变更", "標籤 {target} 的傳送內容或目的變更"),
+    "cookies.scanner_hints": (
+        "タグ {target} の検査用情報を変更", "scanner hints of tag {target} changed",
+        "标签 {target} 的扫描用信息变更", "標籤 {target} 的掃描用資訊變更"),
+    "cookies.linked_recipient": (
+        "タグ {target} の送信先が個人と結び付けて利用", "the recipient of tag {target} ties it to a person",
+        "标签 {target} 的接收方将其与个人关联", "標籤 {target} 的接收方將其與個人連結"),
+    "cookies.category_added": (
+        "クッキー等の区分 {target} を追加", "new cookie category {target}",
+        "新增Cookie类别 {target}", "新增Cookie類別 {target}"),
+    "cookies.category_changed": (
+        "クッキー等の区分 {target} を変更", "cookie category {target} changed",
+        "Cookie类别 {target} 变更", "Cookie類別 {target} 變更"),
+    "cookies.category_removed": (
+        "クッキー等の区分 {target} を削除", "cookie category {target} removed",
+        "删除Cookie类别 {target}", "刪除Cookie類別 {target}"),
+    "cookies.property_added": (
+        "ウェブサイト {target} を追加", "new web property {target}",
+        "新增网站 {target}", "新增網站 {target}"),
+    "cookies.property_changed": (
+        "ウェブサイト {target} の情報を変更", "details of web property {target} changed",
+        "网站 {target} 的信息变更", "網站 {target} 的資訊變更"),
+    "cookies.property_removed": (
+        "ウェブサイト {target} を削除", "web property {target} removed",
+        "删除网站 {target}", "刪除網站 {target}"),
     "third_party.exceptions_changed": (
         "第三者提供の例外を変更", "exceptions to third-party provision changed",
         "向第三方提供的例外情形变更", "向第三方提供的例外情形變更"),
