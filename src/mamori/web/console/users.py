@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from mamori.api.deps import SessionDep
 from mamori.security.rules import Role, Scope
+from mamori.security.second_factor import enrolled, reset_user_second_factor
 from mamori.security.service import (
     add_user,
     change_role,
@@ -34,7 +35,7 @@ router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form(max_length=200)]
 CsrfField = Annotated[str | None, Form()]
 MAX_DAYS = 3650
-DONE = {"added", "role", "disabled", "enabled", "password", "revoked"}
+DONE = {"added", "role", "disabled", "enabled", "password", "revoked", "second-factor"}
 
 
 def _page(request: Request, session: SessionDep, staff: StaffDep, **context: Any) -> Response:
@@ -56,6 +57,7 @@ def _page(request: Request, session: SessionDep, staff: StaffDep, **context: Any
         "console/users/list.html",
         staff=staff,
         users=users,
+        enrolled={u.id for u in users if enrolled(session, u)},
         tokens=tokens,
         roles=list(Role),
         done=done if done in DONE else None,
@@ -161,6 +163,21 @@ def password(  # noqa: PLR0913
         staff,
         "password",
         lambda: set_password(session, actor=staff.actor, username=username, password=password),
+    )
+
+
+@router.post("/console/users/{username}/second-factor")
+def second_factor(
+    username: str, request: Request, session: SessionDep, staff: StaffDep, csrf_token: CsrfField = None
+) -> Response:
+    """Forget a user's authenticator (a lost phone): their sessions end; they enrol at the next sign-in."""
+    _guard(request, staff, csrf_token)
+    return _apply(
+        request,
+        session,
+        staff,
+        "second-factor",
+        lambda: reset_user_second_factor(session, actor=staff.actor, username=username),
     )
 
 
