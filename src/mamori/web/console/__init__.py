@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from mamori.web.console import (
     audit,
     auth,
+    campaigns,
     dashboard,
     datamap,
     discovery,
@@ -47,4 +48,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     datamap.router,
     discovery.router,
+    campaigns.router,
 )

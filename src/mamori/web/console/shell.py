@@ -63,7 +63,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("/console/jobs", N_("Jobs"), Scope.JOBS_READ),
     Section("/console/users", N_("Users"), Scope.USERS_ADMIN),
     Section("/console/datamap", N_("Data map"), Scope.DATAMAP_READ),
-    Section("/console/campaigns", N_("Campaigns"), Scope.CONSENTS_READ),
+    Section("/console/campaigns", N_("Campaigns"), Scope.POLICY_WRITE),
     Section("/console/discovery", N_("Discovery"), Scope.DATAMAP_READ),
 )
 ROLE_NAMES: dict[str, str] = {
