@@ -8,6 +8,8 @@ screenshot of each new page under ``docs/screenshots/``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -80,3 +82,27 @@ def test_officer_starts_a_campaign_and_pauses_it(browser: Browser, office: Offic
         _keep(page, SHOTS / "console-campaign.png")
     _visit(page, office, "/console/campaigns", lang)
     expect(page.locator("table.list tbody tr")).to_have_count(1)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_officer_builds_an_audience_counts_and_downloads_it(
+    browser: Browser, office: Office, lang: str, tmp_path: Path
+) -> None:
+    page = _context(browser).new_page()
+    _sign_in(page, office, "officer", lang)
+    _visit(page, office, "/console/audiences", lang, "audiences")
+    page.select_option("#audience-purpose", "customer.mailings")
+    page.select_option("#audience-channel", "email")
+    page.locator("button[name=action][value=count]").click()
+    expect(page.locator("#audience-count")).to_have_text("4")
+    _axe(page)
+    page.select_option("#audience-jurisdiction", "CN")
+    page.locator("button[name=action][value=count]").click()
+    expect(page.locator("#audience-count")).to_have_text("1")  # Wang, in China
+    with page.expect_download() as download:
+        page.locator("button[name=action][value=csv]").click()
+    saved = tmp_path / "audience.csv"
+    download.value.save_as(saved)
+    lines = saved.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "subject_id,language,jurisdiction"
+    assert [line.split(",")[1:] for line in lines[1:]] == [["zh-Hans", "CN"]]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from mamori.web.console import (
+    audiences,
     audit,
     auth,
     campaigns,
@@ -49,4 +50,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     datamap.router,
     discovery.router,
     campaigns.router,
+    audiences.router,
 )

@@ -58,6 +58,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("/console/incidents", N_("Incidents"), Scope.INCIDENTS_READ),
     Section("/console/provisions", N_("Third-party provisions"), Scope.PROVISIONS_READ),
     Section("/console/people", N_("People"), Scope.SUBJECTS_READ),
+    Section("/console/audiences", N_("Audiences"), Scope.AUDIENCES),
     Section("/console/policy", N_("Policy"), Scope.POLICY_READ),
     Section("/console/audit", N_("Audit log"), Scope.AUDIT_READ),
     Section("/console/jobs", N_("Jobs"), Scope.JOBS_READ),
