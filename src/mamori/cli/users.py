@@ -7,11 +7,10 @@ from datetime import timedelta
 import typer
 
 from mamori.cli.common import cli_actor, fail, session_scope, shown
-from mamori.errors import NotFound, ValidationFailed
+from mamori.errors import ValidationFailed
 from mamori.security import service
 from mamori.security.rules import Role, Scope
-from mamori.security.second_factor import reset_second_factor
-from mamori.security.sessions import revoke_user_sessions
+from mamori.security.second_factor import reset_user_second_factor
 
 users_app = typer.Typer(help="Staff users and their roles.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for staff and business systems.", no_args_is_help=True)
@@ -112,12 +111,7 @@ def reset_second_factor_cmd(username: str) -> None:
     Their console sessions end too. Example: mamori users reset-second-factor hanako.
     """
     with session_scope() as session:
-        user = service.get_user_by_username(session, username)
-        if user is None:
-            fail(NotFound(f"no staff user {username!r}"))
-            return
-        reset_second_factor(session, actor=cli_actor(), user=user)
-        revoke_user_sessions(session, user.id)
+        reset_user_second_factor(session, actor=cli_actor(), username=username)
     typer.echo(f"second factor of {username} reset: they set it up again at the next sign-in")
 
 

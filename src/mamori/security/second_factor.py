@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from mamori.audit.service import record_event
 from mamori.config import Settings
 from mamori.db.base import utcnow
+from mamori.errors import NotFound
 from mamori.security.crypto import cipher_from_settings
 from mamori.security.models import StaffRecoveryCode, StaffSecondFactor, StaffUser
 from mamori.security.rules import normalise_recovery_code
@@ -132,3 +133,19 @@ def reset_second_factor(session: Session, *, actor: str, user: StaffUser) -> Non
         session.delete(code)
     record_event(session, actor=actor, action="user.second_factor_reset", target_type="staff_user",
                  target_id=str(user.id))  # fmt: skip
+
+
+def reset_user_second_factor(session: Session, *, actor: str, username: str) -> StaffUser:
+    """A lost phone: forget ``username``'s authenticator and end their sessions; they enrol at next sign-in.
+
+    What the CLI (``mamori users reset-second-factor``) and the console's users page both call.
+    """
+    from mamori.security.service import get_user_by_username
+    from mamori.security.sessions import revoke_user_sessions
+
+    user = get_user_by_username(session, username)
+    if user is None:
+        raise NotFound(f"no staff user {username!r}")
+    reset_second_factor(session, actor=actor, user=user)
+    revoke_user_sessions(session, user.id)
+    return user

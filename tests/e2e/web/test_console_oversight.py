@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mamori.audit.models import AuditEvent
 from mamori.audit.service import EventInput, record_events
 from mamori.config import Settings
 from mamori.db.queue import JobState
@@ -15,9 +16,10 @@ from mamori.db.queue_models import Job
 from mamori.policy.models import PolicyVersion
 from mamori.security.models import ApiToken, StaffUser
 from mamori.security.rules import Role
+from mamori.security.second_factor import enrolled
 from tests.e2e.web.clients import client_on
 from tests.e2e.web.staff_client import csrf_of, sign_in
-from tests.factories.inquiries import create_staff
+from tests.factories.inquiries import PASSWORD, create_staff
 
 
 class TestAuditLog:
@@ -93,6 +95,35 @@ class TestUsers:
             assert other.get("/console/", follow_redirects=False).status_code == 303
         user = session.scalars(select(StaffUser).where(StaffUser.username == victim)).one()
         assert not user.active
+
+    def test_resetting_an_authenticator_asks_the_user_to_enrol_again(
+        self, client: TestClient, session: Session, settings: Settings
+    ) -> None:
+        with client_on(session, settings) as other:
+            victim = sign_in(other, session, Role.AGENT, "agent8")
+            sign_in(client, session, Role.ADMIN, "admin1")
+            page = client.get("/console/users?lang=en")
+            assert f"Reset the authenticator of {victim}" in page.text
+            done = client.post(
+                f"/console/users/{victim}/second-factor", data={"csrf_token": csrf_of(page.text)}
+            )
+            assert "The authenticator was reset" in done.text
+            assert f"Reset the authenticator of {victim}" not in done.text
+            assert other.get("/console/", follow_redirects=False).status_code == 303
+            token = csrf_of(other.get("/console/login").text)
+            answer = other.post(
+                "/console/login",
+                data={"username": victim, "password": PASSWORD, "csrf_token": token},
+                follow_redirects=False,
+            )
+            assert answer.headers["location"].startswith("/console/login/enrol")
+        user = session.scalars(select(StaffUser).where(StaffUser.username == victim)).one()
+        assert not enrolled(session, user)
+        assert session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "user.second_factor_reset", AuditEvent.target_id == str(user.id)
+            )
+        ).one()
 
     def test_a_token_secret_is_shown_once(self, client: TestClient, session: Session) -> None:
         create_staff(session, "engineer1", role=Role.ENGINEER)

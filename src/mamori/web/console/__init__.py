@@ -12,8 +12,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from mamori.web.console import (
+    audiences,
     audit,
     auth,
+    campaigns,
     dashboard,
     datamap,
     discovery,
@@ -49,4 +51,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     datamap.router,
     discovery.router,
     pms.router,
+    campaigns.router,
+    audiences.router,
 )

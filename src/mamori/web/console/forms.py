@@ -11,11 +11,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
+from fastapi import Request
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from mamori.calendar.service import TOKYO
+from mamori.config import Settings
 from mamori.errors import MamoriError
+from mamori.security.rules import Scope
+from mamori.security.service import Principal
+from mamori.web.staff import check_csrf, require_scope
 
 T = TypeVar("T")
 Refusal = MamoriError | ValidationError | ValueError
@@ -49,3 +55,23 @@ def text_in(value: Any, lang: str, fallback: str = "") -> str:
     if isinstance(value, dict):
         return str(value.get(lang) or value.get("ja") or fallback)
     return str(value) if value else fallback
+
+
+def guard(request: Request, staff: Principal, scope: Scope, csrf_token: str | None) -> Settings:
+    """A form's checks before it changes anything: the staff member's scope, then the CSRF token."""
+    require_scope(staff, scope)
+    settings: Settings = request.app.state.runtime.settings
+    check_csrf(request, settings, csrf_token)
+    return settings
+
+
+def apply(
+    session: Session,
+    change: Callable[[], object],
+    *,
+    refused: Callable[[Refusal], Response],
+    done: Callable[[], Response],
+) -> Response:
+    """Run ``change`` as :func:`attempt` does; answer ``refused(error)`` or ``done()``."""
+    _, error = attempt(session, change)
+    return refused(error) if error is not None else done()

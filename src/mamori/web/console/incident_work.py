@@ -34,18 +34,14 @@ from mamori.notify.service import outbox_from_settings
 from mamori.policy.schema import Language
 from mamori.security.rules import Scope
 from mamori.subjects.lookup import resolve_lines
-from mamori.web.console.forms import attempt
+from mamori.web.console.forms import apply, attempt, guard, when
 from mamori.web.console.shell import console_lang, console_page
-from mamori.web.staff import StaffDep, check_csrf, require_scope
+from mamori.web.staff import StaffDep, require_scope
 
 router = APIRouter(include_in_schema=False)
 CsrfField = Annotated[str | None, Form()]
 LongText = Annotated[str, Form(max_length=8000)]
 NOTICE_FIELDS = ("summary", "cause", "harm", "measures", "can_do")
-
-
-def _when(instant: Any) -> str:
-    return instant.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M") if instant else ""
 
 
 def days_left(due_on: date, today: date) -> tuple[int, int]:
@@ -72,13 +68,13 @@ def detail_context(request: Request, session: Session, view: IncidentRead) -> di
     return {
         "clocks": clocks,
         "reports": [
-            {"r": reports.report_read(settings, r), "at": _when(r.created_at), "filed": _when(r.filed_at)}
+            {"r": reports.report_read(settings, r), "at": when(r.created_at), "filed": when(r.filed_at)}
             for r in repo.reports(session, view.id)
         ],
-        "notices": [{"n": n, "at": _when(n.created_at)} for n in notices if n.channel != repo.PUBLIC],
+        "notices": [{"n": n, "at": when(n.created_at)} for n in notices if n.channel != repo.PUBLIC],
         "statement": any(n.channel == repo.PUBLIC for n in notices),
         "actions": [actions.action_read(settings, a) for a in repo.actions(session, view.id)],
-        "timeline": [{"e": e, "at": _when(e.observed_at)} for e in reversed(repo.events(session, view.id))],
+        "timeline": [{"e": e, "at": when(e.observed_at)} for e in reversed(repo.events(session, view.id))],
         "done": request.query_params.get("done"),
         "item_fields": list(ReportItems.model_fields),
         "notice_fields": NOTICE_FIELDS,
@@ -86,10 +82,19 @@ def detail_context(request: Request, session: Session, view: IncidentRead) -> di
 
 
 def _guard(request: Request, staff: StaffDep, csrf_token: str | None) -> Any:
-    require_scope(staff, Scope.INCIDENTS_WRITE)
-    settings = request.app.state.runtime.settings
-    check_csrf(request, settings, csrf_token)
-    return settings
+    return guard(request, staff, Scope.INCIDENTS_WRITE, csrf_token)
+
+
+def _apply(  # noqa: PLR0913 - the page, the incident and the change
+    request: Request, session: Session, staff: StaffDep, incident_id: uuid.UUID, done: str, change: Any
+) -> Response:
+    """Run the change; back to the incident with ``done``, or the refusal page (nothing changed)."""
+    return apply(
+        session,
+        change,
+        refused=lambda error: _refused(request, staff, error),
+        done=lambda: _back(incident_id, done),
+    )
 
 
 def _back(incident_id: uuid.UUID, done: str) -> RedirectResponse:
@@ -117,10 +122,9 @@ def link_people(  # noqa: PLR0913 - the path, the form and the dependencies
         service.link_subjects(session, staff.actor, incident_id, found.subject_ids)
         return None
 
-    _, error = attempt(session, change)
-    if error is not None:
-        return _refused(request, staff, error)
-    return _back(incident_id, f"linked-{len(found.subject_ids)}-{len(found.problems)}")
+    return _apply(
+        request, session, staff, incident_id, f"linked-{len(found.subject_ids)}-{len(found.problems)}", change
+    )
 
 
 @router.post("/console/incidents/{incident_id}/reports")
@@ -141,10 +145,7 @@ async def draft(incident_id: uuid.UUID, request: Request, session: SessionDep, s
         reports.draft_report(session, settings, staff.actor, incident_id, data)
         return None
 
-    _, error = attempt(session, change)
-    if error is not None:
-        return _refused(request, staff, error)
-    return _back(incident_id, "drafted")
+    return _apply(request, session, staff, incident_id, "drafted", change)
 
 
 @router.get("/console/incidents/{incident_id}/reports/{report_id}.pdf")
@@ -200,10 +201,7 @@ def file(  # noqa: PLR0913 - the path, the form and the dependencies
         reports.file_report(session, staff.actor, incident_id, report_id)
         return None
 
-    _, error = attempt(session, change)
-    if error is not None:
-        return _refused(request, staff, error)
-    return _back(incident_id, "filed")
+    return _apply(request, session, staff, incident_id, "filed", change)
 
 
 def _texts(raw: Any) -> dict[Language, NoticeTexts]:
@@ -270,10 +268,7 @@ async def statement(
         )
         return None
 
-    _, error = attempt(session, change)
-    if error is not None:
-        return _refused(request, staff, error)
-    return _back(incident_id, "published")
+    return _apply(request, session, staff, incident_id, "published", change)
 
 
 @router.post("/console/incidents/{incident_id}/actions")
@@ -296,10 +291,7 @@ def add_action(  # noqa: PLR0913 - the form's fields
         )
         return None
 
-    _, error = attempt(session, change)
-    if error is not None:
-        return _refused(request, staff, error)
-    return _back(incident_id, "action")
+    return _apply(request, session, staff, incident_id, "action", change)
 
 
 @router.post("/console/incidents/{incident_id}/actions/{action_id}/status")
@@ -319,7 +311,4 @@ def action_status(  # noqa: PLR0913
         actions.set_action_status(session, staff.actor, incident_id, action_id, to)
         return None
 
-    _, error = attempt(session, change)
-    if error is not None:
-        return _refused(request, staff, error)
-    return _back(incident_id, "action")
+    return _apply(request, session, staff, incident_id, "action", change)

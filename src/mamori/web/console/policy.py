@@ -13,6 +13,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -21,6 +22,9 @@ from mamori.api.deps import SessionDep
 from mamori.calendar.service import TOKYO
 from mamori.errors import MamoriError, ValidationFailed
 from mamori.policy.archive import MAX_TOTAL_BYTES, unpack_bundle
+from mamori.policy.changes.classify import classify
+from mamori.policy.changes.model import ChangeClass
+from mamori.policy.changes.purposes import purposes_of
 from mamori.policy.loader import load_bundle
 from mamori.policy.rules import Change, classify_joint_use
 from mamori.policy.service import get_version, latest_version, list_versions, publish_bundle
@@ -53,6 +57,30 @@ def change_rows(changes: list[Change], lang: str) -> list[dict[str, str]]:
         {"path": c.path, "kind": str(c.kind), "old": _show(c.old, lang), "new": _show(c.new, lang)}
         for c in changes
     ]
+
+
+CAMPAIGN_KIND = {
+    ChangeClass.ANNOUNCE: "notification",
+    ChangeClass.ANNOUNCE_IN_ADVANCE: "notification",
+    ChangeClass.RELATED_CHANGE: "notification",
+    ChangeClass.NEEDS_CONSENT: "consent",
+}
+
+
+def classified_rows(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each change with its class (:mod:`mamori.policy.changes`) and the campaign it needs.
+
+    A purpose that must be made known or consented to gets a link that fills in the campaign form.
+    """
+    purposes = purposes_of(new)
+    rows = []
+    for change in classify(old, new):
+        kind = CAMPAIGN_KIND.get(change.change_class)
+        link = None
+        if kind is not None and change.target in purposes:
+            link = "/console/campaigns?" + urlencode({"purpose": change.target, "kind": kind})
+        rows.append({"c": change, "class": change.change_class.value, "campaign": kind, "link": link})
+    return rows
 
 
 @router.get("/console/policy")
@@ -101,6 +129,7 @@ def diff(
         new=after,
         rows=rows,
         joint=joint,
+        classified=classified_rows(before.content, after.content),
     )
 
 

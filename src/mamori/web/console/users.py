@@ -15,8 +15,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mamori.api.deps import SessionDep
-from mamori.calendar.service import TOKYO
 from mamori.security.rules import Role, Scope
+from mamori.security.second_factor import enrolled, reset_user_second_factor
 from mamori.security.service import (
     add_user,
     change_role,
@@ -27,19 +27,15 @@ from mamori.security.service import (
     set_active,
     set_password,
 )
-from mamori.web.console.forms import attempt, messages
+from mamori.web.console.forms import apply, attempt, guard, messages, when
 from mamori.web.console.shell import console_page
-from mamori.web.staff import StaffDep, check_csrf, require_scope
+from mamori.web.staff import StaffDep, require_scope
 
 router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form(max_length=200)]
 CsrfField = Annotated[str | None, Form()]
 MAX_DAYS = 3650
-DONE = {"added", "role", "disabled", "enabled", "password", "revoked"}
-
-
-def _when(instant: Any) -> str:
-    return instant.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M") if instant else ""
+DONE = {"added", "role", "disabled", "enabled", "password", "revoked", "second-factor"}
 
 
 def _page(request: Request, session: SessionDep, staff: StaffDep, **context: Any) -> Response:
@@ -48,10 +44,10 @@ def _page(request: Request, session: SessionDep, staff: StaffDep, **context: Any
         {
             "token": t,
             "user": t.user.username,
-            "created": _when(t.created_at),
-            "expires": _when(t.expires_at),
-            "used": _when(t.last_used_at),
-            "revoked": _when(t.revoked_at),
+            "created": when(t.created_at),
+            "expires": when(t.expires_at),
+            "used": when(t.last_used_at),
+            "revoked": when(t.revoked_at),
         }
         for t in list_tokens(session)
     ]
@@ -61,6 +57,7 @@ def _page(request: Request, session: SessionDep, staff: StaffDep, **context: Any
         "console/users/list.html",
         staff=staff,
         users=users,
+        enrolled={u.id for u in users if enrolled(session, u)},
         tokens=tokens,
         roles=list(Role),
         done=done if done in DONE else None,
@@ -69,8 +66,7 @@ def _page(request: Request, session: SessionDep, staff: StaffDep, **context: Any
 
 
 def _guard(request: Request, staff: StaffDep, csrf_token: str | None) -> None:
-    require_scope(staff, Scope.USERS_ADMIN)
-    check_csrf(request, request.app.state.runtime.settings, csrf_token)
+    guard(request, staff, Scope.USERS_ADMIN, csrf_token)
 
 
 @router.get("/console/users")
@@ -170,11 +166,28 @@ def password(  # noqa: PLR0913
     )
 
 
+@router.post("/console/users/{username}/second-factor")
+def second_factor(
+    username: str, request: Request, session: SessionDep, staff: StaffDep, csrf_token: CsrfField = None
+) -> Response:
+    """Forget a user's authenticator (a lost phone): their sessions end; they enrol at the next sign-in."""
+    _guard(request, staff, csrf_token)
+    return _apply(
+        request,
+        session,
+        staff,
+        "second-factor",
+        lambda: reset_user_second_factor(session, actor=staff.actor, username=username),
+    )
+
+
 def _apply(request: Request, session: SessionDep, staff: StaffDep, done: str, change: Any) -> Response:
-    _, error = attempt(session, change)
-    if error is not None:
-        return _page(request, session, staff, error="; ".join(messages(error)))
-    return RedirectResponse(f"/console/users?done={done}", status_code=303)
+    return apply(
+        session,
+        change,
+        refused=lambda error: _page(request, session, staff, error="; ".join(messages(error))),
+        done=lambda: RedirectResponse(f"/console/users?done={done}", status_code=303),
+    )
 
 
 @router.post("/console/tokens")
