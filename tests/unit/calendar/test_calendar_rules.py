@@ -95,6 +95,18 @@ def _grid(start: datetime, end: datetime, step: timedelta) -> list[datetime]:
     return points
 
 
+def _walk_days(cal: BusinessCalendar, a: datetime, b: datetime) -> timedelta:
+    """Opening time in [a, b) by walking every local day (the plain definition)."""
+    total, day = timedelta(0), a.astimezone(cal.tz).date()
+    while b > a and day <= b.astimezone(cal.tz).date():
+        if is_business_day(cal, day):
+            start = max(a, datetime.combine(day, cal.opens, tzinfo=cal.tz))
+            end = min(b, datetime.combine(day, cal.closes, tzinfo=cal.tz))
+            total += max(end - start, timedelta(0))
+        day += timedelta(days=1)
+    return total
+
+
 # --- tests ------------------------------------------------------------------------------------------
 
 
@@ -297,6 +309,18 @@ class TestBusinessTimeBetween:
         a, b, c = sorted(points)
         whole = business_time_between(cal, a, c)
         assert whole == business_time_between(cal, a, b) + business_time_between(cal, b, c)
+
+    @given(cal=calendars(), a=instants, b=instants)
+    def test_equals_the_day_by_day_sum(self, cal: BusinessCalendar, a: datetime, b: datetime) -> None:
+        # The running totals over whole days give what walking every day gives (the definition).
+        assert business_time_between(cal, a, b) == _walk_days(cal, a, b)
+
+    def test_across_the_year_end_closure_and_new_years_holidays(self) -> None:
+        # Sat 26 Dec 2026 .. Tue 12 Jan 2027: Mon 28 Dec is open, 29 Dec-3 Jan closed, Mon 11 Jan
+        # is Coming-of-Age Day: 28 Dec, 4-8 Jan (5 days) and Tue 12 Jan until 11:00.
+        left = business_time_between(APPI, jst(2026, 12, 26, 12), jst(2027, 1, 12, 11))
+        assert left == timedelta(hours=6 * 7 + 1)
+        assert left == _walk_days(APPI, jst(2026, 12, 26, 12), jst(2027, 1, 12, 11))
 
     @given(cal=calendars(), a=instants, b=instants)
     def test_between_zero_and_wall_time(self, cal: BusinessCalendar, a: datetime, b: datetime) -> None:
