@@ -6,12 +6,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mamori.calendar.service import TOKYO
 from mamori.db.base import utcnow
-from mamori.db.buckets import bucket
+from mamori.db.buckets import range_groups
 from mamori.inquiries.models import Inquiry
 
 
@@ -29,15 +28,10 @@ def weekly_inquiries(session: Session, *, weeks: int = 12, today: date | None = 
     starts = [datetime.combine(first + timedelta(weeks=i), time.min, tzinfo=TOKYO) for i in range(weeks + 1)]
     counts: list[Counter[str]] = [Counter() for _ in range(weeks)]
     complaints = [0] * weeks
-    week = bucket(Inquiry.received_at, starts)
-    stmt = (
-        select(week, Inquiry.language, Inquiry.category, func.count())
-        .where(Inquiry.received_at >= starts[0], Inquiry.received_at < starts[-1])
-        .group_by(week, Inquiry.language, Inquiry.category)
-    )  # counted in SQL by Tokyo week (boundaries computed here): no inquiry row is loaded
-    for index, language, category, count in session.execute(stmt):
-        if index is None:
-            continue
-        counts[int(index)][language] += count
-        complaints[int(index)] += count if category == "complaint" else 0
+    # counted in SQL by Tokyo week (range counts on the received instant): no inquiry row is loaded
+    for index, language, category, count in range_groups(
+        session, Inquiry.received_at, starts, Inquiry.language, Inquiry.category
+    ):
+        counts[index][language] += count
+        complaints[index] += count if category == "complaint" else 0
     return [InquiryWeek(first + timedelta(weeks=i), dict(counts[i]), complaints[i]) for i in range(weeks)]
