@@ -15,6 +15,7 @@ from mamori.calendar.rules import (
     deadline,
     is_business_day,
     is_open,
+    last_open_end,
     next_opening,
     roll_forward,
 )
@@ -309,6 +310,22 @@ class TestBusinessTimeBetween:
         a, b, c = sorted(points)
         whole = business_time_between(cal, a, c)
         assert whole == business_time_between(cal, a, b) + business_time_between(cal, b, c)
+
+    @given(cal=calendars(), a=instants, t=instants)
+    def test_positive_exactly_before_the_last_open_end(
+        self, cal: BusinessCalendar, a: datetime, t: datetime
+    ) -> None:
+        end = last_open_end(cal, t)
+        assert end <= t
+        assert business_time_between(cal, end, t) == timedelta(0)
+        assert (business_time_between(cal, a, t) > timedelta(0)) is (a < end)
+
+    def test_last_open_end_at_opening_and_closing(self) -> None:
+        # Tue 21 Jul 2026 10:00 (after Marine Day): the last open time ended Fri 17 Jul 17:00.
+        assert last_open_end(APPI, jst(2026, 7, 21, 10)) == jst(2026, 7, 17, 17)
+        assert last_open_end(APPI, jst(2026, 7, 21, 10, 1)) == jst(2026, 7, 21, 10, 1)
+        assert last_open_end(APPI, jst(2026, 7, 21, 17)) == jst(2026, 7, 21, 17)
+        assert last_open_end(APPI, jst(2026, 7, 21, 18)) == jst(2026, 7, 21, 17)
 
     @given(cal=calendars(), a=instants, b=instants)
     def test_equals_the_day_by_day_sum(self, cal: BusinessCalendar, a: datetime, b: datetime) -> None:
