@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -178,14 +179,63 @@ def business_time_between(cal: BusinessCalendar, a: datetime, b: datetime) -> ti
     total = timedelta(0)
     if _utc(b_local) <= _utc(a_local):
         return total
-    day = a_local.date()
-    while day <= b_local.date():
+    first, last = a_local.date(), b_local.date()
+    for day in {first, last}:  # the two ends are partial days
         if is_business_day(cal, day):
             start = max(a_local, _opening(cal, day), key=_utc)
             end = min(b_local, _closing(cal, day), key=_utc)
             total += max(_elapsed(start, end), timedelta(0))
-        day += _DAY
+    return total + _full_days(cal, first + _DAY, last - _DAY)
+
+
+def _full_days(cal: BusinessCalendar, first: date, last: date) -> timedelta:
+    """The opening hours of every business day in ``[first, last]`` (whole days; empty when last < first).
+
+    Summed from per-year running totals computed once per calendar and year, so an inquiry that is
+    months late costs what one due today does (lists compute this once per row).
+    """
+    total = timedelta(0)
+    while first <= last:
+        year_end = date(first.year, 12, 31)
+        upto = min(last, year_end)
+        running = _running_totals(cal, first.year)
+        start = first.timetuple().tm_yday - 1
+        total += running[upto.timetuple().tm_yday] - running[start]
+        first = upto + _DAY
     return total
+
+
+@lru_cache(maxsize=256)
+def _running_totals(cal: BusinessCalendar, year: int) -> tuple[timedelta, ...]:
+    """``[k]``: the opening hours of the business days among the first ``k`` days of ``year``."""
+    totals, total, day = [timedelta(0)], timedelta(0), date(year, 1, 1)
+    while day.year == year:
+        if is_business_day(cal, day):
+            total += _elapsed(_opening(cal, day), _closing(cal, day))
+        totals.append(total)
+        day += _DAY
+    return tuple(totals)
+
+
+def last_open_end(cal: BusinessCalendar, t: datetime) -> datetime:
+    """The latest instant ``e <= t`` with no opening time in ``[e, t)`` (in ``cal.tz``).
+
+    ``t`` itself when the office was open just before ``t``; else the last closing before ``t``. So
+    ``business_time_between(cal, a, t) > 0`` exactly when ``a < last_open_end(cal, t)``: what a list
+    needs to count what is late with one comparison in SQL instead of a clock per row.
+
+    Raises:
+        ValueError: the calendar has no business day within ``MAX_CLOSED_RUN`` days before ``t``.
+    """
+    local = _local(cal, t)
+    day = local.date()
+    if is_business_day(cal, day) and local > _opening(cal, day):
+        return min(local, _closing(cal, day), key=_utc)
+    for offset in range(1, MAX_CLOSED_RUN + 2):
+        candidate = day - timedelta(days=offset)
+        if is_business_day(cal, candidate):
+            return _closing(cal, candidate)
+    raise ValueError(f"no business day within {MAX_CLOSED_RUN} days before {day.isoformat()}")
 
 
 def add_business_time(cal: BusinessCalendar, t: datetime, delta: timedelta) -> datetime:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from mamori.audit.service import record_event
+from mamori.calendar.rules import last_open_end
 from mamori.config import Settings
 from mamori.db.base import utcnow
 from mamori.inquiries.intake import BODY_CONTEXT, EMAIL_CONTEXT, NAME_CONTEXT, PHONE_CONTEXT
@@ -42,6 +45,66 @@ def open_views(session: Session, *, now: datetime | None = None) -> list[Inquiry
     return sorted(
         views, key=lambda v: (v.waiting_since is not None, v.remaining_business_minutes, v.reference)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSummary:
+    """The dashboard's inquiry block: the first open inquiries in inbox order, and the counts."""
+
+    due: list[InquiryRead]  # as ``open_views(...)[:size]``
+    open: int  # as ``len(open_views(...))``
+    late: int  # open inquiries with less than no business time left
+
+
+def _next_due() -> Any:
+    """The due instant the clock runs to: the first response until there is one, then resolution."""
+    return case((Inquiry.first_responded_at.is_(None), Inquiry.first_response_due_at),
+                else_=Inquiry.resolution_due_at)  # fmt: skip
+
+
+def open_summary(session: Session, *, now: datetime | None = None, size: int = 8) -> OpenSummary:
+    """What :func:`open_views` gives the dashboard, without a clock per open inquiry.
+
+    Counts are SQL; an inquiry is late when business time passed since its due instant, which for
+    a running clock is ``due < last_open_end(now)``. Business time left only grows with the due
+    instant, so the first ``size`` are read in due order until the next one has more time left than
+    the ``size``-th (ties are ordered by reference as in :func:`open_views`). Waiting inquiries
+    (clock stopped, listed last) are read one by one; they are few.
+    """
+    now = now or utcnow()
+    is_open = Inquiry.state.in_([str(s) for s in OPEN_STATES])
+    running = Inquiry.paused_since.is_(None)
+    total = int(session.scalar(select(func.count()).select_from(Inquiry).where(is_open)) or 0)
+    if not total:
+        return OpenSummary([], 0, 0)
+    cal = centre_calendar(current_bundle(session))
+    late = int(session.scalar(select(func.count()).select_from(Inquiry).where(
+        is_open, running, _next_due() < last_open_end(cal, now))) or 0)  # fmt: skip
+    waiting = session.execute(select(_next_due(), Inquiry.paused_since).where(is_open, ~running)).all()
+    late += sum(1 for due, since in waiting if due < last_open_end(cal, since))
+    due = _first_running(session, cal, now, is_open, size)
+    if len(due) < size and waiting:
+        rows = session.scalars(select(Inquiry).where(is_open, ~running))
+        views = sorted((InquiryRead.of(cal, r, now) for r in rows),
+                       key=lambda v: (v.remaining_business_minutes, v.reference))  # fmt: skip
+        due += views[: size - len(due)]
+    return OpenSummary(due, total, late)
+
+
+def _first_running(session: Session, cal: Any, now: datetime, is_open: Any, size: int) -> list[InquiryRead]:
+    stmt = select(Inquiry).where(is_open, Inquiry.paused_since.is_(None)).order_by(_next_due(), Inquiry.id)
+    views: list[InquiryRead] = []
+    offset, batch = 0, max(size, 16)
+    while True:
+        rows = list(session.scalars(stmt.offset(offset).limit(batch)))
+        views += [InquiryRead.of(cal, row, now) for row in rows]
+        offset += batch
+        kept = sorted(v.remaining_business_minutes for v in views)[:size]
+        if len(rows) < batch or (
+            len(kept) == size and views[-1].remaining_business_minutes > kept[-1]
+        ):
+            break
+    return sorted(views, key=lambda v: (v.remaining_business_minutes, v.reference))[:size]
 
 
 def read_thread(session: Session, settings: Settings, actor: str, inquiry_id: uuid.UUID) -> InquiryThread:

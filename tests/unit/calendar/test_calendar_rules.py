@@ -15,6 +15,7 @@ from mamori.calendar.rules import (
     deadline,
     is_business_day,
     is_open,
+    last_open_end,
     next_opening,
     roll_forward,
 )
@@ -93,6 +94,18 @@ def _grid(start: datetime, end: datetime, step: timedelta) -> list[datetime]:
         points.append(current)
         current += step
     return points
+
+
+def _walk_days(cal: BusinessCalendar, a: datetime, b: datetime) -> timedelta:
+    """Opening time in [a, b) by walking every local day (the plain definition)."""
+    total, day = timedelta(0), a.astimezone(cal.tz).date()
+    while b > a and day <= b.astimezone(cal.tz).date():
+        if is_business_day(cal, day):
+            start = max(a, datetime.combine(day, cal.opens, tzinfo=cal.tz))
+            end = min(b, datetime.combine(day, cal.closes, tzinfo=cal.tz))
+            total += max(end - start, timedelta(0))
+        day += timedelta(days=1)
+    return total
 
 
 # --- tests ------------------------------------------------------------------------------------------
@@ -297,6 +310,34 @@ class TestBusinessTimeBetween:
         a, b, c = sorted(points)
         whole = business_time_between(cal, a, c)
         assert whole == business_time_between(cal, a, b) + business_time_between(cal, b, c)
+
+    @given(cal=calendars(), a=instants, t=instants)
+    def test_positive_exactly_before_the_last_open_end(
+        self, cal: BusinessCalendar, a: datetime, t: datetime
+    ) -> None:
+        end = last_open_end(cal, t)
+        assert end <= t
+        assert business_time_between(cal, end, t) == timedelta(0)
+        assert (business_time_between(cal, a, t) > timedelta(0)) is (a < end)
+
+    def test_last_open_end_at_opening_and_closing(self) -> None:
+        # Tue 21 Jul 2026 10:00 (after Marine Day): the last open time ended Fri 17 Jul 17:00.
+        assert last_open_end(APPI, jst(2026, 7, 21, 10)) == jst(2026, 7, 17, 17)
+        assert last_open_end(APPI, jst(2026, 7, 21, 10, 1)) == jst(2026, 7, 21, 10, 1)
+        assert last_open_end(APPI, jst(2026, 7, 21, 17)) == jst(2026, 7, 21, 17)
+        assert last_open_end(APPI, jst(2026, 7, 21, 18)) == jst(2026, 7, 21, 17)
+
+    @given(cal=calendars(), a=instants, b=instants)
+    def test_equals_the_day_by_day_sum(self, cal: BusinessCalendar, a: datetime, b: datetime) -> None:
+        # The running totals over whole days give what walking every day gives (the definition).
+        assert business_time_between(cal, a, b) == _walk_days(cal, a, b)
+
+    def test_across_the_year_end_closure_and_new_years_holidays(self) -> None:
+        # Sat 26 Dec 2026 .. Tue 12 Jan 2027: Mon 28 Dec is open, 29 Dec-3 Jan closed, Mon 11 Jan
+        # is Coming-of-Age Day: 28 Dec, 4-8 Jan (5 days) and Tue 12 Jan until 11:00.
+        left = business_time_between(APPI, jst(2026, 12, 26, 12), jst(2027, 1, 12, 11))
+        assert left == timedelta(hours=6 * 7 + 1)
+        assert left == _walk_days(APPI, jst(2026, 12, 26, 12), jst(2027, 1, 12, 11))
 
     @given(cal=calendars(), a=instants, b=instants)
     def test_between_zero_and_wall_time(self, cal: BusinessCalendar, a: datetime, b: datetime) -> None:

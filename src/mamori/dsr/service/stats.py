@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mamori.calendar.service import TOKYO
 from mamori.db.base import utcnow
+from mamori.db.buckets import range_counts
 from mamori.dsr.models import Case
 from mamori.dsr.service.common import tokyo_date
 
@@ -27,21 +27,17 @@ def week_start(day: date) -> date:
 
 
 def weekly_requests(session: Session, *, weeks: int = 12, today: date | None = None) -> list[Week]:
-    """The last ``weeks`` weeks, oldest first (the current week last)."""
+    """The last ``weeks`` weeks, oldest first (the current week last).
+
+    Counted in SQL (range counts by Tokyo week, and by Tokyo day for the answered ones: answered on
+    day ``d`` is on time when ``target_on >= d``), so no case row is loaded however many there are.
+    """
     first = week_start(today or tokyo_date(utcnow())) - timedelta(weeks=weeks - 1)
-    since = datetime.combine(first, time.min, tzinfo=TOKYO)
-    received = [0] * weeks
-    on_time, late = [0] * weeks, [0] * weeks
-    for got in session.scalars(select(Case.received_at).where(Case.received_at >= since)):
-        index = (tokyo_date(got) - first).days // 7
-        if index < weeks:  # a clock set wrong elsewhere must not break the dashboard
-            received[index] += 1
-    stmt = select(Case.responded_at, Case.target_on).where(Case.responded_at >= since)
-    for responded, target in session.execute(stmt):
-        if responded is None:
-            continue
-        index = (tokyo_date(responded) - first).days // 7
-        if index >= weeks:
-            continue
-        (on_time if tokyo_date(responded) <= target else late)[index] += 1
+    days = [first + timedelta(days=d) for d in range(7 * weeks + 1)]
+    starts = [datetime.combine(day, time.min, tzinfo=TOKYO) for day in days]
+    received = range_counts(session, Case.received_at, starts[::7])
+    answered = range_counts(session, Case.responded_at, starts)
+    on_time_by_day = range_counts(session, Case.responded_at, starts, at_least=(Case.target_on, days))
+    on_time = [sum(on_time_by_day[7 * w : 7 * w + 7]) for w in range(weeks)]
+    late = [sum(answered[7 * w : 7 * w + 7]) - on_time[w] for w in range(weeks)]
     return [Week(first + timedelta(weeks=i), received[i], on_time[i], late[i]) for i in range(weeks)]

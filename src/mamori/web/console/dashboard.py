@@ -16,7 +16,7 @@ from mamori.db.base import utcnow
 from mamori.dsr.service.listing import CaseFilter, count_cases, page_cases
 from mamori.dsr.service.stats import weekly_requests
 from mamori.inquiries.stats import weekly_inquiries
-from mamori.inquiries.views import open_views
+from mamori.inquiries.views import open_summary
 from mamori.jobs.service import counts as job_counts
 from mamori.policy.schema import LANGUAGES
 from mamori.security.rules import Scope
@@ -48,14 +48,14 @@ def _requests(session: SessionDep, lang: str) -> dict[str, Any]:
 
 
 def _inquiries(session: SessionDep) -> dict[str, Any]:
-    views = open_views(session, now=utcnow())
+    summary = open_summary(session, now=utcnow(), size=DUE_ROWS)
     weeks = weekly_inquiries(session)
     labels = [w.starts_on.strftime("%m/%d") for w in weeks]
     series = [Series(code, [w.by_language.get(code, 0) for w in weeks]) for code in LANGUAGES]
     return {
-        "due": views[:DUE_ROWS],
-        "open": len(views),
-        "late": sum(1 for v in views if v.remaining_business_minutes < 0),
+        "due": summary.due,
+        "open": summary.open,
+        "late": summary.late,
         "chart": stacked_bars(labels, series),
         "legend": legend(series),
         "weeks": weeks,
