@@ -40,7 +40,7 @@ Fields = Annotated[list[str], Form()]
 def refusal(exc: MamoriError, lang: str) -> dict[str, Any]:
     """What to tell the staff member: a sentence in their language and the service's own details."""
     _ = translator(lang).gettext
-    if isinstance(exc, InvalidTransition):
+    if isinstance(exc, InvalidTransition) and "state" in exc.details and "requested" in exc.details:
         state = _(STATE_NAMES.get(str(exc.details.get("state")), str(exc.details.get("state"))))
         wanted = _(STATE_NAMES.get(str(exc.details.get("requested")), str(exc.details.get("requested"))))
         text = _("A case that is “%(state)s” cannot become “%(wanted)s”.") % {
@@ -49,7 +49,9 @@ def refusal(exc: MamoriError, lang: str) -> dict[str, Any]:
         }
         return {"title": _("The case cannot make this move."), "text": text, "details": []}
     details = [f"{e.get('field')}: {e.get('message')}" for e in exc.details.get("errors", [])] or [str(exc)]
-    if isinstance(exc, ValidationFailed):
+    if isinstance(exc, InvalidTransition):
+        title = _("This is not allowed in the current state. Nothing was changed.")
+    elif isinstance(exc, ValidationFailed):
         title = _("This cannot be done yet. Nothing was changed.")
     elif isinstance(exc, (Forbidden, PolicyViolation)):
         title = _("Your role or the policy does not allow this. Nothing was changed.")
