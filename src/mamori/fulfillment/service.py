@@ -249,6 +249,17 @@ def get_run(
     return view
 
 
+def runs_of_case(session: Session, case_ref: str, *, limit: int = 50) -> list[RunRead]:
+    """The runs that answer one case (newest first, at most ``limit``), per system, without the package."""
+    stmt = (
+        select(FulfillmentRun.id)
+        .where(FulfillmentRun.case_ref == case_ref)
+        .order_by(FulfillmentRun.created_at.desc())
+        .limit(limit)
+    )
+    return [get_run(session, run_id, include_package=False) for run_id in session.scalars(stmt)]
+
+
 def retry_run(session: Session, *, actor: str, run_id: uuid.UUID) -> uuid.UUID:
     """Queue a failed run again; systems already done are repeated harmlessly (every action is idempotent).
 

@@ -43,6 +43,10 @@ class Inquiry(UUIDPrimaryKey, Base):
     closed_at: Mapped[datetime | None] = mapped_column(index=True)  # retention sweeps walk it
     request_case_id: Mapped[uuid.UUID | None]
     client_key: Mapped[str | None] = mapped_column(String(64))
+    # A complaint marked for the management review (APPI Art. 40): when, by whom and why.
+    review_marked_at: Mapped[datetime | None] = mapped_column(index=True)
+    review_marked_by: Mapped[str | None] = mapped_column(String(200))
+    review_note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -98,6 +98,9 @@ class InquiryRead(BaseModel):
     )
     remaining: str = Field(description="the same as H:MM")
     request_case_id: uuid.UUID | None
+    review_marked_at: datetime | None = Field(
+        default=None, description="a complaint marked for the management review: when"
+    )
 
     @classmethod
     def of(cls, cal: BusinessCalendar, inquiry: Inquiry, now: datetime) -> InquiryRead:
@@ -110,7 +113,7 @@ class InquiryRead(BaseModel):
             resolution_due_at=inquiry.resolution_due_at, first_responded_at=inquiry.first_responded_at,
             answered_at=inquiry.answered_at, closed_at=inquiry.closed_at, waiting_since=inquiry.paused_since,
             remaining_business_minutes=int(left.total_seconds() // 60), remaining=format_remaining(left),
-            request_case_id=inquiry.request_case_id,
+            request_case_id=inquiry.request_case_id, review_marked_at=inquiry.review_marked_at,
         )  # fmt: skip
 
 

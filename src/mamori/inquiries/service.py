@@ -162,3 +162,39 @@ def link_subject(session: Session, actor: str, inquiry_id: uuid.UUID, subject_id
         target_id=str(inquiry.id), details={"subject_id": str(subject_id)},
     )  # fmt: skip
     return inquiry
+
+
+REVIEW_NOTE_MAX = 1000
+
+
+def mark_for_review(session: Session, actor: str, inquiry_id: uuid.UUID, note: str) -> Inquiry:
+    """Mark a complaint for the management review, with a note of why (audited); marking again updates it.
+
+    Raises:
+        NotFound: no such inquiry.
+        ValidationFailed: not a complaint, or no note (1-1000 characters); nothing is written.
+    """
+    inquiry = get_inquiry(session, inquiry_id)
+    errors: list[FieldError] = []
+    if inquiry.category != "complaint":
+        errors.append(FieldError("category", "only a complaint is marked for the management review"))
+    if not note.strip() or len(note) > REVIEW_NOTE_MAX:
+        errors.append(FieldError("note", f"why it matters for the review, 1-{REVIEW_NOTE_MAX} characters"))
+    if errors:
+        refuse(errors, "the mark")
+    now = utcnow()
+    inquiry.review_marked_at, inquiry.review_marked_by, inquiry.review_note = now, actor, note.strip()
+    inquiry.updated_at = now
+    record_event(
+        session, actor=actor, action="inquiry.marked_for_review", target_type="inquiry",
+        target_id=str(inquiry.id), details={"note_length": len(note.strip())},
+    )  # fmt: skip
+    return inquiry
+
+
+def marked_for_review(session: Session, *, since: datetime | None = None, limit: int = 200) -> list[Inquiry]:
+    """Complaints marked for the management review (optionally since an instant), newest mark first."""
+    stmt = select(Inquiry).where(Inquiry.review_marked_at.is_not(None))
+    if since is not None:
+        stmt = stmt.where(Inquiry.review_marked_at >= since)
+    return list(session.scalars(stmt.order_by(Inquiry.review_marked_at.desc()).limit(limit)))

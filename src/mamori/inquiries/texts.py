@@ -106,6 +106,78 @@ _DAY_NAMES: tuple[Four, ...] = (
 )
 
 
+# Answers the contact centre gives often; an agent picks one (in the inquirer's language) and edits it
+# before sending. Each is (title, text) in the four languages; the text goes inside the reply template.
+_ANSWERS: dict[str, tuple[Four, Four]] = {
+    "how_to_request": (
+        ("開示等の請求の方法", "How to make a request", "如何提出请求", "如何提出請求"),
+        (
+            (
+                "ご自身の個人データの開示・訂正・利用停止等は、当社ウェブサイトのプライバシーセンターから、"
+                "または所定の請求書の郵送によりご請求いただけます。本人確認書類の写しをご用意ください。"
+            ),
+            (
+                "You can ask us to disclose, correct or stop using your personal data through the privacy "
+                "centre on our website, or by sending us the request form by post. Please have a copy of an "
+                "identity document ready."
+            ),
+            (
+                "您可以通过我们网站上的隐私中心，或邮寄规定的请求表，要求我们披露、更正或停止使用您的个人数据。"
+                "请准备一份身份证明文件的复印件。"
+            ),
+            (
+                "您可以透過我們網站上的隱私中心，或郵寄規定的請求表，要求我們揭露、更正或停止使用您的個人資料。"
+                "請準備一份身分證明文件的影本。"
+            ),
+        ),
+    ),
+    "looking_into_it": (
+        ("調査中のご連絡", "We are looking into it", "正在调查", "正在調查"),
+        (
+            "お知らせいただいた件は、担当部署で確認を進めております。結果が分かり次第、あらためてご連絡いたします。",
+            (
+                "The department concerned is looking into what you told us. We will write to you again as "
+                "soon as we know the outcome."
+            ),
+            "相关部门正在核实您反映的情况。一有结果，我们会再次与您联系。",
+            "相關部門正在查核您反映的情況。一有結果，我們會再次與您聯絡。",
+        ),
+    ),
+    "mailings_stopped": (
+        ("案内の送付停止", "Mailings stopped", "已停止寄送", "已停止寄送"),
+        (
+            "ご希望に従い、今後のご案内の送付を停止いたしました。手続中のものが数日間届く場合がございます。",
+            (
+                "As you asked, we have stopped sending you our mailings. Anything already on its way may "
+                "still reach you in the next few days."
+            ),
+            "我们已按照您的要求停止向您寄送宣传资料。已在寄送途中的资料可能仍会在几天内送达。",
+            "我們已依照您的要求停止向您寄送宣傳資料。已在寄送途中的資料可能仍會在幾天內送達。",
+        ),
+    ),
+    "purposes": (
+        ("利用目的のご説明", "Our purposes of use", "使用目的说明", "使用目的說明"),
+        (
+            (
+                "当社が個人情報を利用する目的は、当社ウェブサイトのプライバシーポリシーに掲載しております。"
+                "ご不明な点があれば、このメールにご返信ください。"
+            ),
+            (
+                "The purposes for which we use personal information are listed in the privacy policy on our "
+                "website. If anything is unclear, please reply to this e-mail."
+            ),
+            "我们使用个人信息的目的已刊载于我们网站上的隐私政策中。如有不明之处，请回复此邮件。",
+            "我們使用個人資料的目的已刊載於我們網站上的隱私政策中。如有不明之處，請回覆此郵件。",
+        ),
+    ),
+}
+
+
+def answer_templates(lang: str) -> list[tuple[str, str, str]]:
+    """The usual answers as (id, title, text) in ``lang`` (Japanese for an unknown language)."""
+    return [(key, pick(title, lang), pick(text, lang)) for key, (title, text) in _ANSWERS.items()]
+
+
 def intro(category: str, lang: str) -> str:
     return pick(_INTROS[category], lang)
 

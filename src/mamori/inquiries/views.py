@@ -18,7 +18,7 @@ from mamori.inquiries.intake import BODY_CONTEXT, EMAIL_CONTEXT, NAME_CONTEXT, P
 from mamori.inquiries.models import Inquiry, InquiryMessage
 from mamori.inquiries.rules import OPEN_STATES, PURPOSE
 from mamori.inquiries.schemas import InquiryRead, InquiryThread, MessageRead
-from mamori.inquiries.service import get_inquiry
+from mamori.inquiries.service import get_inquiry, marked_for_review
 from mamori.inquiries.timing import centre_calendar
 from mamori.security.crypto import FieldCipher, cipher_from_settings
 from mamori.subjects.validation import current_bundle
@@ -105,6 +105,13 @@ def _first_running(session: Session, cal: Any, now: datetime, is_open: Any, size
         ):
             break
     return sorted(views, key=lambda v: (v.remaining_business_minutes, v.reference))[:size]
+def review_views(session: Session, *, now: datetime | None = None) -> list[InquiryRead]:
+    """Complaints marked for the management review (open or not), newest mark first; nothing decrypted."""
+    rows = marked_for_review(session)
+    if not rows:
+        return []
+    cal = centre_calendar(current_bundle(session))
+    return [InquiryRead.of(cal, row, now or utcnow()) for row in rows]
 
 
 def read_thread(session: Session, settings: Settings, actor: str, inquiry_id: uuid.UUID) -> InquiryThread:

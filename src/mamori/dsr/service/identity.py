@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mamori.config import Settings
@@ -24,6 +25,7 @@ from mamori.dsr.rules import (
     Whose,
 )
 from mamori.dsr.service import common
+from mamori.dsr.service.reading import check_reading_purpose
 from mamori.dsr.storage import sealed_files, sniff
 from mamori.errors import NotFound, ValidationFailed
 from mamori.security.mynumber import scrub
@@ -121,28 +123,47 @@ def _document_errors(
     return errors
 
 
-def read_document(
+def read_document(  # noqa: PLR0913 - which document, who reads and why
     session: Session,
     *,
     actor: str,
     case_id: uuid.UUID,
     document_id: uuid.UUID,
     settings: Settings | None = None,
+    purpose: str | None = None,
+    role: str | None = None,
 ) -> tuple[CaseDocument, bytes]:
-    """The document and its clear bytes; the reading is audited.
+    """The document and its clear bytes; the reading is audited (with ``purpose`` when one is named).
+
+    With a ``purpose`` (the console names one), it must be in the policy and among ``role``'s
+    duties, like a reveal of the requester; a refusal is audited and nothing is decrypted.
 
     Raises:
         NotFound: no such document on this case, or it was deleted.
+        PolicyViolation: the purpose is not in the policy. Forbidden: it is outside the role's duties.
     """
     document = session.get(CaseDocument, document_id)
     if document is None or document.case_id != case_id or document.storage_key is None:
         raise NotFound(f"no document {document_id} on request case {case_id}")
+    case = common.get_case(session, case_id)
+    if purpose is not None:
+        check_reading_purpose(session, case, actor=actor, role=role or "", purpose=purpose)
     data = sealed_files(common.settings_or_default(settings)).get(
         document.storage_key, context=document_context(document.id)
     )
-    case = common.get_case(session, case_id)
-    common.audit(session, case, actor=actor, action="request.document_read", document_id=str(document.id))
+    details = {"document_id": str(document.id)} | ({"purpose": purpose} if purpose else {})
+    common.audit(session, case, actor=actor, action="request.document_read", **details)
     return document, data
+
+
+def list_documents(session: Session, case_id: uuid.UUID) -> list[CaseDocument]:
+    """The documents still held for a case, oldest first (their facts, never their content)."""
+    stmt = (
+        select(CaseDocument)
+        .where(CaseDocument.case_id == case_id, CaseDocument.storage_key.is_not(None))
+        .order_by(CaseDocument.uploaded_at)
+    )
+    return list(session.scalars(stmt))
 
 
 def record_identity_check(  # noqa: PLR0913 - what an agent records

@@ -35,19 +35,8 @@ def case_summary(case: Case) -> CaseSummary:
     )
 
 
-def reveal_requester(  # noqa: PLR0913
-    session: Session,
-    case: Case,
-    *,
-    actor: str,
-    role: str,
-    purpose: str,
-    settings: Settings | None = None,
-) -> RequesterRead:
-    """The requester's name, e-mail and address, for a purpose of the policy among ``role``'s duties.
-
-    The read is audited as ``request.requester_read`` with the purpose; a refusal as
-    ``request.read_refused`` (entry points commit it).
+def check_reading_purpose(session: Session, case: Case, *, actor: str, role: str, purpose: str) -> None:
+    """Refuse (audited as ``request.read_refused``) a purpose outside the policy or ``role``'s duties.
 
     Raises:
         PolicyViolation: the purpose is not in the policy. Forbidden: it is outside the role's duties.
@@ -73,6 +62,26 @@ def reveal_requester(  # noqa: PLR0913
         target_type="request",
         target_id=str(case.id),
     )
+
+
+def reveal_requester(  # noqa: PLR0913
+    session: Session,
+    case: Case,
+    *,
+    actor: str,
+    role: str,
+    purpose: str,
+    settings: Settings | None = None,
+) -> RequesterRead:
+    """The requester's name, e-mail and address, for a purpose of the policy among ``role``'s duties.
+
+    The read is audited as ``request.requester_read`` with the purpose; a refusal as
+    ``request.read_refused`` (entry points commit it).
+
+    Raises:
+        PolicyViolation: the purpose is not in the policy. Forbidden: it is outside the role's duties.
+    """
+    check_reading_purpose(session, case, actor=actor, role=role, purpose=purpose)
     cipher = common.cipher(settings)
 
     def _open(token: str | None, context: str) -> str | None:

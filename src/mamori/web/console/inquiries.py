@@ -18,10 +18,11 @@ from mamori.api.deps import SessionDep
 from mamori.db.base import utcnow
 from mamori.errors import MamoriError, NotFound
 from mamori.inquiries import replies, service
+from mamori.inquiries.escalation import convert_to_request
 from mamori.inquiries.schemas import InquiryRead
-from mamori.inquiries.texts import CATEGORY_NAMES, CHANNEL_NAMES, local_instant
+from mamori.inquiries.texts import CATEGORY_NAMES, CHANNEL_NAMES, answer_templates, local_instant
 from mamori.inquiries.timing import centre_calendar
-from mamori.inquiries.views import open_views, read_thread
+from mamori.inquiries.views import open_views, read_thread, review_views
 from mamori.notify.service import outbox_from_settings
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
@@ -54,13 +55,16 @@ def _row(view: InquiryRead, lang: str, tz: ZoneInfo) -> dict[str, Any]:
 
 
 @router.get("/console/inquiries")
-def inquiry_list(request: Request, session: SessionDep, staff: StaffDep) -> Response:
-    """Open inquiries, least business time left first."""
+def inquiry_list(request: Request, session: SessionDep, staff: StaffDep, review: str = "") -> Response:
+    """Open inquiries, least business time left first; ``review=1``: complaints marked for the review."""
     require_scope(staff, Scope.INQUIRIES_READ)
     lang = console_lang(request)
     tz = _zone(session)
-    rows = [_row(view, lang, tz) for view in open_views(session, now=utcnow())]
-    return console_page(request, "console/inquiries/list.html", staff=staff, lang=lang, rows=rows)
+    marked = review == "1"
+    views = review_views(session, now=utcnow()) if marked else open_views(session, now=utcnow())
+    rows = [_row(view, lang, tz) for view in views]
+    return console_page(request, "console/inquiries/list.html", staff=staff, lang=lang, rows=rows,
+                        review=marked)  # fmt: skip
 
 
 def _thread_page(  # noqa: PLR0913 - the page and what an action adds
@@ -68,9 +72,15 @@ def _thread_page(  # noqa: PLR0913 - the page and what an action adds
                  status: int = 200, error: dict[str, Any] | None = None) -> HTMLResponse:  # fmt: skip
     lang = console_lang(request)
     thread = read_thread(session, request.app.state.runtime.settings, staff.actor, inquiry_id)
+    templates = answer_templates(thread.language)
+    chosen = request.query_params.get("template", "")
+    bundle = current_bundle(session)
     return console_page(request, "console/inquiries/inquiry.html", staff=staff, lang=lang, status=status,
                         row=_row(thread, lang, _zone(session)), thread=thread, error=error,
-                        can_write=Scope.INQUIRIES_WRITE in staff.scopes)  # fmt: skip
+                        can_write=Scope.INQUIRIES_WRITE in staff.scopes, templates=templates,
+                        chosen=chosen, draft=next((t for k, _t, t in templates if k == chosen), ""),
+                        request_types=[(t.id, t.name.get(lang)) for t in bundle.requests.types],
+                        can_convert=Scope.REQUESTS_WRITE in staff.scopes)  # fmt: skip
 
 
 @router.get("/console/inquiries/{inquiry_id}")
@@ -124,3 +134,36 @@ def close(inquiry_id: uuid.UUID, request: Request, session: SessionDep, staff: S
     """Close the inquiry."""
     return _act(request, session, staff, inquiry_id, csrf_token,
                 lambda: service.close(session, staff.actor, inquiry_id))  # fmt: skip
+
+
+@router.post("/console/inquiries/{inquiry_id}/convert")
+def convert(  # noqa: PLR0913 - the form's fields
+    inquiry_id: uuid.UUID, request: Request, session: SessionDep, staff: StaffDep,
+    request_type: Field = "", requester_address: Field = "", response_method: Field = "",
+    csrf_token: Field = "",
+) -> Response:  # fmt: skip
+    """Open a request case from the inquiry (disclosure, correction, ...): both linked, the clock kept."""
+    require_scope(staff, Scope.REQUESTS_WRITE)
+    settings = request.app.state.runtime.settings
+    done: list[uuid.UUID] = []
+
+    def _convert() -> None:
+        inquiry = convert_to_request(session, settings, staff.actor, inquiry_id, request_type=request_type,
+                                     requester_address=requester_address or None,
+                                     response_method=response_method or None)  # fmt: skip
+        done.append(inquiry.request_case_id)  # type: ignore[arg-type]
+
+    answer = _act(request, session, staff, inquiry_id, csrf_token, _convert)
+    if done:
+        return RedirectResponse(f"/console/requests/{done[0]}#from-inquiry", status_code=303)
+    return answer
+
+
+@router.post("/console/inquiries/{inquiry_id}/review")
+def mark_for_review(  # noqa: PLR0913 - the form's fields
+    inquiry_id: uuid.UUID, request: Request, session: SessionDep, staff: StaffDep,
+    note: Field = "", csrf_token: Field = "",
+) -> Response:  # fmt: skip
+    """Mark a complaint for the management review, with why (audited); listed at ``?review=1``."""
+    return _act(request, session, staff, inquiry_id, csrf_token,
+                lambda: service.mark_for_review(session, staff.actor, inquiry_id, note))  # fmt: skip

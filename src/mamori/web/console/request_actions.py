@@ -40,7 +40,7 @@ Fields = Annotated[list[str], Form()]
 def refusal(exc: MamoriError, lang: str) -> dict[str, Any]:
     """What to tell the staff member: a sentence in their language and the service's own details."""
     _ = translator(lang).gettext
-    if isinstance(exc, InvalidTransition):
+    if isinstance(exc, InvalidTransition) and "state" in exc.details and "requested" in exc.details:
         state = _(STATE_NAMES.get(str(exc.details.get("state")), str(exc.details.get("state"))))
         wanted = _(STATE_NAMES.get(str(exc.details.get("requested")), str(exc.details.get("requested"))))
         text = _("A case that is “%(state)s” cannot become “%(wanted)s”.") % {
@@ -49,7 +49,9 @@ def refusal(exc: MamoriError, lang: str) -> dict[str, Any]:
         }
         return {"title": _("The case cannot make this move."), "text": text, "details": []}
     details = [f"{e.get('field')}: {e.get('message')}" for e in exc.details.get("errors", [])] or [str(exc)]
-    if isinstance(exc, ValidationFailed):
+    if isinstance(exc, InvalidTransition):
+        title = _("This is not allowed in the current state. Nothing was changed.")
+    elif isinstance(exc, ValidationFailed):
         title = _("This cannot be done yet. Nothing was changed.")
     elif isinstance(exc, (Forbidden, PolicyViolation)):
         title = _("Your role or the policy does not allow this. Nothing was changed.")
@@ -60,7 +62,7 @@ def refusal(exc: MamoriError, lang: str) -> dict[str, Any]:
     return {"title": title, "text": None, "details": details}
 
 
-def _act(  # noqa: PLR0913 - the request, who, which case, the form's token and the work
+def act(  # noqa: PLR0913 - the request, who, which case, the form's token and the work
     request: Request, session: SessionDep, staff: Principal, case_id: uuid.UUID, token: str,
          work: Any) -> Response:  # fmt: skip
     """Check the form, do ``work``; back to the case (303), or the case with the refusal (409/422)."""
@@ -83,7 +85,7 @@ def transition(  # noqa: PLR0913 - the form's fields
     to: Field = "", reason: Field = "", csrf_token: Field = "",
 ) -> Response:  # fmt: skip
     """Move the case (start the ID check, withdraw, close, ...)."""
-    return _act(request, session, staff, case_id, csrf_token, lambda _s: service.transition_case(
+    return act(request, session, staff, case_id, csrf_token, lambda _s: service.transition_case(
         session, actor=staff.actor, case_id=case_id, to=to, reason=reason))  # fmt: skip
 
 
@@ -95,7 +97,7 @@ def identity_check(  # noqa: PLR0913 - the form's fields
     csrf_token: Field = "",
 ) -> Response:  # fmt: skip
     """Record the ID check: document, what matched, outcome and why."""
-    return _act(request, session, staff, case_id, csrf_token, lambda s: service.record_identity_check(
+    return act(request, session, staff, case_id, csrf_token, lambda s: service.record_identity_check(
         session, actor=staff.actor, case_id=case_id, whose=whose, document_type=document_type,
         matched=matched, outcome=outcome, reasons=reasons, settings=s))  # fmt: skip
 
@@ -108,7 +110,7 @@ def decision(  # noqa: PLR0913 - the form's fields
     csrf_token: Field = "",
 ) -> Response:  # fmt: skip
     """Decide with reasons (a refusal needs one, Art. 36)."""
-    return _act(request, session, staff, case_id, csrf_token, lambda s: service.decide(
+    return act(request, session, staff, case_id, csrf_token, lambda s: service.decide(
         session, actor=staff.actor, case_id=case_id, outcome=outcome, reasons=reasons,
         explanation=explanation, settings=s))  # fmt: skip
 
@@ -118,7 +120,7 @@ def letter(
     case_id: uuid.UUID, request: Request, session: SessionDep, staff: StaffDep,
            csrf_token: Field = "") -> Response:  # fmt: skip
     """Render the letter (PDF in the requester's language), kept encrypted."""
-    return _act(request, session, staff, case_id, csrf_token, lambda s: service.generate_letter(
+    return act(request, session, staff, case_id, csrf_token, lambda s: service.generate_letter(
         session, actor=staff.actor, case_id=case_id, settings=s))  # fmt: skip
 
 
@@ -136,7 +138,7 @@ def send(  # noqa: PLR0913 - the form's fields
                                                 settings=s)  # fmt: skip
         return delivery.send_by_post(session, actor=staff.actor, case_id=case_id, settings=s)
 
-    return _act(request, session, staff, case_id, csrf_token, _send)
+    return act(request, session, staff, case_id, csrf_token, _send)
 
 
 @router.post("/console/requests/{case_id}/mailed")
@@ -155,7 +157,7 @@ def mailed(  # noqa: PLR0913 - the form's fields
             session, actor=staff.actor, delivery_id=which, tracking_number=tracking_number
         )
 
-    return _act(request, session, staff, case_id, csrf_token, _mailed)
+    return act(request, session, staff, case_id, csrf_token, _mailed)
 
 
 @router.post("/console/requests/print-batch")

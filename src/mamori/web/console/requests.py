@@ -21,9 +21,12 @@ from mamori.dsr.models import Delivery
 from mamori.dsr.rules import MATCHABLE, CaseState, CheckOutcome, Outcome, Reason, RequesterKind
 from mamori.dsr.service import views
 from mamori.dsr.service.common import tokyo_date
+from mamori.dsr.service.identity import list_documents
 from mamori.dsr.service.listing import DUE_CHOICES, OPEN, CaseFilter, count_cases, page_cases
 from mamori.errors import NotFound
+from mamori.fulfillment.service import runs_of_case
 from mamori.policy.schema import LANGUAGES, PolicyBundle
+from mamori.policy.sections.staff import role_purposes
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
 from mamori.subjects.validation import current_bundle
@@ -73,6 +76,20 @@ MATCH_NAMES: dict[str, str] = {
 }
 CHECK_NAMES: dict[str, str] = {CheckOutcome.VERIFIED: N_("Verified"), CheckOutcome.FAILED: N_("Failed")}
 DUE_NAMES: dict[str, str] = {"": N_("Any"), "overdue": N_("Overdue"), "week": N_("Due within 7 days")}
+RUN_STATUS_NAMES: dict[str, str] = {
+    "pending": N_("Waiting"),
+    "running": N_("Running"),
+    "completed": N_("Completed"),
+    "done": N_("Done"),
+    "failed": N_("Failed"),
+}
+DOCUMENT_KIND_NAMES: dict[str, str] = {
+    "id_document": N_("ID document"),
+    "power_of_attorney": N_("Power of attorney"),
+    "relation_proof": N_("Proof of the relation"),
+    "death_proof": N_("Proof of death"),
+    "other": N_("Other (such as the scanned request form)"),
+}
 DELIVERY_NAMES: dict[str, str] = {"post": N_("Registered mail"), "electronic": N_("Download link")}
 
 
@@ -129,14 +146,21 @@ def _names(bundle: PolicyBundle, lang: str) -> dict[str, dict[str, str]]:
         "match": MATCH_NAMES,
         "check": CHECK_NAMES,
         "delivery": DELIVERY_NAMES,
+        "run": RUN_STATUS_NAMES,
+        "document": {d.id: d.name.get(lang) for d in bundle.requests.id_documents},
+        "document_kind": DOCUMENT_KIND_NAMES,
     }
 
 
 def case_page(  # noqa: PLR0913 - the page and what an action adds to it
     request: Request, session: SessionDep, staff: Principal, case_id: uuid.UUID, *,
-    status: int = 200, error: dict[str, Any] | None = None, notice: str | None = None,
+    status: int = 200, error: dict[str, Any] | None = None, notice: str | None = None, **extra: Any,
 ) -> HTMLResponse:  # fmt: skip
-    """The case page (also re-rendered by the actions with what they refused and why)."""
+    """The case page (also re-rendered by the actions with what they refused and why).
+
+    ``extra`` is what one reading adds for this response only (the revealed requester, a document
+    shown in the page); the page is never cached.
+    """
     case = service.get_case(session, case_id)
     lang, bundle = console_lang(request), current_bundle(session)
     deliveries = list(session.scalars(select(Delivery).where(Delivery.case_id == case.id)))
@@ -144,7 +168,18 @@ def case_page(  # noqa: PLR0913 - the page and what an action adds to it
                         case=views.case_view(session, case), missing=service.proof_missing(session, case),
                         deliveries=deliveries, error=error, notice=notice, choices=_choices(bundle, lang),
                         names=_names(bundle, lang), matchable=MATCHABLE, reasons=list(Reason),
-                        outcomes=list(Outcome), can_write=Scope.REQUESTS_WRITE in staff.scopes)  # fmt: skip
+                        outcomes=list(Outcome), can_write=Scope.REQUESTS_WRITE in staff.scopes,
+                        documents=list_documents(session, case.id),
+                        runs=runs_of_case(session, case.reference),
+                        purposes=reading_purposes(bundle, staff.role, lang),
+                        **{"revealed": None, "shown": None, "reveal_error": None, **extra})  # fmt: skip
+
+
+def reading_purposes(bundle: PolicyBundle, role: str, lang: str) -> list[tuple[str, str]]:
+    """The purposes ``role`` may name when it reads a requester or a document (the bundle's staff_roles)."""
+    every = bundle.purposes()
+    allowed = role_purposes(bundle.staff_roles, role, set(every))
+    return [(p.id, p.text.get(lang) or p.id) for p in every.values() if allowed is None or p.id in allowed]
 
 
 @router.get("/console/requests/{case_id}")
