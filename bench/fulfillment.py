@@ -112,7 +112,7 @@ def prepare_mamori(tmp: Path, name: str = MAMORI_DB) -> tuple[Any, Any]:
     upgrade(url)
     bundle = tmp / "bundle"
     shutil.copytree(DEFAULT_POLICY_DIR, bundle)
-    (bundle / "datamap").mkdir()
+    (bundle / "datamap").mkdir(exist_ok=True)  # the default policy may map the shop already
     shutil.copy(REPO / "examples" / "shop" / "datamap" / "shop.yaml", bundle / "datamap" / "shop.yaml")
     engine = make_engine(url, pool_size=20, max_overflow=40)
     factory = make_session_factory(engine)

@@ -1,5 +1,8 @@
 """The shop schema of ../shared/bench/shop/ on any SQLAlchemy database, a small data set, and a bundle.
 
+The tables are the demo shop's (:mod:`mamori.cli.demo_shop`, one definition for the product and
+the tests).
+
 PostgreSQL gets the benchmark's own SQL files; MySQL/MariaDB and SQLite the same tables through
 SQLAlchemy Core. Customer k has e-mail ``user{k}@example.jp``, phone ``090{k:08d}``, card
 ``LC{k:012d}``, 5 orders of 3 items each, as in ``shop_data.sql``.
@@ -14,73 +17,24 @@ from pathlib import Path
 
 from sqlalchemy import (
     Column,
-    Date,
-    DateTime,
     Engine,
-    ForeignKey,
     Integer,
     MetaData,
     String,
     Table,
     insert,
+    inspect,
     text,
 )
 
+from mamori.cli.demo_shop import address, customer, loyalty_card, order_item, orders
+from mamori.cli.demo_shop import metadata as shop_metadata
 from mamori.config import DEFAULT_POLICY_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 SHOP_DIR = Path("/work/shared/bench/shop")
 EXAMPLE_DATAMAP = REPO / "examples" / "shop" / "datamap"
 
-shop_metadata = MetaData()
-address = Table(
-    "address",
-    shop_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("prefecture", String(40)),
-    Column("city", String(100)),
-    Column("street", String(200)),
-    Column("postal_code", String(10)),
-)
-customer = Table(
-    "customer",
-    shop_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("email", String(200), index=True),
-    Column("phone", String(40), index=True),
-    Column("name", String(200)),
-    Column("name_kana", String(200)),
-    Column("birth_date", Date),
-    Column("address_id", Integer, ForeignKey("address.id"), index=True),
-    Column("created_at", DateTime),
-)
-loyalty_card = Table(
-    "loyalty_card",
-    shop_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("customer_id", Integer, ForeignKey("customer.id"), index=True),
-    Column("card_number", String(40), index=True),
-    Column("points", Integer),
-)
-orders = Table(
-    "orders",
-    shop_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("customer_id", Integer, ForeignKey("customer.id"), index=True),
-    Column("store_code", String(20)),
-    Column("ordered_at", DateTime),
-    Column("total_yen", Integer),
-    Column("shipping_address_id", Integer, ForeignKey("address.id"), index=True),
-)
-order_item = Table(
-    "order_item",
-    shop_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("order_id", Integer, ForeignKey("orders.id"), index=True),
-    Column("sku", String(40)),
-    Column("qty", Integer),
-    Column("price_yen", Integer),
-)
 crm_metadata = MetaData()
 campaign_contact = Table(
     "campaign_contact",
@@ -176,7 +130,17 @@ def load_shop(engine: Engine, n: int) -> None:
 
 
 def _reset(engine: Engine, metadata: MetaData, *, drop_triggers: bool = False) -> None:
-    """Empty tables (created when missing); faster than dropping them on MariaDB."""
+    """Empty tables (created when missing); faster than dropping them on MariaDB.
+
+    Tables left by an older schema (a column missing) are dropped and made again.
+    """
+    existing = inspect(engine)
+    stale = [
+        t for t in metadata.sorted_tables
+        if existing.has_table(t.name) and {c["name"] for c in existing.get_columns(t.name)} != set(t.c.keys())
+    ]  # fmt: skip
+    if stale:
+        metadata.drop_all(engine)
     metadata.create_all(engine)
     with engine.begin() as conn:
         for table in reversed(metadata.sorted_tables):

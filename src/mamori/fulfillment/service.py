@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mamori.audit.service import record_event
@@ -216,17 +216,14 @@ def get_run(
     Raises:
         NotFound: no such run.
     """
-    run = _require(session, run_id, fresh=True)  # executions write with Core statements
-    fresh = {"populate_existing": True}
-    systems = session.scalars(
-        select(FulfillmentRunSystem).where(FulfillmentRunSystem.run_id == run_id).execution_options(**fresh)
-    )
-    tables = list(
-        session.scalars(
-            select(FulfillmentRunTable).where(FulfillmentRunTable.run_id == run_id).execution_options(**fresh)
-        )
-    )
-    view = RunRead.model_validate(run)
+    # Plain rows, three statements: every waiting request and every poll reads a run this way.
+    session.flush()
+    connection = session.connection()
+    run = connection.execute(_RUN_VIEW, {"run_id": run_id}).mappings().first()
+    if run is None:
+        raise NotFound(f"no fulfillment run {run_id}")
+    tables = connection.execute(_TABLES_VIEW, {"run_id": run_id}).all()
+    view = RunRead.model_validate(dict(run))
     view.systems = [
         SystemRead(
             system=s.system,
@@ -241,11 +238,11 @@ def get_run(
                 if t.system == s.system
             ],
         )
-        for s in sorted(systems, key=lambda s: s.system)
+        for s in connection.execute(_SYSTEMS_VIEW, {"run_id": run_id})
     ]
-    if include_package and run.package_encrypted:
+    if include_package and run["package_encrypted"]:
         cipher = cipher_from_settings(settings or get_settings())
-        view.package = _open(cipher, run.id, "package", run.package_encrypted)
+        view.package = _open(cipher, run_id, "package", run["package_encrypted"])
     return view
 
 
@@ -258,6 +255,28 @@ def runs_of_case(session: Session, case_ref: str, *, limit: int = 50) -> list[Ru
         .limit(limit)
     )
     return [get_run(session, run_id, include_package=False) for run_id in session.scalars(stmt)]
+_RUN_VIEW = select(
+    *(getattr(FulfillmentRun, name) for name in RunRead.model_fields if name not in {"systems", "package"}),
+    FulfillmentRun.package_encrypted,
+).where(FulfillmentRun.id == bindparam("run_id"))
+_SYSTEMS_VIEW = (
+    select(
+        FulfillmentRunSystem.system,
+        FulfillmentRunSystem.status,
+        FulfillmentRunSystem.error,
+        FulfillmentRunSystem.attempts,
+    )
+    .where(FulfillmentRunSystem.run_id == bindparam("run_id"))
+    .order_by(FulfillmentRunSystem.system)
+)
+_TABLES_VIEW = select(
+    FulfillmentRunTable.system,
+    FulfillmentRunTable.dataset,
+    FulfillmentRunTable.found,
+    FulfillmentRunTable.changed,
+    FulfillmentRunTable.residual,
+    FulfillmentRunTable.places,
+).where(FulfillmentRunTable.run_id == bindparam("run_id"))
 
 
 def retry_run(session: Session, *, actor: str, run_id: uuid.UUID) -> uuid.UUID:

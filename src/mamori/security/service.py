@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from mamori.audit.service import record_event
@@ -182,18 +182,34 @@ def authenticate_token(session: Session, secret: str, *, now: datetime | None = 
     narrows every token at once, and a disabled owner's tokens stop working.
     """
     now = now or utcnow()
-    token = session.scalars(select(ApiToken).where(ApiToken.digest == _digest(secret))).one_or_none()
-    if token is None or token.revoked_at is not None or not token.user.active:
+    # One round trip and plain rows: every API request comes through here.
+    row = session.connection().execute(_TOKEN_OWNER, {"digest": _digest(secret)}).first()
+    if row is None or row.revoked_at is not None or not row.active:
         raise Unauthenticated("invalid or revoked token")
-    if token.expires_at is not None and token.expires_at <= now:
+    if row.expires_at is not None and row.expires_at <= now:
         raise Unauthenticated("token expired")
-    role = Role(token.user.role)
+    role = Role(row.role)
     return Principal(
-        user_id=str(token.user_id),
-        username=token.user.username,
+        user_id=str(row.user_id),
+        username=row.username,
         role=role,
-        scopes=effective_scopes(token.scopes, role),
+        scopes=effective_scopes(row.scopes, role),
     )
+
+
+_TOKEN_OWNER = (
+    select(
+        ApiToken.user_id,
+        ApiToken.scopes,
+        ApiToken.expires_at,
+        ApiToken.revoked_at,
+        StaffUser.username,
+        StaffUser.role,
+        StaffUser.active,
+    )
+    .join(StaffUser, StaffUser.id == ApiToken.user_id)
+    .where(ApiToken.digest == bindparam("digest"))
+)
 
 
 def set_password(session: Session, *, actor: str, username: str, password: str) -> StaffUser:
