@@ -1,7 +1,7 @@
 """inquiries: a complaint marked for the management review (when, by whom, why)
 
 Revision ID: 0018_h19
-Revises: 0017_revisions
+Revises: 0018_h19perf
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018_h19"
-down_revision: str | None = "0017_revisions"
+down_revision: str | None = "0018_h19perf"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """outbound messages: one attached file (the consent receipt's PDF), encrypted like the body
 
 Revision ID: 0018_h21
-Revises: 0017_revisions
+Revises: 0018_h19
 Create Date: 2026-12-08 03:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018_h21"
-down_revision: str | None = "0017_revisions"
+down_revision: str | None = "0018_h19"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

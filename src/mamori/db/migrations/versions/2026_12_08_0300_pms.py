@@ -1,7 +1,7 @@
 """management system: risks and their ratings, audits, findings, evidence, corrective actions, training
 
 Revision ID: 0018_pms
-Revises: 0017_revisions
+Revises: 0018_h21
 Create Date: 2026-12-08 03:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from mamori.db.base import PortableJSON, UTCDateTime
 
 revision: str = "0018_pms"
-down_revision: str | None = "0017_revisions"
+down_revision: str | None = "0018_h21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """retention: sweep runs, their tables, legal holds
 
 Revision ID: 0018_h24b
-Revises: 0017_revisions
+Revises: 0018_pms
 Create Date: 2026-12-09 01:00:00
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import mamori.db.base
 
 revision: str = "0018_h24b"
-down_revision: str | None = "0017_revisions"
+down_revision: str | None = "0018_pms"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
