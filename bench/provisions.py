@@ -22,45 +22,31 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, make_url, select, text
 from sqlalchemy.orm import Session
 
-from mamori.config import DEFAULT_POLICY_DIR, Settings
+from mamori.config import Settings
 from mamori.consents.models import ConsentState, UsageSuspension
 from mamori.db.migrate import upgrade
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
-from mamori.policy.service import publish_bundle
 from mamori.provisions.gate import ProvisionRequest, provide
 from mamori.provisions.models import ProvisionRecord
-from mamori.provisions.parties import resolve_party
 from mamori.provisions.reading import read_records_for_subject
 from mamori.provisions.service import list_records_for_subject
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import registers_fill
+from registers_fill import RECIPIENT, subject_id
+
 DB = "mamori_bench_provisions"
-RECIPIENT = "sample_credit_bureau"
 PURPOSE = "customer.sales"  # a purpose declared for the bench's persons (customers)
-INDEXES = (
-    "ix_provision_records_subject_provided",
-    "ix_provision_records_provision_id",
-    "ix_provision_records_retention_end",
+STATES_SQL = (
+    "INSERT INTO consent_states (subject_id, scope, action, occurred_at, separate, event_id) "
+    "SELECT subject_id, scope, action, occurred_at, separate, id FROM consent_events"
 )
-INDEX_COLUMNS = ("subject_id, provided_at", "provision_id", "retention_end")
-PROVISIONS_SQL = """
-INSERT INTO provisions (id, recipient_id, basis, art29_record, items, country, route, recipient_snapshot,
-    policy_version_id, provided_at, requested, provided, refused, sensitive, requested_by)
-SELECT md5('p' || n)::uuid, :party, 'consent', true, '["name", "address"]'::jsonb, 'JP', 'domestic',
-    '{"key": "sample_credit_bureau"}'::jsonb, :version, now() - (n || ' minutes')::interval,
-    :per, :per, 0, false, 'bench'
-FROM generate_series(0, 9999) AS n
-"""
-RECORDS_SQL = """
-INSERT INTO provision_records (id, provision_id, subject_id, provided_at, retention_end)
-SELECT gen_random_uuid(), md5('p' || (n % 10000))::uuid, md5((n % :subjects)::text)::uuid,
-    now() - (n % 10000 || ' minutes')::interval, now() + interval '3 years'
-FROM generate_series(0, :n - 1) AS n
-"""
 CONSENTS_SQL = """
 INSERT INTO consent_events (id, subject_id, scope, action, occurred_at, recorded_at, separate, language,
     channel, collected_by)
@@ -70,70 +56,20 @@ FROM generate_series(0, :n - 1) AS n
 """
 
 
-def subject_id(n: int) -> uuid.UUID:
-    import hashlib
-
-    return uuid.UUID(hashlib.md5(str(n).encode()).hexdigest())  # noqa: S324 - ids, not security
-
-
-def _step(label: str, started: float) -> None:
-    print(f"  {label}: {time.perf_counter() - started:,.1f} s", flush=True)
-
-
 def create_database(admin_url: str) -> str:
-    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DB}"'))
-    admin.dispose()
-    url = make_url(admin_url).set(database=DB).render_as_string(hide_password=False)
-    upgrade(url)
-    return url
+    return registers_fill.create_database(admin_url, DB)
 
 
 def generate(engine: Engine, *, subjects: int, records: int, consenting: int) -> None:
-    """Subjects, 10k provisions and the records, set-wise in SQL; consent for the first ``consenting``."""
-    factory = make_session_factory(engine)
-    with unit_of_work(factory) as session:
-        version = publish_bundle(session, actor="bench", directory=DEFAULT_POLICY_DIR)
-        party = resolve_party(session, RECIPIENT)
-        assert party is not None
-        party_id, version_id = party.id, version.id
-    with engine.begin() as conn:
-        started = time.perf_counter()
-        conn.execute(text("SET session_replication_role = replica"))  # no FK triggers for the bulk load
-        conn.execute(text(
-            "INSERT INTO subjects (id, jurisdiction, language, status, created_at) "
-            "SELECT md5(n::text)::uuid, CASE WHEN n % 10 = 0 THEN 'CN' ELSE 'JP' END, 'ja', 'active', now() "
-            "FROM generate_series(0, :n - 1) AS n"), {"n": subjects})  # fmt: skip
-        conn.execute(text(
-            "INSERT INTO subject_categories (subject_id, category, collected_at, source) "
-            "SELECT md5(n::text)::uuid, 'customers', now(), 'bench' FROM generate_series(0, :n - 1) AS n"),
-            {"n": subjects})  # fmt: skip
-        _step(f"{subjects:,} subjects", started)
-        started = time.perf_counter()
-        conn.execute(
-            text(PROVISIONS_SQL), {"party": party_id, "version": version_id, "per": records // 10_000}
-        )
-        for index in INDEXES:
-            conn.execute(text(f"DROP INDEX {index}"))
-        conn.execute(text(RECORDS_SQL), {"n": records, "subjects": subjects})
-        _step(f"{records:,} provision records", started)
-        started = time.perf_counter()
-        for index, columns in zip(INDEXES, INDEX_COLUMNS, strict=True):
-            conn.execute(text(f"CREATE INDEX {index} ON provision_records ({columns})"))
-        _step("indexes", started)
-        started = time.perf_counter()
-        conn.execute(text(CONSENTS_SQL), {"scope": f"recipient:{RECIPIENT}", "n": consenting})
-        conn.execute(text(
-            "INSERT INTO consent_states (subject_id, scope, action, occurred_at, separate, event_id) "
-            "SELECT subject_id, scope, action, occurred_at, separate, id FROM consent_events"))  # fmt: skip
-        conn.execute(text("SET session_replication_role = DEFAULT"))
-        _step(f"{consenting:,} consents", started)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        started = time.perf_counter()
-        conn.execute(text("VACUUM ANALYZE"))
-        _step("vacuum analyze", started)
+    """Subjects (all customers), 10k provisions and the records (bench/registers_fill.py, shared with
+    bench/console.py); consent to the recipient for the first ``consenting``."""
+    version_id, party_id = registers_fill.publish(engine)
+    consents = (
+        (CONSENTS_SQL, {"scope": f"recipient:{RECIPIENT}", "n": consenting}),
+        (STATES_SQL, {}),
+    )  # fmt: skip
+    registers_fill.fill_registers(engine, version_id=version_id, party_id=party_id, subjects=subjects,
+                                  records=records, shareholder_every=0, extra_sql=consents)  # fmt: skip
 
 
 def _lookup_ms(session: Session, ids: list[uuid.UUID]) -> list[float]:

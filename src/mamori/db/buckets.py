@@ -58,7 +58,7 @@ def range_counts(
 def range_groups(
     session: Session, column: Any, starts: Sequence[datetime], *keys: Any
 ) -> list[tuple[Any, ...]]:
-    """``(i, *key values, count)`` of the rows with ``starts[i] <= column < starts[i + 1]``, grouped by ``keys``."""
+    """``(i, *key values, count)`` of rows with ``starts[i] <= column < starts[i + 1]``, by ``keys``."""
     buckets = len(starts) - 1
     if buckets < 1:
         return []
@@ -66,7 +66,8 @@ def range_groups(
     if key not in _BUILT:
         _BUILT[key] = union_all(*[
             select(literal_column(str(i)).label("bucket"), *keys, func.count())
-            .where(column >= bindparam(f"s{i}", type_=column.type), column < bindparam(f"s{i + 1}", type_=column.type))
+            .where(column >= bindparam(f"s{i}", type_=column.type),
+                   column < bindparam(f"s{i + 1}", type_=column.type))
             .group_by(*keys)
             for i in range(buckets)
         ])  # fmt: skip

@@ -58,6 +58,15 @@ class Inquiry(UUIDPrimaryKey, Base):
         Index("ix_inquiries_client_key_received", "client_key", "received_at"),
         # the dashboard's weekly figures, counted from the index (migration 0018_h19perf)
         Index("ix_inquiries_received_language", "received_at", "language", "category"),
+        # the open inquiries' clocks read and counted from the index (the dashboard, the inbox)
+        Index(
+            "ix_inquiries_open_clock",
+            "state",
+            "paused_since",
+            "first_responded_at",
+            "first_response_due_at",
+            "resolution_due_at",
+        ),
     )
 
 

@@ -100,9 +100,7 @@ def _first_running(session: Session, cal: Any, now: datetime, is_open: Any, size
         views += [InquiryRead.of(cal, row, now) for row in rows]
         offset += batch
         kept = sorted(v.remaining_business_minutes for v in views)[:size]
-        if len(rows) < batch or (
-            len(kept) == size and views[-1].remaining_business_minutes > kept[-1]
-        ):
+        if len(rows) < batch or (len(kept) == size and views[-1].remaining_business_minutes > kept[-1]):
             break
     return sorted(views, key=lambda v: (v.remaining_business_minutes, v.reference))[:size]
 def review_views(session: Session, *, now: datetime | None = None) -> list[InquiryRead]:

@@ -35,12 +35,12 @@ def _oracle_requests(session: Session) -> list[tuple[int, int, int]]:
     received, on_time, late = [0] * 12, [0] * 12, [0] * 12
     for case in session.scalars(select(Case)):
         index = (case.received_at.astimezone(TOKYO).date() - FIRST).days // 7
-        if 0 <= index < 12:  # noqa: PLR2004
+        if 0 <= index < 12:
             received[index] += 1
         if case.responded_at is not None:
             answered = case.responded_at.astimezone(TOKYO).date()
             index = (answered - FIRST).days // 7
-            if 0 <= index < 12:  # noqa: PLR2004
+            if 0 <= index < 12:
                 (on_time if answered <= case.target_on else late)[index] += 1
     return list(zip(received, on_time, late, strict=True))
 
@@ -70,7 +70,7 @@ class TestWeeklyRequests:
         weeks = weekly_requests(session, today=TODAY)
         assert [w.starts_on for w in weeks] == [FIRST + timedelta(weeks=i) for i in range(12)]
         assert [(w.received, w.answered_on_time, w.answered_late) for w in weeks] == _oracle_requests(session)
-        assert sum(w.received for w in weeks) == 4  # noqa: PLR2004
+        assert sum(w.received for w in weeks) == 4
         assert (sum(w.answered_on_time for w in weeks), sum(w.answered_late for w in weeks)) == (2, 1)
 
 
@@ -88,7 +88,7 @@ class TestWeeklyInquiries:
         complaints = [0] * 12
         for inquiry in session.scalars(select(Inquiry)):
             index = (inquiry.received_at.astimezone(TOKYO).date() - FIRST).days // 7
-            if 0 <= index < 12:  # noqa: PLR2004
+            if 0 <= index < 12:
                 counts[index][inquiry.language] += 1
                 complaints[index] += inquiry.category == "complaint"
         weeks = weekly_inquiries(session, today=TODAY)

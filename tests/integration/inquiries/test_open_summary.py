@@ -29,7 +29,9 @@ def _agree(session: Session, now: datetime, size: int) -> None:
 
 
 @pytest.mark.parametrize("size", [1, 3, 8])
-def test_the_summary_equals_the_inbox(session: Session, settings: Settings, clock: FakeClock, size: int) -> None:
+def test_the_summary_equals_the_inbox(
+    session: Session, settings: Settings, clock: FakeClock, size: int
+) -> None:
     made = []
     for day, hour, minute, category in [
         (10, 10, 0, "other"), (10, 10, 0, "other"), (10, 16, 59, "complaint"),  # Thursday, two tied
@@ -50,8 +52,8 @@ def test_the_summary_equals_the_inbox(session: Session, settings: Settings, cloc
     ]:  # fmt: skip
         _agree(session, instant, size)
     late = open_summary(session, now=datetime(2027, 1, 4, 10, 30, tzinfo=TOKYO), size=size)
-    assert late.open == 6  # noqa: PLR2004 - seven made, one closed
-    assert late.late == 6  # noqa: PLR2004 - all late by then, the waiting one since Friday 11:00
+    assert late.open == 6
+    assert late.late == 6
 
 
 def test_no_open_inquiry(session: Session, settings: Settings, clock: FakeClock) -> None:

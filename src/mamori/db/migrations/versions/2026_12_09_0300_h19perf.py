@@ -2,7 +2,8 @@
 
 One state in due order (state, target_on, id); open cases in due order with the state read from the
 index (closed_at, target_on, id, state), so "overdue" and "due this week" page and count without
-sorting or reading rows; the dashboard's weekly figures by received and answered instant.
+sorting or reading rows; the dashboard's weekly figures by received and answered instant; open inquiries'
+clocks.
 
 Revision ID: 0018_h19perf
 Revises: 0017_revisions
@@ -24,6 +25,11 @@ INDEXES = (
     ("ix_dsr_cases_received_at", "dsr_cases", ["received_at"]),
     ("ix_dsr_cases_responded_target", "dsr_cases", ["responded_at", "target_on"]),
     ("ix_inquiries_received_language", "inquiries", ["received_at", "language", "category"]),
+    (
+        "ix_inquiries_open_clock",
+        "inquiries",
+        ["state", "paused_since", "first_responded_at", "first_response_due_at", "resolution_due_at"],
+    ),
 )
 
 
