@@ -43,7 +43,7 @@ def _latest(session: Session, subject_id: uuid.UUID) -> list[CookieConsent]:
 
 def cookie_section(ctx: Context) -> Section:
     """One choice per optional category, its state the newest choice among the person's browsers."""
-    from mamori.centre.preferences import Choice, Section  # noqa: PLC0415 - the centre imports this room
+    from mamori.centre.preferences import Choice, Section
 
     if ctx.session is None:
         return Section(SECTION, ())
@@ -83,8 +83,15 @@ def apply_centre_change(session: Session, subject_id: uuid.UUID, scope: str, act
         known = {c.id for c in inventory.cookies.categories}
         chosen = {name: value for name, value in chosen.items() if name in known}
         records.append(
-            service.ConsentInput(row.property_id, row.browser_id, row.inventory_hash, chosen, gpc=row.gpc,
-                                 source="centre", language=lang)  # fmt: skip
+            service.ConsentInput(
+                row.property_id,
+                row.browser_id,
+                row.inventory_hash,
+                chosen,
+                gpc=row.gpc,
+                source="centre",
+                language=lang,
+            )
         )
     service.record_consents(session, inventory, records)
     return len(records)

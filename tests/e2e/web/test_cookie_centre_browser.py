@@ -22,9 +22,16 @@ from mamori.cookies import service
 from mamori.cookies.models import CookieBrowserLink, CookieConsent
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.subjects.service import create_subject
-from tests.e2e.web.test_centre_browser import _body, _mails
-from tests.e2e.web.test_cookie_banner_browser import _assert_ran, _context, _publish, _wait_records, browser, site
 from tests.e2e.web.cookie_site import Site, shop_bundle
+from tests.e2e.web.test_centre_browser import _body, _mails
+from tests.e2e.web.test_cookie_banner_browser import (
+    _assert_ran,
+    _context,
+    _publish,
+    _wait_records,
+    browser,
+    site,
+)
 from tests.unit.notify.test_backends import Sink, _serve
 
 __all__ = ["browser", "site"]  # module fixtures shared with the banner's tests
