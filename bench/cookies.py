@@ -44,6 +44,8 @@ from mamori.security.rules import Role
 from mamori.security.service import add_user, create_token
 
 STATIC = Path(__file__).resolve().parent.parent / "src" / "mamori" / "web" / "static" / "banner"
+COLUMNS = ("id", "property_id", "browser_id", "inventory_hash", "policy_version", "choices", "gpc", "source",
+           "language", "recorded_at")  # fmt: skip
 CHOICES: tuple[dict[str, bool], ...] = (
     {"analytics": True, "advertising": False},
     {"analytics": False, "advertising": False},
@@ -100,10 +102,7 @@ def bare_driver(url: str, digest: str, count: int) -> float:
     sqlite = engine.dialect.name == "sqlite"
     mark = "?" if sqlite else "%s"
     marks = ", ".join([mark] * 10)
-    columns = ", ".join(
-        ("id", "property_id", "browser_id", "inventory_hash", "policy_version", "choices", "gpc", "source",
-         "language", "recorded_at")
-    )  # fmt: skip
+    columns = ", ".join(COLUMNS)
     sql = f"INSERT INTO cookie_consents ({columns}) VALUES ({marks})"  # noqa: S608 - placeholders only
     choices = json.dumps({"necessary": True, "analytics": True, "advertising": False})
     started = time.perf_counter()
