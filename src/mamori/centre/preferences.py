@@ -25,6 +25,7 @@ from mamori.config import Settings, get_settings
 from mamori.consents import rules
 from mamori.consents.models import ConsentEvent
 from mamori.consents.service import ConsentInput, Ledger, current_states
+from mamori.cookies.centre import apply_centre_change, cookie_section
 from mamori.errors import ValidationFailed
 from mamori.notices import messages as m
 from mamori.notices.receipt import ConsentReceipt, format_instant, receipt_for_subject
@@ -87,6 +88,7 @@ class Context:
     subject: Subject
     lang: str
     states: dict[str, rules.State]
+    session: Session | None = None  # for sections kept outside the consent ledger (cookie choices)
 
     @property
     def pipl(self) -> bool:
@@ -146,11 +148,14 @@ def _pipl(ctx: Context) -> Section:
 SectionBuilder = Callable[[Context], Section]
 # Order is the page's order; other rooms append theirs (cookies, campaigns).
 SECTION_BUILDERS: list[SectionBuilder] = [_purposes, _recipients, _countries, _pipl]
+SECTION_BUILDERS.append(cookie_section)  # the cookie choices of the person's browsers (cookies room)
+# Called after a change is recorded in the ledger: (session, subject id, scope, action, language).
+CHANGE_HOOKS: list[Callable[[Session, uuid.UUID, str, str, str], object]] = [apply_centre_change]
 
 
 def preferences_view(session: Session, subject: Subject, bundle: PolicyBundle, lang: str) -> PreferencesView:
     """The page of ``subject`` in ``lang``: kinds of data held, and every consent they manage here."""
-    ctx = Context(bundle, subject, lang, current_states(session, subject.id))
+    ctx = Context(bundle, subject, lang, current_states(session, subject.id), session)
     kinds = session.scalars(select(SubjectIdentifier.kind).where(SubjectIdentifier.subject_id == subject.id))
     items = {i.id: i.name.get(lang) for i in bundle.data_items}
     held = tuple(
@@ -200,6 +205,8 @@ def change_consent(  # noqa: PLR0913 - the visit, the choice and where the recei
     item = ConsentInput(subject_id=subject.id, scope=scope, action=action, language=lang, channel="web",
                         notice_hash=choice.notice_hash, separate=choice.separate)  # fmt: skip
     event = ledger.record(item, actor=f"subject:{subject.id}")
+    for hook in CHANGE_HOOKS:
+        hook(session, subject.id, scope, action, lang)
     _mail_receipt(session, link, event, choice, lang=lang, outbox=outbox, settings=settings,
                   render_receipt=render_receipt)  # fmt: skip
     return event

@@ -12,7 +12,7 @@ from typing import Any
 
 from mamori.policy.sections.cookies import Cookies, InventoryItem, WebProperty
 
-SOURCES = ("banner", "gpc", "api")
+SOURCES = ("banner", "gpc", "api", "centre")
 
 
 def inventory_content(cookies: Cookies, prop: WebProperty) -> dict[str, Any]:

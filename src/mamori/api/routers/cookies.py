@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mamori.api.deps import ReadSessionDep, SessionDep, require
 from mamori.cookies import service
@@ -86,12 +89,57 @@ def may_tag_run(body: TagDecisionRequest, session: ReadSessionDep, _caller: Chec
     )
 
 
-@router.post("/cookies/consents", status_code=201)
-def record_consents(body: ConsentBatch, session: SessionDep, _caller: Writer) -> RecordedRead:
-    """Append up to 10,000 browser consent records (GPC refusals applied); all or none are stored."""
+async def _consent_batch(request: Request) -> ConsentBatch:
+    """The body parsed and validated in one pass (pydantic's JSON parser) instead of FastAPI's two.
+
+    A bulk endpoint: ``json.loads`` into Python objects, then validating them, costs about twice
+    ``model_validate_json``. Errors keep FastAPI's shape (``loc`` starting with ``body``).
+    """
+    raw = await request.body()
+    try:
+        return ConsentBatch.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
+
+
+_BATCH_SCHEMA = {
+    "type": "object",
+    "title": "ConsentBatch",
+    "additionalProperties": False,
+    "required": ["records"],
+    "properties": {
+        "records": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_RECORDS,
+            "items": ConsentIn.model_json_schema(),
+        }
+    },
+}
+
+
+@router.post(
+    "/cookies/consents",
+    status_code=201,
+    response_model=RecordedRead,
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _BATCH_SCHEMA}}}
+    },
+)
+def record_consents(
+    body: Annotated[ConsentBatch, Depends(_consent_batch)], session: SessionDep, _caller: Writer
+) -> Response:
+    """Append up to 10,000 browser consent records (GPC refusals applied); all or none are stored.
+
+    The transaction commits before the answer is sent (the session dependency's scope), so an id
+    in the answer is a stored record. The answer is written directly (the ids are made here, no
+    second validation of 10,000 UUIDs by the response model).
+    """
     inventory = service.current_inventory(session)
     ids = service.record_consents(session, inventory, [record.given() for record in body.records])
-    return RecordedRead(ids=ids, policy_version=inventory.version)
+    answer = {"ids": [str(i) for i in ids], "policy_version": inventory.version}
+    return Response(json.dumps(answer, separators=(",", ":")), 201, media_type="application/json")
 
 
 @router.get("/cookies/consents")

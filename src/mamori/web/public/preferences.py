@@ -27,6 +27,7 @@ from mamori.centre.signin import (
     sign_out,
     visit_link,
 )
+from mamori.cookies.service import link_browser, parse_browser_id
 from mamori.errors import ValidationFailed
 from mamori.notices.receipt import receipt_for_subject
 from mamori.notify.service import outbox_from_settings
@@ -34,6 +35,7 @@ from mamori.policy.service import bundle_of, require_current_version
 from mamori.subjects.models import Subject
 from mamori.web.i18n import N_, gettext_for
 from mamori.web.limits import limit_form
+from mamori.web.public.cookies_banner import BROWSER_COOKIE
 from mamori.web.public.page import form_lang, page, page_lang, set_private_cookie
 from mamori.web.receipts import receipt_pdf
 
@@ -47,6 +49,7 @@ SECTION_TITLES = {
     "third_parties": N_("Provision to third parties"),
     "cross_border": N_("Transfers to other countries"),
     "pipl": N_("Separate consents under China's PIPL"),
+    "cookies": N_("Cookies and tags in the browsers you signed in from"),
 }
 STATES = {
     "given": N_("You have given consent"),
@@ -117,10 +120,21 @@ def sign_in_open(
         return page(
             request, "public/preferences/sign_in.html", chosen, status=403, sent=False, problem=problem
         )
+    _link_this_browser(request, session, runtime, visit)
     response = _to(PATH, lang=chosen)
     set_private_cookie(response, runtime.settings, VISIT_COOKIE, visit, path=PATH, max_age=VISIT_MINUTES * 60)
     response.delete_cookie(NONCE_COOKIE, path=PATH)
+    response.delete_cookie(BROWSER_COOKIE, path=PATH)
     return response
+
+
+def _link_this_browser(request: Request, session: SessionDep, runtime: Runtime, visit: str) -> None:
+    """The banner handed this browser's ID over (``mamori_browser``): it is now the person's (audited)."""
+    browser = parse_browser_id(request.cookies.get(BROWSER_COOKIE))
+    if browser is None:
+        return
+    link = visit_link(session, visit=visit, settings=runtime.settings)
+    link_browser(session, actor=f"subject:{link.subject_id}", browser_id=browser, subject_id=link.subject_id)
 
 
 @router.get(PATH)
