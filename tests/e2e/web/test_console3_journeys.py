@@ -11,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.web import test_console2_journeys
 from tests.e2e.web.test_console2_journeys import (
+    PEOPLE,
     SHOTS,
     Office,
     _axe,
@@ -31,11 +32,13 @@ WORDS = {
         "reset": "認証アプリの設定をリセットしました",
         "started": "キャンペーンを開始しました",
         "paused": "キャンペーンを一時停止しました。",
+        "merged": "重複していた記録をこの本人に統合しました",
     },
     "en": {
         "reset": "The authenticator was reset",
         "started": "The campaign was started",
         "paused": "The campaign was paused.",
+        "merged": "The duplicate was merged into this person",
     },
 }
 
@@ -106,3 +109,33 @@ def test_officer_builds_an_audience_counts_and_downloads_it(
     lines = saved.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "subject_id,language,jurisdiction"
     assert [line.split(",")[1:] for line in lines[1:]] == [["zh-Hans", "CN"]]
+
+
+def _profile_of(page: Page, office: Office, email: str) -> str:
+    """Find a person by e-mail through the form; the path of their profile."""
+    page.goto(f"{office.url}/console/people")
+    page.select_option("#kind", "email")
+    page.fill("#value", email)
+    page.locator("form[action='/console/people/find'] button").click()
+    expect(page.locator("h1 code")).to_be_visible()
+    return page.url.removeprefix(office.url).split("?")[0]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_officer_merges_two_records_of_one_person(browser: Browser, office: Office, lang: str) -> None:
+    page = _context(browser).new_page()
+    _sign_in(page, office, "officer", lang)
+    duplicate = _profile_of(page, office, PEOPLE["zh-Hant"]).rsplit("/", 1)[1]
+    survivor = _profile_of(page, office, PEOPLE["ja"])
+    _visit(page, office, survivor, lang)
+    page.fill("#merge-other", duplicate)
+    page.locator("form[action$='/merge/preview'] button").click()
+    expect(page.locator("#merge-source")).to_have_text(duplicate)
+    expect(page.locator("#merge-moves")).to_contain_text("email × 1")
+    _axe(page)
+    if lang == "en":
+        _keep(page, SHOTS / "console-people-merge.png")
+    page.locator("form[action='/console/people/merge'] button").click()
+    expect(page.locator("p.success")).to_contain_text(WORDS[lang]["merged"])
+    _axe(page)
+    assert _profile_of(page, office, PEOPLE["zh-Hant"]) == survivor  # the old address finds the survivor
