@@ -33,12 +33,14 @@ WORDS = {
         "started": "キャンペーンを開始しました",
         "paused": "キャンペーンを一時停止しました。",
         "merged": "重複していた記録をこの本人に統合しました",
+        "assessed": "評価を記録しました。",
     },
     "en": {
         "reset": "The authenticator was reset",
         "started": "The campaign was started",
         "paused": "The campaign was paused.",
         "merged": "The duplicate was merged into this person",
+        "assessed": "The assessment was recorded.",
     },
 }
 
@@ -139,3 +141,22 @@ def test_officer_merges_two_records_of_one_person(browser: Browser, office: Offi
     expect(page.locator("p.success")).to_contain_text(WORDS[lang]["merged"])
     _axe(page)
     assert _profile_of(page, office, PEOPLE["zh-Hant"]) == survivor  # the old address finds the survivor
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_officer_records_a_processor_assessment(browser: Browser, office: Office, lang: str) -> None:
+    page = _context(browser).new_page()
+    _sign_in(page, office, "officer", lang)
+    _visit(page, office, "/console/provisions/parties", lang)
+    page.locator("a[href='/console/processors/sample_mailing_house']").click()
+    expect(page.locator("#assessment-due .badge--bad")).to_be_visible()  # never assessed: overdue
+    _axe(page)
+    page.select_option("#assess-result", "conditional")
+    page.fill("#assess-evidence", "audits/2026/house.pdf")
+    page.locator("form[action$='/assessments'] button").click()
+    expect(page.locator("p.success")).to_have_text(WORDS[lang]["assessed"])
+    expect(page.locator("#assessment-due .badge--ok")).to_be_visible()
+    expect(page.locator("table.list").first).to_contain_text("audits/2026/house.pdf")
+    _axe(page)
+    if lang == "en":
+        _keep(page, SHOTS / "console-processor.png")

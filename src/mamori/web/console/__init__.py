@@ -25,6 +25,7 @@ from mamori.web.console import (
     jobs,
     people,
     policy,
+    processors,
     provisions,
     request_actions,
     requests,
@@ -51,4 +52,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     discovery.router,
     campaigns.router,
     audiences.router,
+    processors.router,
 )
