@@ -3,6 +3,9 @@ sub-processor approved by a privacy officer with evidence; both audited by the s
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,11 +13,15 @@ from sqlalchemy.orm import Session
 from mamori.audit.models import AuditEvent
 from mamori.consents.decisions.rules import tokyo_date
 from mamori.db.base import utcnow
+from mamori.policy import service as policy
 from mamori.policy.models import PolicyVersion
+from mamori.policy.service import TOKYO
 from mamori.provisions import subprocessors
 from mamori.provisions.subprocessors import SubProcessorInput
 from mamori.security.rules import Role
+from tests.conftest import DEFAULT_POLICY_DIR
 from tests.e2e.web.staff_client import csrf_of, sign_in
+from tests.integration.policy.test_revisions import joint_purposes_changed
 
 HOUSE, DUTY = "sample_mailing_house", "promotional_printing"
 
@@ -94,3 +101,22 @@ class TestProcessors:
             },
         )
         assert refused.status_code == 403
+
+
+class TestJointUseChanges:
+    def test_the_registers_show_each_joint_use_change_with_its_class_and_notice(
+        self, client: TestClient, session: Session, tmp_path: Path
+    ) -> None:
+        day = datetime.now(TOKYO).date()
+        policy.publish_bundle(session, actor="t", directory=DEFAULT_POLICY_DIR, effective_date=day)
+        sign_in(client, session, Role.PRIVACY_OFFICER)
+        single = client.get("/console/provisions/parties?lang=en")
+        assert "The latest version changed nothing in the joint use." in single.text
+        policy.publish_bundle(
+            session, actor="t", directory=joint_purposes_changed(tmp_path, "j"),
+            effective_date=day + timedelta(days=30),
+        )  # fmt: skip
+        page = client.get("/console/provisions/parties?lang=en")
+        assert 'data-class="advance_notice"' in page.text
+        assert "before the change takes effect" in page.text
+        assert "/console/policy/diff?old=1&amp;new=2" in page.text
