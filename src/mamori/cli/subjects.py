@@ -205,9 +205,7 @@ def merge_cmd(
         ..., help="The subject that is merged (its id then leads to the target)."
     ),
     target_id: str = typer.Argument(..., help="The subject that remains."),
-    preview: bool = typer.Option(
-        False, "--preview", help="Print what would move (JSON); merge nothing."
-    ),
+    preview: bool = typer.Option(False, "--preview", help="Print what would move (JSON); merge nothing."),
 ) -> None:
     """Merge two records of one person; both histories stay.
 
