@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import uuid
@@ -204,11 +205,17 @@ def merge_cmd(
         ..., help="The subject that is merged (its id then leads to the target)."
     ),
     target_id: str = typer.Argument(..., help="The subject that remains."),
+    preview: bool = typer.Option(False, "--preview", help="Print what would move (JSON); merge nothing."),
 ) -> None:
     """Merge two records of one person; both histories stay.
 
-    Example: mamori subjects merge OLD_ID NEW_ID.
+    Example: mamori subjects merge OLD_ID NEW_ID (first with --preview to see what moves).
     """
+    if preview:
+        with session_scope() as session:
+            found = lifecycle.merge_preview(session, _uuid(source_id), _uuid(target_id, "target_id"))
+            typer.echo(json.dumps(dataclasses.asdict(found), default=str, ensure_ascii=False, indent=2))
+        return
     with session_scope() as session:
         target = lifecycle.merge_subjects(
             session, cli_actor(), _uuid(source_id), _uuid(target_id, "target_id")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mamori.audit.service import record_event
@@ -70,6 +71,60 @@ def relate(  # noqa: PLR0913 - a relationship has this many facts
     return row
 
 
+@dataclass(frozen=True, slots=True)
+class MergePreview:
+    """What merging ``source`` into ``target`` would move, before anything is written (no personal data)."""
+
+    source_id: uuid.UUID
+    target_id: uuid.UUID
+    identifiers: dict[str, int]  # kind → how many of the source's identifiers then lead to the target
+    relationships: int  # the source's relationships (either side), which stay and follow the merge
+    merged_before: int  # subjects merged into the source earlier, which then lead to the target
+    categories_added: list[str]
+    categories_earlier: list[str]  # categories both have where the source's collection date is earlier
+
+
+def _check_merge(source: Subject, target: Subject, session: Session) -> None:
+    if source.id == target.id:
+        raise Conflict("a subject cannot be merged into itself")
+    for role, subject in (("source", source), ("target", target)):
+        if subject.status == "merged":
+            raise Conflict(f"the {role} {subject.id} is already merged into {subject.merged_into_id}")
+        if subject.status == "erased":
+            raise Conflict(f"the {role} {subject.id} is erased")
+    if source.id in merged_ids(session, target.id):  # pragma: no cover - an active target has no survivor
+        raise Conflict("the target is merged into the source")
+
+
+def merge_preview(session: Session, source_id: uuid.UUID, target_id: uuid.UUID) -> MergePreview:
+    """What :func:`merge_subjects` would do; writes nothing. Raises what it raises (NotFound, Conflict)."""
+    source, target = get_subject(session, source_id), get_subject(session, target_id)
+    _check_merge(source, target, session)
+    kinds: dict[str, int] = {}
+    for identifier in source.identifiers:
+        kinds[identifier.kind] = kinds.get(identifier.kind, 0) + 1
+    relationships = session.scalar(
+        select(func.count()).where(
+            or_(
+                SubjectRelationship.subject_id == source.id,
+                SubjectRelationship.related_subject_id == source.id,
+            )
+        )
+    )
+    have = {c.category: c.collected_at for c in target.categories}
+    return MergePreview(
+        source_id=source.id,
+        target_id=target.id,
+        identifiers=dict(sorted(kinds.items())),
+        relationships=int(relationships or 0),
+        merged_before=len(merged_ids(session, source.id)) - 1,
+        categories_added=sorted(c.category for c in source.categories if c.category not in have),
+        categories_earlier=sorted(
+            c.category for c in source.categories if c.category in have and c.collected_at < have[c.category]
+        ),
+    )
+
+
 def merge_subjects(session: Session, actor: str, source_id: uuid.UUID, target_id: uuid.UUID) -> Subject:
     """Merge ``source`` into ``target``: one person recorded twice becomes one.
 
@@ -81,15 +136,7 @@ def merge_subjects(session: Session, actor: str, source_id: uuid.UUID, target_id
         NotFound: either is unknown. Conflict: same subject, or either is merged or erased already.
     """
     source, target = get_subject(session, source_id), get_subject(session, target_id)
-    if source.id == target.id:
-        raise Conflict("a subject cannot be merged into itself")
-    for role, subject in (("source", source), ("target", target)):
-        if subject.status == "merged":
-            raise Conflict(f"the {role} {subject.id} is already merged into {subject.merged_into_id}")
-        if subject.status == "erased":
-            raise Conflict(f"the {role} {subject.id} is erased")
-    if source.id in merged_ids(session, target.id):  # pragma: no cover - an active target has no survivor
-        raise Conflict("the target is merged into the source")
+    _check_merge(source, target, session)
     united = _unite_categories(source, target)
     source.status, source.merged_into_id = "merged", target.id
     session.flush()

@@ -57,6 +57,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/subjects/{subject_id}/identifiers/{identifier_id}"): "admin privacy_officer agent",
     ("POST", "/api/v1/subjects/{subject_id}/categories"): "admin privacy_officer agent",
     ("POST", "/api/v1/subjects/{subject_id}/relationships"): "admin privacy_officer agent",
+    ("GET", "/api/v1/subjects/{subject_id}/merge-into/{target_id}"): "admin privacy_officer agent",
     ("POST", "/api/v1/subjects/{subject_id}/merge-into/{target_id}"): "admin privacy_officer agent",
     ("POST", "/api/v1/subjects/{subject_id}/erase"): "admin privacy_officer agent",
     ("POST", "/api/v1/consents"): "admin privacy_officer agent engineer",

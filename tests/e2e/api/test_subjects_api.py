@@ -195,6 +195,11 @@ class TestChanges:
         bad = agent.post(f"{BASE}/{one['id']}/relationships", json=backwards)
         assert bad.status_code == 422
         assert bad.json()["errors"][0]["field"] == "valid_until"
+        preview = agent.get(f"{BASE}/{two['id']}/merge-into/{one['id']}")
+        assert preview.status_code == 200, preview.text
+        assert preview.json()["identifiers"] == {"member_number": 1}
+        assert preview.json()["relationships"] == 1
+        assert agent.get(f"{BASE}/{two['id']}/merge-into/{two['id']}").status_code == 409
         merged = agent.post(f"{BASE}/{two['id']}/merge-into/{one['id']}")
         assert merged.status_code == 200
         assert merged.json()["merged_ids"] == [two["id"]]

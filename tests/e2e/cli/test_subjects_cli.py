@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -184,6 +185,9 @@ class TestOtherCommands:
         )
         assert bad.exit_code == 2
         assert "valid_until" in bad.output
+        preview = run("merge", other, subject_id, "--preview")
+        assert preview.exit_code == 0, preview.output
+        assert json.loads(preview.output)["relationships"] == 1
         merged = run("merge", other, subject_id)
         assert merged.exit_code == 0, merged.output
         assert run("find", "--email", "HANAKO@example.jp").exit_code == 0

@@ -11,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.web import test_console2_journeys
 from tests.e2e.web.test_console2_journeys import (
+    PEOPLE,
     SHOTS,
     Office,
     _axe,
@@ -31,11 +32,15 @@ WORDS = {
         "reset": "認証アプリの設定をリセットしました",
         "started": "キャンペーンを開始しました",
         "paused": "キャンペーンを一時停止しました。",
+        "merged": "重複していた記録をこの本人に統合しました",
+        "assessed": "評価を記録しました。",
     },
     "en": {
         "reset": "The authenticator was reset",
         "started": "The campaign was started",
         "paused": "The campaign was paused.",
+        "merged": "The duplicate was merged into this person",
+        "assessed": "The assessment was recorded.",
     },
 }
 
@@ -106,3 +111,52 @@ def test_officer_builds_an_audience_counts_and_downloads_it(
     lines = saved.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "subject_id,language,jurisdiction"
     assert [line.split(",")[1:] for line in lines[1:]] == [["zh-Hans", "CN"]]
+
+
+def _profile_of(page: Page, office: Office, email: str) -> str:
+    """Find a person by e-mail through the form; the path of their profile."""
+    page.goto(f"{office.url}/console/people")
+    page.select_option("#kind", "email")
+    page.fill("#value", email)
+    page.locator("form[action='/console/people/find'] button").click()
+    expect(page.locator("h1 code")).to_be_visible()
+    return page.url.removeprefix(office.url).split("?")[0]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_officer_merges_two_records_of_one_person(browser: Browser, office: Office, lang: str) -> None:
+    page = _context(browser).new_page()
+    _sign_in(page, office, "officer", lang)
+    duplicate = _profile_of(page, office, PEOPLE["zh-Hant"]).rsplit("/", 1)[1]
+    survivor = _profile_of(page, office, PEOPLE["ja"])
+    _visit(page, office, survivor, lang)
+    page.fill("#merge-other", duplicate)
+    page.locator("form[action$='/merge/preview'] button").click()
+    expect(page.locator("#merge-source")).to_have_text(duplicate)
+    expect(page.locator("#merge-moves")).to_contain_text("email × 1")
+    _axe(page)
+    if lang == "en":
+        _keep(page, SHOTS / "console-people-merge.png")
+    page.locator("form[action='/console/people/merge'] button").click()
+    expect(page.locator("p.success")).to_contain_text(WORDS[lang]["merged"])
+    _axe(page)
+    assert _profile_of(page, office, PEOPLE["zh-Hant"]) == survivor  # the old address finds the survivor
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_officer_records_a_processor_assessment(browser: Browser, office: Office, lang: str) -> None:
+    page = _context(browser).new_page()
+    _sign_in(page, office, "officer", lang)
+    _visit(page, office, "/console/provisions/parties", lang)
+    page.locator("a[href='/console/processors/sample_mailing_house']").click()
+    expect(page.locator("#assessment-due .badge--bad")).to_be_visible()  # never assessed: overdue
+    _axe(page)
+    page.select_option("#assess-result", "conditional")
+    page.fill("#assess-evidence", "audits/2026/house.pdf")
+    page.locator("form[action$='/assessments'] button").click()
+    expect(page.locator("p.success")).to_have_text(WORDS[lang]["assessed"])
+    expect(page.locator("#assessment-due .badge--ok")).to_be_visible()
+    expect(page.locator("table.list").first).to_contain_text("audits/2026/house.pdf")
+    _axe(page)
+    if lang == "en":
+        _keep(page, SHOTS / "console-processor.png")

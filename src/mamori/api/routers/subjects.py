@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
 from mamori.errors import Forbidden, PolicyViolation
@@ -114,6 +116,28 @@ def add_relationship(
     """Record who acts for the subject: legal representative, agent or next of kin."""
     row = lifecycle.relate(session, caller.actor, subject_id, **body.model_dump())
     return relationship_read(row)
+
+
+class MergePreviewRead(BaseModel):
+    """What merging would move (no personal data): identifier kinds, categories, relationships."""
+
+    source_id: uuid.UUID
+    target_id: uuid.UUID
+    identifiers: dict[str, int]
+    relationships: int
+    merged_before: int
+    categories_added: list[str]
+    categories_earlier: list[str]
+
+
+@router.get("/{subject_id}/merge-into/{target_id}")
+def preview_merge(
+    subject_id: uuid.UUID, target_id: uuid.UUID, session: SessionDep, caller: Writer
+) -> MergePreviewRead:
+    """What merging this subject into the target would move; nothing is written (409 as the merge would)."""
+    del caller
+    found = lifecycle.merge_preview(session, subject_id, target_id)
+    return MergePreviewRead.model_validate(dataclasses.asdict(found))
 
 
 @router.post("/{subject_id}/merge-into/{target_id}")

@@ -26,6 +26,7 @@ from mamori.web.console import (
     people,
     pms,
     policy,
+    processors,
     provisions,
     request_actions,
     request_intake,
@@ -57,4 +58,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     pms.router,
     campaigns.router,
     audiences.router,
+    processors.router,
 )

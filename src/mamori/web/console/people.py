@@ -27,10 +27,11 @@ from mamori.errors import Conflict, MamoriError, NotFound
 from mamori.policy.service import bundle_of, require_current_version
 from mamori.provisions.service import list_records_for_subject
 from mamori.security.rules import Scope
+from mamori.subjects import lifecycle
 from mamori.subjects.registers import subject_page
 from mamori.subjects.rules import STANDARD_KINDS
 from mamori.subjects.service import find_subject, resolve, reveal_subject, subject_view
-from mamori.web.console.forms import attempt, messages
+from mamori.web.console.forms import apply, attempt, guard, messages
 from mamori.web.console.shell import console_lang, console_page
 from mamori.web.staff import StaffDep, check_csrf, require_scope
 
@@ -155,6 +156,7 @@ def _profile(
         purposes=_purposes(session, [c.category for c in view.categories], lang),
         channels=STAFF_CHANNELS,
         may_write=Scope.CONSENTS_WRITE in staff.scopes,
+        may_merge=Scope.SUBJECTS_WRITE in staff.scopes,
         **{"revealed": None, "done": request.query_params.get("done"), **extra},
     )
 
@@ -215,6 +217,52 @@ def withdraw(  # noqa: PLR0913
     if error is not None:
         return _profile(request, session, staff, subject_id, withdraw_error="; ".join(messages(error)))
     return RedirectResponse(f"/console/people/{subject.id}?done=withdrawn", status_code=303)
+
+
+@router.post("/console/people/{subject_id}/merge/preview")
+def merge_preview(  # noqa: PLR0913 - the path, the form and the dependencies
+    subject_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    staff: StaffDep,
+    other: Annotated[str, Form(max_length=40)],
+    survivor: Annotated[str, Form(max_length=10)] = "this",
+    csrf_token: CsrfField = None,
+) -> Response:
+    """What merging this person and a duplicate would move, the survivor as chosen; nothing is written."""
+    guard(request, staff, Scope.SUBJECTS_WRITE, csrf_token)
+    try:
+        other_id = uuid.UUID(other.strip())
+    except ValueError:
+        return _profile(request, session, staff, subject_id, merge_error="other: not a person's id")
+    source, target = (other_id, subject_id) if survivor == "this" else (subject_id, other_id)
+    preview, error = attempt(session, lambda: lifecycle.merge_preview(session, source, target))
+    if preview is None:
+        return _profile(
+            request, session, staff, subject_id, merge_error="; ".join(messages(error or ValueError()))
+        )
+    return console_page(request, "console/people/merge.html", staff=staff, preview=preview, back=subject_id)
+
+
+@router.post("/console/people/merge")
+def merge(  # noqa: PLR0913 - the form and the dependencies
+    request: Request,
+    session: SessionDep,
+    staff: StaffDep,
+    source_id: Annotated[uuid.UUID, Form()],
+    target_id: Annotated[uuid.UUID, Form()],
+    csrf_token: CsrfField = None,
+) -> Response:
+    """Merge the duplicate into the survivor (audited); both histories stay, the old id leads on."""
+    guard(request, staff, Scope.SUBJECTS_WRITE, csrf_token)
+    return apply(
+        session,
+        lambda: lifecycle.merge_subjects(session, staff.actor, source_id, target_id),
+        refused=lambda error: _profile(
+            request, session, staff, target_id, merge_error="; ".join(messages(error))
+        ),
+        done=lambda: RedirectResponse(f"/console/people/{target_id}?done=merged", status_code=303),
+    )
 
 
 @router.get("/console/people/{subject_id}/receipt.pdf")

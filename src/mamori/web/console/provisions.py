@@ -20,8 +20,9 @@ from mamori.api.deps import SessionDep
 from mamori.calendar.service import TOKYO
 from mamori.db.paging import Cursor
 from mamori.errors import MamoriError, NotFound
+from mamori.policy.rules import classify_joint_use
 from mamori.policy.schema import PolicyBundle
-from mamori.policy.service import bundle_of, require_current_version
+from mamori.policy.service import bundle_of, list_versions, require_current_version
 from mamori.provisions import rules
 from mamori.provisions.gate import ProvisionPreview, ProvisionRequest, preview, provide
 from mamori.provisions.messages import reason_dict
@@ -89,7 +90,18 @@ def parties_page(request: Request, session: SessionDep, staff: StaffDep) -> Resp
         lang=lang,
         parties=[{"party": p, "name": _name(p.name, lang, p.key)} for p in parties],
         processors=processors,
+        joint=joint_use_changes(session),
     )
+
+
+def joint_use_changes(session: Session) -> dict[str, Any] | None:
+    """The joint-use changes the latest version made, each with its class (None: a single version)."""
+    versions = list_versions(session)
+    if len(versions) < 2:  # noqa: PLR2004 - a change needs two versions
+        return None
+    old, new = versions[-2], versions[-1]
+    changes = classify_joint_use(old.content.get("joint_use"), new.content.get("joint_use"))
+    return {"old": old.number, "new": new.number, "changes": changes}
 
 
 def _choices(session: Session, lang: str) -> dict[str, Any]:
