@@ -28,12 +28,15 @@ from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from mamori.dsr.models import Case
 from mamori.dsr.service import record_held_nowhere_else
 from mamori.security.rules import Role
-from tests.e2e.web.test_console_journeys import axe_clean, shot, sign_in, staff_with_phone, work  # noqa: F401
-from tests.e2e.web.test_requests_browser import EMAIL, _body, _mails, live, smtp  # noqa: F401
+from tests.e2e.web import test_requests_browser as _public
+from tests.e2e.web.test_console_journeys import axe_clean, shot, sign_in, staff_with_phone
+from tests.e2e.web.test_requests_browser import EMAIL, _body, _mails
 from tests.factories.staff import Phone
 from tests.unit.notify.test_backends import Sink
 
 pytestmark = pytest.mark.browser
+live = _public.live  # the public site and the console on one server, its mail to an SMTP sink
+smtp = _public.smtp
 TEXT = {
     "ja": {"reveal": "表示する（監査ログに記録）", "record_check": "確認結果を記録", "decide": "決定を記録",
            "decided": "決定済み", "letter": "回答書を作成", "send": "承認して送付", "responded": "回答済み",
@@ -90,7 +93,7 @@ def test_an_electronic_request_from_the_form_to_the_download(  # noqa: PLR0915 -
     browser: Browser,
     live: tuple[str, Settings],
     smtp: tuple[Sink, int],
-    lang: str,  # noqa: F811
+    lang: str,
 ) -> None:
     base_url, settings = live
     sink, _ = smtp
@@ -168,10 +171,10 @@ def test_an_electronic_request_from_the_form_to_the_download(  # noqa: PLR0915 -
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_postal_intake_page_and_the_review_list_pass_axe(  # noqa: PLR0913 - fixtures
+def test_the_postal_intake_page_and_the_review_list_pass_axe(
     browser: Browser,
     live: tuple[str, Settings],
-    lang: str,  # noqa: F811
+    lang: str,
 ) -> None:
     base_url, settings = live
 
