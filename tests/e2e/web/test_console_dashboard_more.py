@@ -12,6 +12,7 @@ from mamori.calendar.service import calendar_from_contact_centre
 from mamori.config import DEFAULT_POLICY_DIR, Settings
 from mamori.dsr.deadlines import business_days_left
 from mamori.policy.loader import load_bundle
+from mamori.provisions.processors import overdue_assessments
 from mamori.security.rules import Role
 from tests.e2e.web.console_login import sign_in
 from tests.factories.dsr import create_case
@@ -90,3 +91,18 @@ class TestDashboard:
         reportable = sum(w[0] for w in weeks)
         assert reportable + sum(w[1] for w in weeks) == 1
         assert reportable == 1
+
+
+class TestAssessments:
+    def test_processors_never_assessed_are_due_on_the_officers_dashboard(
+        self, client: TestClient, session: Session, settings: Settings
+    ) -> None:
+        create_case(session, settings)  # the policy is published
+        due = overdue_assessments(session)
+        sign_in(client, session, "mori", Role.PRIVACY_OFFICER)
+        page = client.get("/console/?lang=en")
+        assert int(re.search(r'id="count-assessments">(\d+)<', page.text)[1]) == len(due)  # type: ignore[index]
+        assert due, "the default policy names processors; none has an assessment yet"
+        table = page.text[page.text.index('id="assessments-due"') :].split("</table>", 1)[0]
+        assert due[0].processor in table
+        assert "Never" in table

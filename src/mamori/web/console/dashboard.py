@@ -6,6 +6,7 @@ Each block shows only when the role may open its list; counts link to the filter
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,6 +17,7 @@ from mamori.db.base import utcnow
 from mamori.dsr.service.clocks import days_left
 from mamori.dsr.service.listing import CaseFilter, count_cases, page_cases
 from mamori.dsr.service.stats import weekly_requests
+from mamori.errors import NotFound
 from mamori.incidents.stats import weekly_incidents
 from mamori.incidents.views import deadlines as incident_deadlines
 from mamori.inquiries.channels import weekly_channels
@@ -24,6 +26,7 @@ from mamori.inquiries.texts import CHANNEL_NAMES
 from mamori.inquiries.views import open_views
 from mamori.jobs.service import counts as job_counts
 from mamori.policy.schema import LANGUAGES
+from mamori.provisions.processors import overdue_assessments
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
 from mamori.web.charts import Series, legend, stacked_bars
@@ -115,7 +118,13 @@ def _blocks(session: SessionDep, staff: Principal, lang: str) -> dict[str, Any]:
         blocks["inquiries"] = _inquiries(session)
         blocks["channels"] = _channels(session, lang)
     if Scope.INCIDENTS_READ in staff.scopes:
-        blocks["incidents"] = _incidents(session, lang)
+        with contextlib.suppress(NotFound):  # no policy published yet: no clocks
+            blocks["incidents"] = _incidents(session, lang)
+    if Scope.PROVISIONS_READ in staff.scopes:
+        try:  # processors never assessed or past due
+            blocks["assessments"] = overdue_assessments(session)
+        except NotFound:  # no policy published yet: no processors
+            blocks["assessments"] = []
     if Scope.JOBS_READ in staff.scopes:
         blocks["dead_jobs"] = sum(c.count for c in job_counts(session) if c.state == "dead")
     return blocks
