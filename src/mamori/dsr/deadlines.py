@@ -115,3 +115,16 @@ def reminder_day(cal: BusinessCalendar, target: date, business_days_before: int)
 def is_overdue(target: date, today: date) -> bool:
     """A case not answered by the end of its target day is overdue from the next day."""
     return today > target
+
+
+def business_days_left(cal: BusinessCalendar, today: date, target: date) -> int:
+    """Business days after ``today`` up to and including ``target``; past the target, minus the days late.
+
+    0: the target is today (or the next business day has not come). Calendar days are walked one
+    by one, so the cost grows with the distance (a case is due within weeks, never years).
+    """
+    if target >= today:
+        return sum(
+            1 for n in range(1, (target - today).days + 1) if is_business_day(cal, today + timedelta(n))
+        )
+    return -sum(1 for n in range((today - target).days) if is_business_day(cal, target + timedelta(n + 1)))

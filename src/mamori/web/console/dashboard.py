@@ -6,6 +6,7 @@ Each block shows only when the role may open its list; counts link to the filter
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,12 +14,19 @@ from fastapi.responses import Response
 
 from mamori.api.deps import SessionDep
 from mamori.db.base import utcnow
+from mamori.dsr.service.clocks import days_left
 from mamori.dsr.service.listing import CaseFilter, count_cases, page_cases
 from mamori.dsr.service.stats import weekly_requests
+from mamori.errors import NotFound
+from mamori.incidents.stats import weekly_incidents
+from mamori.incidents.views import deadlines as incident_deadlines
+from mamori.inquiries.channels import weekly_channels
 from mamori.inquiries.stats import weekly_inquiries
+from mamori.inquiries.texts import CHANNEL_NAMES
 from mamori.inquiries.views import open_summary
 from mamori.jobs.service import counts as job_counts
 from mamori.policy.schema import LANGUAGES
+from mamori.provisions.processors import overdue_assessments
 from mamori.security.rules import Scope
 from mamori.security.service import Principal
 from mamori.web.charts import Series, legend, stacked_bars
@@ -36,8 +44,10 @@ def _requests(session: SessionDep, lang: str) -> dict[str, Any]:
     labels = [w.starts_on.strftime("%m/%d") for w in weeks]
     series = [Series(_("Answered on time"), [w.answered_on_time for w in weeks]),
               Series(_("Answered late"), [w.answered_late for w in weeks])]  # fmt: skip
+    due = page_cases(session, CaseFilter(), size=DUE_ROWS).cases
     return {
-        "due": page_cases(session, CaseFilter(), size=DUE_ROWS).cases,
+        "due": due,
+        "days_left": days_left(session, due),
         "overdue": count_cases(session, CaseFilter(due="overdue")),
         "week": count_cases(session, CaseFilter(due="week")),
         "open": count_cases(session, CaseFilter()),
@@ -63,12 +73,58 @@ def _inquiries(session: SessionDep) -> dict[str, Any]:
     }
 
 
+def _channels(session: SessionDep, lang: str) -> dict[str, Any]:
+    """Inquiries by channel, and complaints by channel and language, over 12 weeks."""
+    _ = translator(lang).gettext
+    weeks = weekly_channels(session)
+    labels = [w.starts_on.strftime("%m/%d") for w in weeks]
+    codes = list(CHANNEL_NAMES.texts)
+    names = {code: CHANNEL_NAMES.label(code, lang) for code in codes}
+    series = [Series(names[code], [w.by_channel.get(code, 0) for w in weeks]) for code in codes]
+    word = _("Complaints")
+    complaints = [Series(f"{word} · {code}", [w.complaints_by_language.get(code, 0) for w in weeks])
+                  for code in LANGUAGES]  # fmt: skip
+    return {
+        "chart": stacked_bars(labels, series),
+        "legend": legend(series),
+        "complaints_chart": stacked_bars(labels, complaints),
+        "complaints_legend": legend(complaints),
+        "weeks": weeks,
+        "channels": [(code, names[code]) for code in codes],
+        "languages": LANGUAGES,
+    }
+
+
+def _incidents(session: SessionDep, lang: str) -> dict[str, Any]:
+    """The running clocks of open incidents (most urgent first) and 12 weeks by reportability."""
+    _ = translator(lang).gettext
+    weeks = weekly_incidents(session)
+    labels = [w.starts_on.strftime("%m/%d") for w in weeks]
+    series = [Series(_("Reportable"), [w.reportable for w in weeks]),
+              Series(_("Not reportable"), [w.not_reportable for w in weeks])]  # fmt: skip
+    return {
+        "clocks": [c for c in incident_deadlines(session) if c.clock.done_at is None][:DUE_ROWS],
+        "chart": stacked_bars(labels, series),
+        "legend": legend(series),
+        "weeks": weeks,
+    }
+
+
 def _blocks(session: SessionDep, staff: Principal, lang: str) -> dict[str, Any]:
     blocks: dict[str, Any] = {}
     if Scope.REQUESTS_READ in staff.scopes:
         blocks["requests"] = _requests(session, lang)
     if Scope.INQUIRIES_READ in staff.scopes:
         blocks["inquiries"] = _inquiries(session)
+        blocks["channels"] = _channels(session, lang)
+    if Scope.INCIDENTS_READ in staff.scopes:
+        with contextlib.suppress(NotFound):  # no policy published yet: no clocks
+            blocks["incidents"] = _incidents(session, lang)
+    if Scope.PROVISIONS_READ in staff.scopes:
+        try:  # processors never assessed or past due
+            blocks["assessments"] = overdue_assessments(session)
+        except NotFound:  # no policy published yet: no processors
+            blocks["assessments"] = []
     if Scope.JOBS_READ in staff.scopes:
         blocks["dead_jobs"] = sum(c.count for c in job_counts(session) if c.state == "dead")
     return blocks

@@ -20,6 +20,7 @@ from mamori.dsr import service
 from mamori.dsr.models import Delivery
 from mamori.dsr.rules import MATCHABLE, CaseState, CheckOutcome, Outcome, Reason, RequesterKind
 from mamori.dsr.service import views
+from mamori.dsr.service.clocks import days_left
 from mamori.dsr.service.common import tokyo_date
 from mamori.dsr.service.identity import list_documents
 from mamori.dsr.service.listing import DUE_CHOICES, OPEN, CaseFilter, count_cases, page_cases
@@ -122,6 +123,7 @@ def request_list(  # noqa: PLR0913 - the list's filters
     wanted = CaseFilter(state=state, request_type=request_type, language=language,
                         requester_kind=requester_kind, due=due if due in DUE_CHOICES else "")  # fmt: skip
     page = page_cases(session, wanted, after=after or None)
+    left = days_left(session, page.cases)
     filters = {"state": state, "request_type": request_type, "language": language,
                "requester_kind": requester_kind, "due": wanted.due}  # fmt: skip
     next_href = (
@@ -132,7 +134,7 @@ def request_list(  # noqa: PLR0913 - the list's filters
                         total=count_cases(session, wanted), filters=filters, next_href=next_href,
                         first_href=f"/console/requests?{urlencode(filters)}" if after else None,
                         choices=_choices(bundle, lang), names=_names(bundle, lang),
-                        today=tokyo_date(utcnow()),
+                        today=tokyo_date(utcnow()), days_left=left,
                         can_write=Scope.REQUESTS_WRITE in staff.scopes)  # fmt: skip
 
 
