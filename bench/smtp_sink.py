@@ -119,7 +119,7 @@ class Sink:
         for proc in self.procs:
             proc.start()
         for event in self.events:
-            if not event.wait(30):
+            if not event.wait(180):  # a loaded machine imports slowly
                 raise SystemExit("the SMTP sink did not start")
 
     def stop(self) -> list[bytes]:

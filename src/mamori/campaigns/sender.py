@@ -224,14 +224,21 @@ def _claim(session: Session, campaign_id: uuid.UUID, size: int) -> list[Any]:
     return list(session.execute(stmt))
 
 
-def _addresses(session: Session, settings: Settings, subject_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+def _addresses(session: Session, settings: Settings, delivery_ids: list[int]) -> dict[int, str]:
+    """The e-mail address of each delivery's person (the newest when several), by delivery id.
+
+    Joined through the deliveries' integer keys, in Core: no UUID is converted either way.
+    """
     cipher = cipher_from_settings(settings)
-    rows = session.execute(
-        select(SubjectIdentifier.subject_id, SubjectIdentifier.value_encrypted)
-        .where(SubjectIdentifier.kind == "email", SubjectIdentifier.subject_id.in_(subject_ids))
-        .order_by(SubjectIdentifier.created_at)
+    delivery = cast("Table", CampaignDelivery.__table__)
+    ident = cast("Table", SubjectIdentifier.__table__)
+    rows = session.connection().execute(
+        select(delivery.c.id, ident.c.value_encrypted)
+        .join(ident, ident.c.subject_id == delivery.c.subject_id)
+        .where(delivery.c.id.in_(delivery_ids), ident.c.kind == "email")
+        .order_by(ident.c.created_at)
     )
-    return {subject_id: cipher.decrypt(value, context=VALUE_CONTEXT) for subject_id, value in rows}
+    return {delivery_id: cipher.decrypt(value, context=VALUE_CONTEXT) for delivery_id, value in rows}
 
 
 def _send(
@@ -257,11 +264,11 @@ def _send(
     templates = {
         lang: Template.of(settings.mail_from, text.subject, text.body) for lang, text in rendered.items()
     }
-    addresses = _addresses(session, settings, [row.subject_id for row in emails])
+    addresses = _addresses(session, settings, [row.id for row in emails])
     done: dict[int, str] = {}
     outgoing: list[Outgoing] = []
     for row in emails:
-        address = addresses.get(row.subject_id)
+        address = addresses.get(row.id)
         if address is None:
             continue
         ident = rules.message_id(content.campaign_id, row.id, domain, row.reminders)

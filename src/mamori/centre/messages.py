@@ -88,6 +88,9 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
         "敏感个人信息及摄像头图像的处理（单独同意）",
         "敏感個人資訊及攝影機影像的處理（單獨同意）",
     ),
+    "channel.email": ("メール", "E-mail", "电子邮件", "電子郵件"),
+    "channel.post": ("郵便", "Post", "邮寄", "郵寄"),
+    "channel.phone": ("電話", "Telephone", "电话", "電話"),
     "receipt.given": ("同意しました", "consent given", "已同意", "已同意"),
     "receipt.withdrawn": ("同意を撤回しました", "consent withdrawn", "已撤回同意", "已撤回同意"),
     "ack.request_subject": (

@@ -37,7 +37,6 @@ from mamori.security.crypto import cipher_from_settings
 from mamori.subjects.models import Subject, SubjectIdentifier
 from mamori.subjects.service import VALUE_CONTEXT
 
-
 ReceiptRenderer = Callable[[ConsentReceipt], bytes]  # the receipt as a PDF (rendered by the interface)
 
 
@@ -111,6 +110,27 @@ def _purposes(ctx: Context) -> Section:
     return Section("purposes", tuple(seen.values()))
 
 
+def _channels(ctx: Context) -> Section:
+    """Per consent-based purpose, each contact channel it uses (``channel:<purpose>:<channel>``).
+
+    No state recorded means the channel follows the purpose's consent, so it reads as given.
+    """
+    mine = {c.category for c in ctx.subject.categories}
+    seen: dict[str, Choice] = {}
+    for category in ctx.bundle.subject_categories:
+        for purpose in category.purposes if category.id in mine else ():
+            if not purpose.consent_required:
+                continue
+            for channel, item in rules.CONTACT_CHANNELS.items():
+                scope = f"channel:{purpose.id}:{channel}"
+                if item in purpose.items and scope not in seen:
+                    title = m.aside(purpose.text.get(ctx.lang), messages.text(f"channel.{channel}", ctx.lang),
+                                    ctx.lang)  # fmt: skip
+                    state = ctx.state(scope)
+                    seen[scope] = Choice(scope, title, "", rules.GIVEN if state == "none" else state)
+    return Section("channels", tuple(seen.values()))
+
+
 def _recipients(ctx: Context) -> Section:
     choices = tuple(
         Choice(
@@ -147,7 +167,7 @@ def _pipl(ctx: Context) -> Section:
 
 SectionBuilder = Callable[[Context], Section]
 # Order is the page's order; other rooms append theirs (cookies, campaigns).
-SECTION_BUILDERS: list[SectionBuilder] = [_purposes, _recipients, _countries, _pipl]
+SECTION_BUILDERS: list[SectionBuilder] = [_purposes, _channels, _recipients, _countries, _pipl]
 SECTION_BUILDERS.append(cookie_section)  # the cookie choices of the person's browsers (cookies room)
 # Called after a change is recorded in the ledger: (session, subject id, scope, action, language).
 CHANGE_HOOKS: list[Callable[[Session, uuid.UUID, str, str, str], object]] = [apply_centre_change]

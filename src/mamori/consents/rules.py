@@ -28,7 +28,11 @@ SCOPE_KINDS: tuple[str, ...] = (
     "camera",
     "sharing",
     "cookie",
+    "channel",
 )
+# A contact channel and the data item a purpose must use for it (``channel:<purpose>:<channel>``):
+# withdrawing one stops that purpose reaching the person by that channel, the purpose itself kept.
+CONTACT_CHANNELS: dict[str, str] = {"email": "email", "post": "address", "phone": "phone"}
 BARE_SCOPES = frozenset({"sensitive", "camera", "sharing"})
 SUSPENSION_SOURCES: tuple[str, ...] = ("request", "manual")
 ALL_USE, THIRD_PARTY_PROVISION = "all", "third_party_provision"
@@ -175,7 +179,9 @@ def parse_scope(scope: str, bundle: PolicyBundle) -> Scope:
     """Check a consent scope against the grammar and the policy.
 
     ``purpose:<id>`` (a purpose of ``bundle``), ``recipient:<party id>``, ``cross_border:<XX>``
-    (ISO 3166-1 alpha-2), ``cookie:<category>``, ``sensitive``, ``camera`` or ``sharing``.
+    (ISO 3166-1 alpha-2), ``cookie:<category>``, ``channel:<purpose id>:<email|post|phone>`` (a
+    consent-based purpose of ``bundle`` that uses the channel's item), ``sensitive``, ``camera``
+    or ``sharing``.
 
     Raises:
         InvalidScope: anything else; the message says what is wrong.
@@ -187,18 +193,34 @@ def parse_scope(scope: str, bundle: PolicyBundle) -> Scope:
         return Scope(kind)
     if kind not in SCOPE_KINDS:
         allowed = (
-            "purpose:<id>, recipient:<id>, cross_border:<XX>, cookie:<category>, sensitive, camera, sharing"
+            "purpose:<id>, recipient:<id>, cross_border:<XX>, cookie:<category>, "
+            "channel:<purpose>:<channel>, sensitive, camera, sharing"
         )
         raise InvalidScope(f"unknown scope; use one of {allowed}")
     if not value:
         raise InvalidScope(f"{kind!r} needs a value after ':'")
     if kind == "purpose" and value not in bundle.purposes():
         raise InvalidScope(f"the published policy declares no purpose {value!r}")
+    if kind == "channel":
+        _check_channel(value, bundle)
     if kind == "cross_border" and value not in ISO_COUNTRIES:
         raise InvalidScope("cross_border needs an ISO 3166-1 alpha-2 country code such as CN or US")
     if kind in {"recipient", "cookie"} and not _IDENT.match(value):
         raise InvalidScope(f"{kind} ids are lower-case letters, digits, '_', '.' and '-'")
     return Scope(kind, value)
+
+
+def _check_channel(value: str, bundle: PolicyBundle) -> None:
+    purpose_id, _, channel = value.rpartition(":")
+    if channel not in CONTACT_CHANNELS:
+        raise InvalidScope(f"channel scopes end in one of {', '.join(CONTACT_CHANNELS)}")
+    purpose = bundle.purposes().get(purpose_id)
+    if purpose is None:
+        raise InvalidScope(f"the published policy declares no purpose {purpose_id!r}")
+    if not purpose.consent_required:
+        raise InvalidScope(f"{purpose_id!r} does not rest on consent, so it has no channel consents")
+    if CONTACT_CHANNELS[channel] not in purpose.items:
+        raise InvalidScope(f"{purpose_id!r} does not use the item {CONTACT_CHANNELS[channel]!r} ({channel})")
 
 
 def parse_suspension_scope(scope: str, bundle: PolicyBundle) -> str:

@@ -60,6 +60,7 @@ _LABELS: dict[str, tuple[str, str, str, str]] = {
     "channel.phone": ("電話", "Telephone", "电话", "電話"),
     "channel.shop": ("店舗", "In a shop", "门店", "門市"),
     "channel.api": ("システム連携", "Connected system", "系统对接", "系統串接"),
+    "scope.channel": ("連絡手段", "Contact channel", "联系方式", "聯絡方式"),
     "scope.recipient": ("第三者への提供", "Provision to a third party", "向第三方提供", "向第三方提供"),
     "scope.cross_border": ("外国への移転", "Transfer abroad", "向境外提供", "向境外提供"),
     "scope.sensitive": (

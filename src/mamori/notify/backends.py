@@ -63,7 +63,9 @@ def build_message(email: Email) -> EmailMessage:
     message.set_content(email.body, charset="utf-8", cte=None if email.body.isascii() else "base64")
     for attachment in email.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
-        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return message
 
 

@@ -44,6 +44,7 @@ from mamori.dsr.service import (
     transition_case,
 )
 from mamori.dsr.service.delivery import send_electronically
+from mamori.notices import receipt_messages
 from mamori.notify.service import outbox_from_settings
 from mamori.policy.service import publish_bundle
 from mamori.subjects.service import create_subject
@@ -225,6 +226,9 @@ def test_a_person_withdraws_marketing_consent_and_decisions_follow(
     expect(mailings.locator(".state")).to_have_text(_t(lang, "You have withdrawn consent"))
     _, receipt = _mails(sink, 2)
     assert receipt["To"] == EMAIL
+    [attached] = [p for p in receipt.iter_attachments() if p.get_content_type() == "application/pdf"]
+    receipt_text = "".join(p.extract_text() for p in PdfReader(BytesIO(attached.get_content())).pages)
+    assert receipt_messages.label("state.withdrawn", lang) in receipt_text  # the change, in their language
     with page.expect_download() as download:
         page.click("#receipt")
     assert download.value.path().read_bytes().startswith(b"%PDF")

@@ -53,6 +53,7 @@ from mamori.consents.decisions.rules import (
     tokyo_date,
 )
 from mamori.consents.models import ConsentEvent, ConsentState, UsageSuspension
+from mamori.consents.rules import CONTACT_CHANNELS
 from mamori.errors import NotFound, ValidationFailed
 from mamori.policy.changes.history import Baseline
 from mamori.subjects.models import (
@@ -357,6 +358,7 @@ class _Builder:
                 since = self.purpose.consent_since
                 where += self._given(state, scope, separate=False, grouped=False, baseline=since)
                 where.append(self._may_have_given(state, scope))
+                where += self._channel_kept(grouped=False)
             elif self.purpose.data_since is not None:
                 where.append(
                     self._since_change(r.c.collected_at >= self.purpose.data_since.since, grouped=False)
@@ -385,6 +387,7 @@ class _Builder:
             where.append(
                 self._usable(scope, separate=False, grouped=True, baseline=self.purpose.consent_since)
             )
+            where += self._channel_kept(grouped=True)
         elif self.purpose.data_since is not None:
             where.append(self._since_change(self._collected(grouped=True, since=True), grouped=True))
         where.append(self._collected(grouped=True))
@@ -485,6 +488,30 @@ class _Builder:
             or_(u.c.ends_at.is_(None), u.c.ends_at > t),
             or_(u.c.lifted_at.is_(None), u.c.lifted_at > t),
         )
+
+    def _channel_kept(self, *, grouped: bool) -> list[ColumnElement[bool]]:
+        """Not withdrawn from the request's channel for this purpose (``channel:<purpose>:<channel>``).
+
+        The latest state of that scope (in a merge group: of the group) must not be a withdrawal;
+        no state means the channel follows the purpose's consent. ``any`` names no channel.
+        """
+        if self.request.channel not in CONTACT_CHANNELS:
+            return []
+        g = self._source(ConsentState, grouped=grouped)
+        where: list[ColumnElement[bool]] = [
+            g.root == self.sid,
+            g.c.scope == f"channel:{self.purpose.id}:{self.request.channel}",
+            g.c.action == "withdrawn",
+            g.c.occurred_at <= self.time,
+        ]
+        if grouped:  # only the latest state of the group counts
+            o = self._source(ConsentState, grouped=True)
+            later = or_(
+                o.c.occurred_at > g.c.occurred_at,
+                and_(o.c.occurred_at == g.c.occurred_at, o.c.action == "given"),
+            )
+            where.append(not_(exists().where(o.root == g.root, o.c.scope == g.c.scope, later)))
+        return [not_(exists().where(*where))]
 
     def _usable(
         self, scopes: Sequence[str], *, separate: bool, grouped: bool, baseline: Baseline | None = None

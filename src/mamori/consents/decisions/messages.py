@@ -43,6 +43,12 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
         "对 {scope} 的同意已被撤回。",
         "對 {scope} 的同意已被撤回。",
     ),
+    "channel_withdrawn": (
+        "本人は {scope} の連絡手段（項目 {item}）への同意を撤回しています。",
+        "The person has withdrawn consent to the contact channel {scope} (item {item}).",
+        "本人已撤回对联系方式 {scope}（项目 {item}）的同意。",
+        "本人已撤回對聯絡方式 {scope}（項目 {item}）的同意。",
+    ),
     "consent_expired": (
         "{scope} への同意は期限が切れています。",
         "The consent for {scope} has expired.",

@@ -15,6 +15,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from mamori.consents.rules import CONTACT_CHANNELS
 from mamori.policy.changes.history import Baseline, PurposeBaselines
 from mamori.policy.schema import PolicyBundle, PurposeFlag, parse_period
 
@@ -35,6 +36,7 @@ PIPL_SEPARATE_MISSING = "pipl_separate_consent_missing"
 MINOR_UNENTITLED = "minor_consent_unentitled"
 CONSENT_PREDATES_CHANGE = "consent_predates_change"
 COLLECTED_BEFORE_CHANGE = "collected_before_change"
+CHANNEL_WITHDRAWN = "channel_withdrawn"
 REASON_CODES = (
     PURPOSE_UNKNOWN,
     NOT_DECLARED,
@@ -294,6 +296,7 @@ def _consented(purpose: PurposeInfo, ctx: DecisionContext, reasons: list[Reason]
             reasons.append(
                 Reason(CONSENT_PREDATES_CHANGE, {"scope": scope, "version": purpose.consent_since.version})
             )
+        _channels(purpose, ctx, reasons)
     elif purpose.data_since is not None:
         _collected_before_change(purpose, purpose.data_since, ctx, reasons)
     if subject.suspensions:
@@ -303,6 +306,16 @@ def _consented(purpose: PurposeInfo, ctx: DecisionContext, reasons: list[Reason]
             code = separate_problem(scopes, subject, ctx.policy, ctx.time)
             if code is not None:
                 reasons.append(Reason(code, {"scope": scopes[0], "accepted": list(scopes)}))
+
+
+def _channels(purpose: PurposeInfo, ctx: DecisionContext, reasons: list[Reason]) -> None:
+    """A use of a contact item (e-mail, address, phone) whose channel the person withdrew for this purpose."""
+    for channel, item in CONTACT_CHANNELS.items():
+        if item in ctx.items:
+            scope = f"channel:{purpose.id}:{channel}"
+            state = ctx.subject.consents.get(scope)
+            if state is not None and state.action == "withdrawn" and state.occurred_at <= ctx.time:
+                reasons.append(Reason(CHANNEL_WITHDRAWN, {"scope": scope, "item": item}))
 
 
 def covers(baseline: Baseline, state: ConsentFact | None) -> bool:

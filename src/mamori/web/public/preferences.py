@@ -46,6 +46,7 @@ PATH = "/preferences"
 
 SECTION_TITLES = {
     "purposes": N_("Uses of your data that need your consent"),
+    "channels": N_("How we may contact you for these uses"),
     "third_parties": N_("Provision to third parties"),
     "cross_border": N_("Transfers to other countries"),
     "pipl": N_("Separate consents under China's PIPL"),
