@@ -97,3 +97,35 @@ def test_actions_training_and_review(client: TestClient, shop_policy: dict[str, 
     figures = client.get(f"/api/v1/pms/review?from={day}&to={day}", headers=auditor).json()
     assert figures["training"]["failed"] == 1
     assert figures["audits"]["actions_open"] == 1
+
+
+def test_audit_with_findings_and_sealed_evidence(client: TestClient, shop_policy: dict[str, str]) -> None:
+    officer, auditor = _auth(shop_policy, "privacy_officer"), _auth(shop_policy, "auditor")
+    day = today().isoformat()
+    plan = {"scope": "Shop systems", "starts_on": day, "ends_on": day, "auditor": "auditor"}
+    audit = client.post("/api/v1/pms/audits", json=plan, headers=officer).json()
+    assert audit["state"] == "planned"
+    started = client.post(f"/api/v1/pms/audits/{audit['id']}/start", headers=officer).json()
+    codes = {item["code"] for item in started["checklist"]}
+    assert {"purpose.retention", "dataset.retention", "dataset.risks", "measures.kind"} <= codes
+    finding = client.post(
+        f"/api/v1/pms/audits/{audit['id']}/findings",
+        json={"kind": "major_nonconformity", "text": "名簿が施錠されていない", "check_code": "dataset.risks"},
+        headers=officer,
+    ).json()
+    content = b"%PDF-1.4 interview with the shop manager"
+    uploaded = client.post(
+        f"/api/v1/pms/findings/{finding['id']}/evidence",
+        files={"file": ("interview.pdf", content, "application/pdf")},
+        headers=officer,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    listed = client.get(f"/api/v1/pms/audits/{audit['id']}/findings", headers=auditor).json()
+    assert listed[0]["text"] == "名簿が施錠されていない"
+    assert listed[0]["evidence"][0]["size"] == len(content)
+    download = client.get(f"/api/v1/pms/evidence/{uploaded.json()['id']}", headers=auditor)
+    assert download.content == content
+    assert (
+        client.post(f"/api/v1/pms/audits/{audit['id']}/complete", headers=officer).json()["state"]
+        == "completed"
+    )

@@ -7,12 +7,14 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, File, Query, UploadFile, status
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from mamori.api.deps import Runtime, SessionDep, get_runtime, require
 from mamori.pms import actions, audits, risks, training
-from mamori.pms.models import CorrectiveAction, Risk
+from mamori.pms.models import Audit, CorrectiveAction, Finding, Risk
 from mamori.pms.review.figures import compute_review
 from mamori.pms.rules import Rating
 from mamori.security.rules import Scope
@@ -94,6 +96,42 @@ class ActionRead(BaseModel):
     overdue: bool = False
 
 
+class AuditCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scope: str = Field(max_length=2000, examples=["Shop systems"])
+    starts_on: date
+    ends_on: date
+    auditor: str = Field(max_length=200)
+
+
+class AuditRead(BaseModel):
+    id: uuid.UUID
+    reference: str
+    scope: str
+    starts_on: date
+    ends_on: date
+    auditor: str
+    state: str
+    checklist: list[dict[str, Any]]
+
+
+class FindingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(description="conformity, observation, minor_nonconformity or major_nonconformity")
+    text: str = Field(max_length=4000, description="stored encrypted")
+    check_code: str | None = Field(default=None, examples=["dataset.risks"])
+
+
+class FindingRead(BaseModel):
+    id: uuid.UUID
+    kind: str
+    check_code: str | None
+    text: str
+    evidence: list[dict[str, Any]] = Field(default_factory=list)
+
+
 class TrainingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -158,6 +196,133 @@ def rate_risk(risk_id: uuid.UUID, body: RatingCreate, session: SessionDep, calle
 def checklist(session: SessionDep, _: Reader) -> list[dict[str, Any]]:
     """The audit checklist derived from the policy in force and the registers, as they stand today."""
     return [item.as_dict() for item in audits.checklist(session)]
+
+
+def _audit(audit: Audit) -> AuditRead:
+    return AuditRead(
+        id=audit.id,
+        reference=audit.reference,
+        scope=audit.scope,
+        starts_on=audit.starts_on,
+        ends_on=audit.ends_on,
+        auditor=audit.auditor,
+        state=audit.state,
+        checklist=audit.checklist,
+    )
+
+
+def _finding(session: Session, runtime: Runtime, finding: Finding) -> FindingRead:
+    evidence = [
+        {"id": str(e.id), "size": e.size, "sha256": e.sha256} for e in audits.evidence_of(session, finding.id)
+    ]
+    return FindingRead(
+        id=finding.id,
+        kind=finding.kind,
+        check_code=finding.check_code,
+        text=audits.finding_text(runtime.settings, finding),
+        evidence=evidence,
+    )
+
+
+@router.get("/audits")
+def list_audits(session: SessionDep, _: Reader) -> list[AuditRead]:
+    """Internal audits, newest first."""
+    return [_audit(a) for a in audits.list_audits(session)]
+
+
+@router.post("/audits", status_code=status.HTTP_201_CREATED)
+def plan_audit(body: AuditCreate, session: SessionDep, caller: Writer) -> AuditRead:
+    """Plan an internal audit (scope, dates, auditor)."""
+    plan = audits.AuditPlan(body.scope, body.starts_on, body.ends_on, body.auditor)
+    return _audit(audits.plan_audit(session, actor=caller.actor, plan=plan))
+
+
+@router.post("/audits/{audit_id}/start")
+def start_audit(audit_id: uuid.UUID, session: SessionDep, caller: Writer) -> AuditRead:
+    """Start an audit: its checklist is derived now and kept with it."""
+    return _audit(audits.start_audit(session, actor=caller.actor, audit_id=audit_id))
+
+
+@router.post("/audits/{audit_id}/complete")
+def complete_audit(audit_id: uuid.UUID, session: SessionDep, caller: Writer) -> AuditRead:
+    """Complete an audit in progress."""
+    return _audit(audits.complete_audit(session, actor=caller.actor, audit_id=audit_id))
+
+
+@router.get("/audits/{audit_id}/findings")
+def list_findings(
+    audit_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, _: Reader
+) -> list[FindingRead]:
+    """The findings of an audit with their evidence files (id, size, SHA-256)."""
+    audits.get_audit(session, audit_id)
+    return [_finding(session, runtime, f) for f in audits.findings(session, audit_id)]
+
+
+@router.post("/audits/{audit_id}/findings", status_code=status.HTTP_201_CREATED)
+def add_finding(
+    audit_id: uuid.UUID, body: FindingCreate, session: SessionDep, runtime: RuntimeDep, caller: Writer
+) -> FindingRead:
+    """Record a finding of an audit in progress (the text stored encrypted)."""
+    finding = audits.add_finding(
+        session,
+        runtime.settings,
+        actor=caller.actor,
+        audit_id=audit_id,
+        kind=body.kind,
+        text=body.text,
+        check_code=body.check_code,
+    )
+    return _finding(session, runtime, finding)
+
+
+@router.post("/findings/{finding_id}/evidence", status_code=status.HTTP_201_CREATED)
+async def attach_evidence(
+    finding_id: uuid.UUID,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    caller: Writer,
+    file: Annotated[UploadFile, File(description="kept encrypted on disk")],
+) -> dict[str, Any]:
+    """Keep a file as evidence of a finding, encrypted on disk."""
+    data = await file.read(audits.MAX_EVIDENCE + 1)
+    evidence = audits.attach_evidence(
+        session,
+        runtime.settings,
+        actor=caller.actor,
+        finding_id=finding_id,
+        name=file.filename or "evidence",
+        data=data,
+    )
+    return {"id": str(evidence.id), "size": evidence.size, "sha256": evidence.sha256}
+
+
+@router.get("/evidence/{evidence_id}")
+def read_evidence(
+    evidence_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, caller: Reader
+) -> Response:
+    """Download an evidence file (decrypted; the read is recorded in the audit log)."""
+    _, data = audits.read_evidence(session, runtime.settings, actor=caller.actor, evidence_id=evidence_id)
+    return Response(
+        data,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": 'attachment; filename="evidence"', "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/training")
+def list_training(session: SessionDep, _: Reader, course: str | None = None) -> list[dict[str, Any]]:
+    """Training records, newest first."""
+    return [
+        {
+            "id": str(r.id),
+            "course": r.course,
+            "person": r.person,
+            "completed_on": r.completed_on,
+            "result": r.result,
+            "valid_until": r.valid_until,
+        }
+        for r in training.list_training(session, course=course)
+    ]
 
 
 @router.get("/actions")
