@@ -75,7 +75,7 @@ class Cameras(Strict):
 
 def period_days(period: str) -> int:
     """The length of a period in days, measured from a fixed date (to compare two periods)."""
-    from mamori.retention.rules import subtract_period  # noqa: PLC0415 - a pure helper, no cycle at import
+    from mamori.retention.rules import subtract_period
 
     return (_CLOCK_ORIGIN - subtract_period(_CLOCK_ORIGIN, period)).days
 
@@ -84,7 +84,9 @@ def face_items(cameras: Cameras | None) -> frozenset[str]:
     return frozenset(cameras.face_data.items) if cameras else frozenset()
 
 
-def face_data_refusal(cameras: Cameras | None, items: list[str] | tuple[str, ...], *, joint: bool) -> list[str]:
+def face_data_refusal(
+    cameras: Cameras | None, items: list[str] | tuple[str, ...], *, joint: bool
+) -> list[str]:
     """The face-data items of ``items`` that this sharing may not carry (empty when allowed)."""
     if cameras is None:
         return []
@@ -115,7 +117,10 @@ def camera_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
     faces = face_items(cameras)
     if bundle.joint_use is not None and not cameras.face_data.joint_use:
         problems += [
-            (("joint_use", "items", i), f"face data {item!r} in joint use needs cameras.face_data.joint_use: true")
+            (
+                ("joint_use", "items", i),
+                f"face data {item!r} in joint use needs cameras.face_data.joint_use: true",
+            )
             for i, item in enumerate(bundle.joint_use.items)
             if item in faces
         ]
@@ -130,7 +135,11 @@ def _camera_problems(  # noqa: PLR0913 - the sets the entry is checked against
     datasets: dict[str, object],
     faces: frozenset[str],
 ) -> list[tuple[Loc, str]]:
-    problems = [((*where, "items", i), f"undeclared data item {it!r}") for i, it in enumerate(camera.items) if it not in known]
+    problems = [
+        ((*where, "items", i), f"undeclared data item {it!r}")
+        for i, it in enumerate(camera.items)
+        if it not in known
+    ]
     purpose = purposes.get(camera.purpose)
     if purpose is None:
         problems.append(((*where, "purpose"), f"undeclared purpose {camera.purpose!r}"))
@@ -152,5 +161,7 @@ def _camera_problems(  # noqa: PLR0913 - the sets the entry is checked against
         elif getattr(dataset, "expiry", None) is None or getattr(dataset, "retention", None) is None:
             problems.append(((*where, "footage"), "the footage dataset needs retention and expiry"))
         elif period_days(dataset.retention) > period_days(camera.retention):  # type: ignore[attr-defined]
-            problems.append(((*where, "footage"), "the footage dataset keeps it longer than the camera's retention"))
+            problems.append(
+                ((*where, "footage"), "the footage dataset keeps it longer than the camera's retention")
+            )
     return problems
