@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mamori.db.base import Base
@@ -118,7 +118,10 @@ def sweep_own(  # noqa: PLR0913 - one table's sweep
         for child, column in spec.children:
             child_table = Base.metadata.tables[child]
             session.execute(delete(child_table).where(child_table.c[column].in_(ids)))
-        counts.changed += session.execute(update(table).where(key.in_(ids)).values(spec.clear)).rowcount
+        result = cast(
+            "CursorResult[Any]", session.execute(update(table).where(key.in_(ids)).values(spec.clear))
+        )
+        counts.changed += result.rowcount
         counts.expired += len(ids)
         counts.residual += int(
             session.execute(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, Table, and_, delete, false, func, or_, select, true, tuple_
 from sqlalchemy.exc import SQLAlchemyError
@@ -84,16 +84,16 @@ class _Sql:
     def after(self, cursor: list[Any] | None) -> ColumnElement[bool]:
         if cursor is None:
             return true()
-        return self.key() > (cursor[0] if len(cursor) == 1 else tuple_(*cursor))
+        return cast("ColumnElement[bool]", self.key() > (cursor[0] if len(cursor) == 1 else tuple_(*cursor)))
 
     def upto(self, last: Key) -> ColumnElement[bool]:
-        return self.key() <= (last[0] if len(last) == 1 else tuple_(*last))
+        return cast("ColumnElement[bool]", self.key() <= (last[0] if len(last) == 1 else tuple_(*last)))
 
     def held(self, keys: list[Key]) -> ColumnElement[bool]:
         if not keys:
             return true()
         values = [k[0] for k in keys] if len(self.pk) == 1 else keys
-        return self.key().not_in(values)
+        return cast("ColumnElement[bool]", self.key().not_in(values))
 
 
 def _plan(conn: Connection, connector: SqlConnector, job: Job) -> _Sql:

@@ -18,7 +18,10 @@ from pydantic import Field, field_validator
 from mamori.policy.schema import Ident, Strict, Text, parse_period
 
 if TYPE_CHECKING:
-    from mamori.policy.schema import PolicyBundle
+    from collections.abc import Mapping
+
+    from mamori.policy.schema import PolicyBundle, Purpose
+    from mamori.policy.sections.datamap import Dataset
 
 Site = Literal["store", "office"]
 Loc = tuple[str | int, ...]
@@ -131,8 +134,8 @@ def _camera_problems(  # noqa: PLR0913 - the sets the entry is checked against
     where: Loc,
     camera: Camera,
     known: set[str],
-    purposes: dict[str, object],
-    datasets: dict[str, object],
+    purposes: Mapping[str, Purpose],
+    datasets: Mapping[str, Dataset],
     faces: frozenset[str],
 ) -> list[tuple[Loc, str]]:
     problems = [
@@ -144,11 +147,11 @@ def _camera_problems(  # noqa: PLR0913 - the sets the entry is checked against
     if purpose is None:
         problems.append(((*where, "purpose"), f"undeclared purpose {camera.purpose!r}"))
     else:
-        if "camera_images" not in {str(f) for f in purpose.flags}:  # type: ignore[attr-defined]
+        if "camera_images" not in {str(f) for f in purpose.flags}:
             problems.append(((*where, "purpose"), f"purpose {camera.purpose!r} lacks the camera_images flag"))
-        if period_days(camera.retention) > period_days(purpose.retention):  # type: ignore[attr-defined]
+        if period_days(camera.retention) > period_days(purpose.retention):
             problems.append(((*where, "retention"), "longer than the retention of its purpose"))
-        if camera.face_templates and not faces & set(purpose.items):  # type: ignore[attr-defined]
+        if camera.face_templates and not faces & set(purpose.items):
             problems.append(
                 ((*where, "face_templates"), "face templates need a purpose whose items include face data")
             )
@@ -158,9 +161,9 @@ def _camera_problems(  # noqa: PLR0913 - the sets the entry is checked against
         dataset = datasets.get(camera.footage)
         if dataset is None:
             problems.append(((*where, "footage"), f"unknown data-map dataset {camera.footage!r}"))
-        elif getattr(dataset, "expiry", None) is None or getattr(dataset, "retention", None) is None:
+        elif dataset.expiry is None or dataset.retention is None:
             problems.append(((*where, "footage"), "the footage dataset needs retention and expiry"))
-        elif period_days(dataset.retention) > period_days(camera.retention):  # type: ignore[attr-defined]
+        elif period_days(dataset.retention) > period_days(camera.retention):
             problems.append(
                 ((*where, "footage"), "the footage dataset keeps it longer than the camera's retention")
             )
