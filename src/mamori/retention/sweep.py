@@ -24,6 +24,7 @@ from mamori.fulfillment.connectors.sql import SqlConnector
 from mamori.fulfillment.rules import erasure_changes, residual_fields
 from mamori.policy.sections.datamap import Dataset
 
+ANONYMISE_BATCH = 10_000
 BATCH = 20_000  # rows per batch: one short transaction and one re-read each
 
 
@@ -143,7 +144,8 @@ def _anonymise_batch(
     """The next batch's keys, then the erasure strategies on those not held; False when none is left."""
     with engine.connect() as conn:
         query = select(*plan.pk).where(plan.expired, plan.after(counts.cursor)).order_by(*plan.pk)
-        keys: list[Key] = [tuple(row) for row in conn.execute(query.limit(job.batch))]
+        limit = min(job.batch, ANONYMISE_BATCH)  # these rows are read whole into memory
+        keys: list[Key] = [tuple(row) for row in conn.execute(query.limit(limit))]
     if not keys:
         return False
     held = [k for k in keys if k in job.held]
