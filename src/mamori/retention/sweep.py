@@ -160,10 +160,18 @@ def _delete_batch(
     engine: Any, _: SqlConnector, plan: _Sql, children: list[tuple[Table, Any]], job: Job, counts: Counts
 ) -> bool:
     """Delete the next batch by key range (only its last key is read); False when none is left."""
+    ahead = select(*plan.pk).where(plan.expired, plan.after(counts.cursor)).order_by(*plan.pk)
     with engine.connect() as conn:
-        ahead = select(*plan.pk).where(plan.expired, plan.after(counts.cursor))
-        inner = ahead.order_by(*plan.pk).limit(job.batch).subquery()
-        found = conn.execute(select(*inner.c).order_by(*(c.desc() for c in inner.c)).limit(1)).first()
+        # The batch's last key: the row ``batch`` places on (read in the database, no key list);
+        # fewer rows left than a batch: the last of them.
+        found = conn.execute(ahead.limit(1).offset(job.batch - 1)).first()
+        if found is None:
+            found = conn.execute(
+                select(*plan.pk)
+                .where(plan.expired, plan.after(counts.cursor))
+                .order_by(*(c.desc() for c in plan.pk))
+                .limit(1)
+            ).first()
     if found is None:
         return False
     last: Key = tuple(found)
