@@ -50,7 +50,9 @@ def sweep_cmd(
         else:
             run = service.start_run(session, actor=cli_actor(), dry_run=dry_run)
             session.commit()
-        typer.echo(f"{'dry run' if dry_run else 'sweep'} {run.id} (policy version {run.policy_version})", err=True)
+        typer.echo(
+            f"{'dry run' if dry_run else 'sweep'} {run.id} (policy version {run.policy_version})", err=True
+        )
         service.execute_run(session, settings, run.id, batch=batch, report=_progress)
         result = service.run_dict(session, run)
     _print_run(result, as_json=as_json)
@@ -64,17 +66,17 @@ def _print_run(result: dict[str, object], *, as_json: bool) -> None:
         return
     dry = bool(result["dry_run"])
     typer.echo(f"{'DRY RUN' if dry else 'SWEEP'} {result['id']}: {result['status']}")
-    typer.echo(f"{'system.dataset':32} {'action':10} {'retention':9} {'expired':>9} {'changed':>9} {'held':>7}  items")
+    head = ("system.dataset", "action", "retention", "expired", "changed", "held")
+    typer.echo(f"{head[0]:32} {head[1]:10} {head[2]:9} {head[3]:>9} {head[4]:>9} {head[5]:>7}  items")
     for table in result["tables"]:  # type: ignore[attr-defined]
         typer.echo(
             f"{table['system'] + '.' + table['dataset']:32} {table['action']:10} {table['retention']:9}"
             f" {table['expired']:>9} {('-' if dry else table['changed']):>9} {table['held']:>7}"
             f"  {','.join(table['items'])}{'  ERROR ' + shown(table['error']) if table['error'] else ''}"
         )
-    typer.echo(
-        f"total: {result['expired']} expired, {'would go: ' + str(int(result['expired']) - int(result['held'])) if dry else str(result['changed']) + ' changed'},"  # type: ignore[call-overload]
-        f" {result['held']} held, {result['residual']} left"
-    )
+    expired, held = int(str(result["expired"])), int(str(result["held"]))
+    done = f"would go: {expired - held}" if dry else f"{result['changed']} changed"
+    typer.echo(f"total: {expired} expired, {done}, {held} held, {result['residual']} left")
 
 
 @app.command("runs")
@@ -87,7 +89,10 @@ def runs_cmd(as_json: bool = JsonOpt) -> None:
         return
     for r in runs:
         kind = "dry-run" if r["dry_run"] else "sweep"
-        typer.echo(f"{r['id']}  {r['created_at']}  {kind:7}  {r['status']:8}  expired {r['expired']}  changed {r['changed']}  held {r['held']}")
+        typer.echo(
+            f"{r['id']}  {r['created_at']}  {kind:7}  {r['status']:8}"
+            f"  expired {r['expired']}  changed {r['changed']}  held {r['held']}"
+        )
 
 
 @app.command("show")
@@ -102,7 +107,9 @@ def show_cmd(run_id: uuid.UUID, as_json: bool = JsonOpt) -> None:
 def hold_add(
     reason: str = typer.Option(..., "--reason", help="Why the data is held (an investigation, a lawsuit)."),
     dataset: str | None = typer.Option(None, "--dataset", help="system.dataset to hold as a whole."),
-    identity: list[str] = typer.Option([], "--identity", help="kind=value, e.g. email=a@example.jp (repeatable)."),
+    identity: list[str] = typer.Option(
+        [], "--identity", help="kind=value, e.g. email=a@example.jp (repeatable)."
+    ),
 ) -> None:
     """Place a legal hold on a dataset or on a person's records (identities are stored encrypted)."""
     identities: dict[str, list[str]] = {}
@@ -132,7 +139,11 @@ def hold_list() -> None:
     """The holds in force (manual ones; open requests and incidents hold their subjects by themselves)."""
     with session_scope() as session:
         for hold in active_holds(session):
-            what = f"{hold.system}.{hold.dataset}" if hold.system else "identities: " + ",".join(hold.identity_kinds)
+            what = (
+                f"{hold.system}.{hold.dataset}"
+                if hold.system
+                else "identities: " + ",".join(hold.identity_kinds)
+            )
             typer.echo(f"{hold.id}  {hold.created_at.isoformat()}  {what}  {shown(hold.reason)}")
 
 

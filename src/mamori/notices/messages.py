@@ -31,7 +31,10 @@ _LABELS: dict[str, tuple[str, str, str, str]] = {
     "cameras": ("カメラ画像の取扱い", "Camera images", "摄像头图像的处理", "攝影機影像的處理"),
     "cameras_intro": (
         "当社は、次の場所にカメラを設置しています。カメラごとに、撮影範囲、利用目的、顔の分析の有無、保存期間、閲覧できる者を示します。",
-        "We operate cameras in the places listed below. For each camera we state what it films, why, whether faces are analysed, how long its images are kept and who may view them.",
+        (
+            "We operate cameras in the places listed below. For each camera we state what it films, why,"
+            " whether faces are analysed, how long its images are kept and who may view them."
+        ),
         "本公司在下列场所设置了摄像头。对每台摄像头，说明其拍摄范围、使用目的、是否分析面部、保存期限以及可查看者。",
         "本公司於下列場所設置攝影機。針對每台攝影機，說明其拍攝範圍、利用目的、是否分析臉部、保存期限及可檢視者。",
     ),

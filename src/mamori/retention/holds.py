@@ -73,7 +73,9 @@ def place_hold(  # noqa: PLR0913 - the fields of a hold
     """
     idents = identity_map(identities or {})
     if not reason.strip():
-        raise ValidationFailed("a hold needs a reason", details={"errors": [{"field": "reason", "message": "required"}]})
+        raise ValidationFailed(
+            "a hold needs a reason", details={"errors": [{"field": "reason", "message": "required"}]}
+        )
     if bool(idents) == bool(system and dataset):
         raise ValidationFailed(
             "a hold names either a dataset (system and dataset) or identities",
@@ -107,12 +109,16 @@ def release_hold(session: Session, *, actor: str, hold_id: uuid.UUID) -> Retenti
     hold = session.get(RetentionHold, hold_id)
     if hold is None or hold.released_at is not None:
         raise NotFound("no such active hold")
-    from mamori.db.base import utcnow  # noqa: PLC0415
+    from mamori.db.base import utcnow
 
     hold.released_at = utcnow()
     hold.released_by = actor
     record_event(
-        session, actor=actor, action="retention.hold_released", target_type="retention_hold", target_id=str(hold.id)
+        session,
+        actor=actor,
+        action="retention.hold_released",
+        target_type="retention_hold",
+        target_id=str(hold.id),
     )
     return hold
 
@@ -120,7 +126,9 @@ def release_hold(session: Session, *, actor: str, hold_id: uuid.UUID) -> Retenti
 def active_holds(session: Session) -> list[RetentionHold]:
     return list(
         session.scalars(
-            select(RetentionHold).where(RetentionHold.released_at.is_(None)).order_by(RetentionHold.created_at)
+            select(RetentionHold)
+            .where(RetentionHold.released_at.is_(None))
+            .order_by(RetentionHold.created_at)
         )
     )
 
@@ -143,7 +151,9 @@ def resolve_holds(
         if case.subject_id is not None:
             subjects.append(str(case.subject_id))
         if case.requester_email_encrypted:
-            _merge(identities, {"email": [cipher.decrypt(case.requester_email_encrypted, context=EMAIL_CONTEXT)]})
+            _merge(
+                identities, {"email": [cipher.decrypt(case.requester_email_encrypted, context=EMAIL_CONTEXT)]}
+            )
     rows = session.execute(
         select(IncidentSubject.subject_id, Incident.id)
         .join(Incident, Incident.id == IncidentSubject.incident_id)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mamori.db.base import Base
@@ -22,12 +22,14 @@ from mamori.policy.schema import PolicyBundle
 from mamori.retention.rules import cutoff
 from mamori.retention.sweep import BATCH, Counts, Progress
 
+OWN_BATCH = 1000
+
 
 def _category_retention(category: str) -> Callable[[PolicyBundle], str | None]:
     """The longest retention among the purposes of a subject category (None: no such category)."""
 
     def retention(bundle: PolicyBundle) -> str | None:
-        from mamori.policy.sections.cameras import period_days  # noqa: PLC0415
+        from mamori.policy.sections.cameras import period_days
 
         periods = [p.retention for c in bundle.subject_categories if c.id == category for p in c.purposes]
         return max(periods, key=period_days) if periods else None
@@ -50,7 +52,9 @@ class OwnTable:
 
     def left(self, table: Table) -> ColumnElement[bool]:
         """Rows that still hold a value the sweep empties."""
-        return or_(*(table.c[c].is_not(None) if v is None else table.c[c] != v for c, v in self.clear.items()))
+        return or_(
+            *(table.c[c].is_not(None) if v is None else table.c[c] != v for c, v in self.clear.items())
+        )
 
 
 OWN_TABLES: tuple[OwnTable, ...] = (
@@ -100,8 +104,11 @@ def sweep_own(  # noqa: PLR0913 - one table's sweep
     table = Base.metadata.tables[spec.table]
     expired = (table.c[spec.clock] < limit) & spec.finished(table) & spec.left(table)
     key = table.c.id
+    batch = min(batch, OWN_BATCH)  # ids go out as bound parameters
     if dry_run:
-        counts.expired = int(session.execute(select(func.count()).select_from(table).where(expired)).scalar_one())
+        counts.expired = int(
+            session.execute(select(func.count()).select_from(table).where(expired)).scalar_one()
+        )
         return counts
     while True:
         after = key > _uuid(counts.cursor[0]) if counts.cursor else expired
@@ -111,7 +118,10 @@ def sweep_own(  # noqa: PLR0913 - one table's sweep
         for child, column in spec.children:
             child_table = Base.metadata.tables[child]
             session.execute(delete(child_table).where(child_table.c[column].in_(ids)))
-        counts.changed += session.execute(update(table).where(key.in_(ids)).values(spec.clear)).rowcount
+        result = cast(
+            "CursorResult[Any]", session.execute(update(table).where(key.in_(ids)).values(spec.clear))
+        )
+        counts.changed += result.rowcount
         counts.expired += len(ids)
         counts.residual += int(
             session.execute(
@@ -128,6 +138,6 @@ def own_cutoff(spec: OwnTable, bundle: PolicyBundle, now: datetime) -> tuple[str
 
 
 def _uuid(text: str) -> Any:
-    import uuid  # noqa: PLC0415
+    import uuid
 
     return uuid.UUID(text)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from typing import TypeVar
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from mamori.policy.schema import PolicyBundle, parse_period
 from mamori.policy.sections.datamap import Dataset, System
@@ -15,7 +15,7 @@ MAMORI = "mamori"  # the system name of Mamori's own tables in sweep records
 
 
 def subtract_period(moment: D, period: str) -> D:
-    """``moment`` minus an ISO 8601 period of years, months and days (month ends clamp: 03-31 - P1M = 02-28)."""
+    """``moment`` minus an ISO 8601 period of years, months and days (03-31 minus P1M is 02-28)."""
     years, months, days = parse_period(period)
     total = moment.year * 12 + (moment.month - 1) - years * 12 - months
     year, month = divmod(total, 12)
@@ -43,7 +43,9 @@ class Target:
 
 def targets(bundle: PolicyBundle) -> list[Target]:
     """Every data-map dataset with an ``expiry``, in map order."""
-    return [_target(system, dataset) for system in bundle.datamap for dataset in system.datasets if dataset.expiry]
+    return [
+        _target(system, dataset) for system in bundle.datamap for dataset in system.datasets if dataset.expiry
+    ]
 
 
 def _target(system: System, dataset: Dataset) -> Target:

@@ -48,7 +48,12 @@ def start_run(session: Session, *, actor: str, dry_run: bool, now: datetime | No
     bundle = bundle_of(version)
     now = now or utcnow()
     run = RetentionRun(
-        id=uuid.uuid4(), status="running", dry_run=dry_run, policy_version=version.number, now=now, created_by=actor
+        id=uuid.uuid4(),
+        status="running",
+        dry_run=dry_run,
+        policy_version=version.number,
+        now=now,
+        created_by=actor,
     )
     session.add(run)
     session.flush()
@@ -90,7 +95,7 @@ class _Context:
     report: Report | None
 
 
-def execute_run(
+def execute_run(  # noqa: PLR0913 - the run, where it runs, and how it reports
     session: Session,
     settings: Settings,
     run_id: uuid.UUID,
@@ -113,7 +118,9 @@ def execute_run(
     holds = resolve_holds(session, bundle, cipher_from_settings(settings), connectors)
     ctx = _Context(session, run, bundle, connectors, holds, batch, report)
     tables = session.scalars(
-        select(RetentionRunTable).where(RetentionRunTable.run_id == run.id, RetentionRunTable.status != "done")
+        select(RetentionRunTable).where(
+            RetentionRunTable.run_id == run.id, RetentionRunTable.status != "done"
+        )
     ).all()
     for row in sorted(tables, key=lambda r: (r.system == MAMORI, r.system, r.dataset)):
         _sweep_table(ctx, row)
@@ -131,18 +138,9 @@ def _sweep_table(ctx: _Context, row: RetentionRunTable) -> None:
         if ctx.report is not None:
             ctx.report(row)
 
+    status, error = "done", None
     try:
-        if row.system == MAMORI:
-            spec = own_table(row.dataset)
-            if spec is not None:
-                sweep_own(ctx.session, spec, row.cutoff, counts, progress, dry_run=ctx.run.dry_run, batch=ctx.batch)
-        elif (row.system, row.dataset) in ctx.holds.datasets:
-            counts = _held_dataset(ctx, row, counts)
-        else:
-            counts = _sweep_mapped(ctx, row, counts, progress)
-        status, error = "done", None
-        if row.system in ctx.holds.failed:
-            status, error = "failed", "holds could not be resolved: " + ctx.holds.failed[row.system]
+        counts = _one_table(ctx, row, counts, progress)
     except ConnectorError as exc:
         status, error = "failed", str(exc)
     _save(row, counts)
@@ -152,6 +150,24 @@ def _sweep_table(ctx: _Context, row: RetentionRunTable) -> None:
         ctx.session.commit()
     if ctx.report is not None:
         ctx.report(row)
+
+
+def _one_table(
+    ctx: _Context, row: RetentionRunTable, counts: Counts, progress: Callable[[Counts], None]
+) -> Counts:
+    if row.system == MAMORI:
+        spec = own_table(row.dataset)
+        if spec is None:
+            return counts
+        return sweep_own(
+            ctx.session, spec, row.cutoff, counts, progress, dry_run=ctx.run.dry_run, batch=ctx.batch
+        )
+    if ctx.holds.failed:  # a held person's rows may be anywhere: sweep no mapped system blind
+        failed = ", ".join(sorted(ctx.holds.failed))
+        raise ConnectorError(f"legal holds could not be resolved (unreachable: {failed}); nothing swept")
+    if (row.system, row.dataset) in ctx.holds.datasets:
+        return _held_dataset(ctx, row, counts)
+    return _sweep_mapped(ctx, row, counts, progress)
 
 
 def _sweep_mapped(
@@ -187,7 +203,12 @@ def _held_dataset(ctx: _Context, row: RetentionRunTable, counts: Counts) -> Coun
 
 
 def _save(row: RetentionRunTable, counts: Counts) -> None:
-    row.expired, row.changed, row.held, row.residual = counts.expired, counts.changed, counts.held, counts.residual
+    row.expired, row.changed, row.held, row.residual = (
+        counts.expired,
+        counts.changed,
+        counts.held,
+        counts.residual,
+    )
     row.cursor = counts.cursor
     if counts.items:
         row.items = counts.items
@@ -288,6 +309,6 @@ def unfinished_run(session: Session) -> RetentionRun | None:
 
 def enqueue_sweep(session: Session, run: RetentionRun) -> uuid.UUID:
     """Queue the run for the worker; the job executes it (and resumes it if a worker dies)."""
-    from mamori.db.queue import enqueue  # noqa: PLC0415
+    from mamori.db.queue import enqueue
 
     return enqueue(session, kind=TASK_KIND, payload={"run_id": str(run.id)}, key=f"{TASK_KIND}:{run.id}")

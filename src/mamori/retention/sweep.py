@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, Table, and_, delete, false, func, or_, select, true, tuple_
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,7 +24,8 @@ from mamori.fulfillment.connectors.sql import SqlConnector
 from mamori.fulfillment.rules import erasure_changes, residual_fields
 from mamori.policy.sections.datamap import Dataset
 
-BATCH = 5000
+ANONYMISE_BATCH = 10_000
+BATCH = 20_000  # rows per batch: one short transaction and one re-read each
 
 
 @dataclass
@@ -84,16 +85,16 @@ class _Sql:
     def after(self, cursor: list[Any] | None) -> ColumnElement[bool]:
         if cursor is None:
             return true()
-        return self.key() > (cursor[0] if len(cursor) == 1 else tuple_(*cursor))
+        return cast("ColumnElement[bool]", self.key() > (cursor[0] if len(cursor) == 1 else tuple_(*cursor)))
 
     def upto(self, last: Key) -> ColumnElement[bool]:
-        return self.key() <= (last[0] if len(last) == 1 else tuple_(*last))
+        return cast("ColumnElement[bool]", self.key() <= (last[0] if len(last) == 1 else tuple_(*last)))
 
     def held(self, keys: list[Key]) -> ColumnElement[bool]:
         if not keys:
             return true()
         values = [k[0] for k in keys] if len(self.pk) == 1 else keys
-        return self.key().not_in(values)
+        return cast("ColumnElement[bool]", self.key().not_in(values))
 
 
 def _plan(conn: Connection, connector: SqlConnector, job: Job) -> _Sql:
@@ -110,7 +111,7 @@ def _plan(conn: Connection, connector: SqlConnector, job: Job) -> _Sql:
 
 
 def _not_yet_anonymised(table: Table, dataset: Dataset) -> ColumnElement[bool]:
-    """A row still holding a value its strategy would remove (rows already anonymised are not expired work)."""
+    """A row still holding a value its strategy would remove (anonymised rows are no work left)."""
     left: list[ColumnElement[bool]] = []
     for f in dataset.personal_fields:
         column = table.c[f.name]
@@ -130,31 +131,89 @@ def _sweep_sql(job: Job, connector: SqlConnector, counts: Counts, progress: Prog
         children = _children(conn, connector, job)
     if job.dry_run:
         return _count_sql(engine, plan, job, counts)
-    while True:
-        with engine.connect() as conn:
-            keys: list[Key] = [
-                tuple(row)
-                for row in conn.execute(
-                    select(*plan.pk).where(plan.expired, plan.after(counts.cursor)).order_by(*plan.pk).limit(job.batch)
-                )
-            ]
-        if not keys:
-            return counts
-        held = [k for k in keys if k in job.held]
-        counts.expired += len(keys)
-        counts.held += len(held)
-        if job.dataset.expiry and job.dataset.expiry.action == "anonymise":
-            _anonymise(connector, job, [k for k in keys if k not in job.held], counts)
-        else:
-            _delete_range(engine, plan, children, counts.cursor, keys[-1], held, counts)
-        counts.cursor = list(keys[-1])
+    anonymise = job.dataset.expiry is not None and job.dataset.expiry.action == "anonymise"
+    step = _anonymise_batch if anonymise else _delete_batch
+    while step(engine, connector, plan, children, job, counts):
         progress(counts)
+    return counts
+
+
+def _anonymise_batch(
+    engine: Any, connector: SqlConnector, plan: _Sql, _: list[tuple[Table, Any]], job: Job, counts: Counts
+) -> bool:
+    """The next batch's keys, then the erasure strategies on those not held; False when none is left."""
+    with engine.connect() as conn:
+        query = select(*plan.pk).where(plan.expired, plan.after(counts.cursor)).order_by(*plan.pk)
+        limit = min(job.batch, ANONYMISE_BATCH)  # these rows are read whole into memory
+        keys: list[Key] = [tuple(row) for row in conn.execute(query.limit(limit))]
+    if not keys:
+        return False
+    held = [k for k in keys if k in job.held]
+    counts.expired += len(keys)
+    counts.held += len(held)
+    _anonymise(connector, job, [k for k in keys if k not in job.held], counts)
+    counts.cursor = list(keys[-1])
+    return True
+
+
+def _delete_batch(
+    engine: Any, _: SqlConnector, plan: _Sql, children: list[tuple[Table, Any]], job: Job, counts: Counts
+) -> bool:
+    """Delete the next batch by key range (only its last key is read); False when none is left."""
+    ahead = select(*plan.pk).where(plan.expired, plan.after(counts.cursor)).order_by(*plan.pk)
+    with engine.connect() as conn:
+        # The batch's last key: the row ``batch`` places on (read in the database, no key list);
+        # fewer rows left than a batch: the last of them.
+        found = conn.execute(ahead.limit(1).offset(job.batch - 1)).first()
+        if found is None:
+            found = conn.execute(
+                select(*plan.pk)
+                .where(plan.expired, plan.after(counts.cursor))
+                .order_by(*(c.desc() for c in plan.pk))
+                .limit(1)
+            ).first()
+    if found is None:
+        return False
+    last: Key = tuple(found)
+    held = _held_between(job.held, counts.cursor, last)
+    span = and_(plan.expired, plan.after(counts.cursor), plan.upto(last))
+    where = and_(span, plan.held(held))
+    kept = 0
+    with engine.begin() as conn:
+        if held:
+            values = [k[0] for k in held] if len(plan.pk) == 1 else held
+            query = select(func.count()).select_from(plan.table).where(span, plan.key().in_(values))
+            kept = int(conn.execute(query).scalar_one())
+        if children and len(plan.pk) == 1:
+            doomed = select(plan.pk[0]).where(where)
+            for table, column in children:
+                conn.execute(delete(table).where(column.in_(doomed)))
+        deleted = conn.execute(delete(plan.table).where(where)).rowcount
+    with engine.connect() as conn:  # read the range again: nothing expired but the held rows may remain
+        left = int(conn.execute(select(func.count()).select_from(plan.table).where(where)).scalar_one())
+    counts.changed += deleted
+    counts.residual += left
+    counts.held += kept
+    counts.expired += deleted + left + kept
+    counts.cursor = list(last)
+    return True
+
+
+def _held_between(held: set[Key], cursor: list[Any] | None, last: Key) -> list[Key]:
+    """The held keys inside (cursor, last]; all of them when the key values do not compare."""
+    low = tuple(cursor) if cursor is not None else None
+    try:
+        return [k for k in held if (low is None or k > low) and k <= last]
+    except TypeError:
+        return list(held)
 
 
 def _count_sql(engine: Any, plan: _Sql, job: Job, counts: Counts) -> Counts:
     with engine.connect() as conn:
         where = and_(plan.expired, plan.after(counts.cursor))
-        counts.expired = int(conn.execute(select(func.count()).select_from(plan.table).where(where)).scalar_one())
+        counts.expired = int(
+            conn.execute(select(func.count()).select_from(plan.table).where(where)).scalar_one()
+        )
         held = list(job.held)
         for start in range(0, len(held), 1000):
             chunk = held[start : start + 1000]
@@ -173,26 +232,6 @@ def _children(conn: Connection, connector: SqlConnector, job: Job) -> list[tuple
         table = connector.table(conn, dataset_id)
         out.append((table, table.c[column]))
     return out
-
-
-def _delete_range(  # noqa: PLR0913 - one batch's range and what it spares
-    engine: Any,
-    plan: _Sql,
-    children: list[tuple[Table, Any]],
-    cursor: list[Any] | None,
-    last: Key,
-    held: list[Key],
-    counts: Counts,
-) -> None:
-    where = and_(plan.expired, plan.after(cursor), plan.upto(last), plan.held(held))
-    with engine.begin() as conn:
-        if children and len(plan.pk) == 1:
-            doomed = select(plan.pk[0]).where(where)
-            for table, column in children:
-                conn.execute(delete(table).where(column.in_(doomed)))
-        counts.changed += conn.execute(delete(plan.table).where(where)).rowcount
-    with engine.connect() as conn:  # read the range again: nothing expired but the held rows may remain
-        counts.residual += int(conn.execute(select(func.count()).select_from(plan.table).where(where)).scalar_one())
 
 
 def _anonymise(connector: SqlConnector, job: Job, keys: list[Key], counts: Counts) -> None:
@@ -233,7 +272,9 @@ def _sweep_files(job: Job, connector: FootageConnector, counts: Counts, progress
     return counts
 
 
-def _remove_files(connector: FootageConnector, job: Job, batch: list[Key], counts: Counts, last: str | None) -> None:
+def _remove_files(
+    connector: FootageConnector, job: Job, batch: list[Key], counts: Counts, last: str | None
+) -> None:
     if batch and not job.dry_run:
         counts.changed += connector.apply([Delete(job.dataset.id, tuple(batch))])[0]
         again = connector.fetch([Lookup(job.dataset.id, ("path",), tuple(batch))])[0]

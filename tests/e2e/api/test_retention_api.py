@@ -20,7 +20,9 @@ from tests.factories.fulfillment import load_shop, shop_bundle
 
 
 @pytest.fixture
-def officer(client: TestClient, fresh_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def officer(
+    client: TestClient, fresh_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
     """The shop on SQLite with orders 1-10 from 2018, the data map published, an officer's token."""
     shop = create_engine(f"sqlite:///{tmp_path / 'shop.db'}")
     load_shop(shop, 6)
@@ -30,13 +32,17 @@ def officer(client: TestClient, fresh_database_url: str, tmp_path: Path, monkeyp
     monkeypatch.setenv("SHOP_DB_URL", f"sqlite:///{tmp_path / 'shop.db'}")
     bundle = shop_bundle(tmp_path, only=("shop",))
     (bundle / "datamap" / "shop.yaml").write_text(
-        (bundle / "datamap" / "shop.yaml").read_text(encoding="utf-8").replace("kind: postgresql", "kind: sqlite"),
+        (bundle / "datamap" / "shop.yaml")
+        .read_text(encoding="utf-8")
+        .replace("kind: postgresql", "kind: sqlite"),
         encoding="utf-8",
     )
     engine = make_engine(fresh_database_url)
     with unit_of_work(make_session_factory(engine)) as session:
         publish_bundle(session, actor="user:officer", directory=bundle)
-        add_user(session, actor="t", username="po", display_name="po", role=Role.PRIVACY_OFFICER, password="x" * 12)
+        add_user(
+            session, actor="t", username="po", display_name="po", role=Role.PRIVACY_OFFICER, password="x" * 12
+        )
         token = create_token(session, actor="t", username="po", name="t").secret
     engine.dispose()
     client.headers["Authorization"] = f"Bearer {token}"
@@ -78,7 +84,9 @@ def test_holds_are_placed_listed_and_released(officer: TestClient) -> None:
     bad = officer.post("/api/v1/retention/holds", json={"reason": "x"})
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("application/problem+json")
-    made = officer.post("/api/v1/retention/holds", json={"reason": "lawsuit", "identities": {"email": ["user1@example.jp"]}})
+    made = officer.post(
+        "/api/v1/retention/holds", json={"reason": "lawsuit", "identities": {"email": ["user1@example.jp"]}}
+    )
     assert made.status_code == 201, made.text
     assert made.json()["identity_kinds"] == ["email"]
     assert "user1@example.jp" not in made.text

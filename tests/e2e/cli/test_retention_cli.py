@@ -56,9 +56,19 @@ def test_dry_run_report_then_sweep(fresh_database_url: str, shop: dict[str, str]
     assert "dry-run" in runs.stdout
 
 
-def test_a_held_person_keeps_their_orders(fresh_database_url: str, shop: dict[str, str], tmp_path: Path) -> None:
+def test_a_held_person_keeps_their_orders(
+    fresh_database_url: str, shop: dict[str, str], tmp_path: Path
+) -> None:
     held = mamori(
-        fresh_database_url, "retention", "hold", "add", "--reason", "lawsuit", "--identity", "email=user2@example.jp", env=shop
+        fresh_database_url,
+        "retention",
+        "hold",
+        "add",
+        "--reason",
+        "lawsuit",
+        "--identity",
+        "email=user2@example.jp",
+        env=shop,
     )
     assert held.returncode == 0, held.stderr
     swept = mamori(fresh_database_url, "retention", "sweep", env=shop)

@@ -20,7 +20,9 @@ BUREAU = "recipient:sample_credit_bureau"
 
 
 class TestFaceDataGate:
-    def test_provision_of_face_templates_is_refused_with_its_reason(self, session: Session, settings: Settings) -> None:
+    def test_provision_of_face_templates_is_refused_with_its_reason(
+        self, session: Session, settings: Settings
+    ) -> None:
         ensure_policy(session)
         subject = create_plain_subject(session)
         record_consent(session, subject, scope=BUREAU)

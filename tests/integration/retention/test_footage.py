@@ -1,11 +1,11 @@
-"""Camera footage in a folder declared as a ``files`` system: files past retention are deleted and verified."""
+"""Camera footage in a ``files`` system: files past retention are deleted and verified gone."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,12 @@ from mamori.security.crypto import cipher_from_settings
 DAY = 86400
 FOOTAGE = {
     "id": "footage",
-    "name": {"ja": "防犯カメラ映像", "en": "Camera footage", "zh-Hans": "摄像头录像", "zh-Hant": "攝影機錄影"},
+    "name": {
+        "ja": "防犯カメラ映像",
+        "en": "Camera footage",
+        "zh-Hans": "摄像头录像",
+        "zh-Hant": "攝影機錄影",
+    },
     "connection": {"kind": "files", "path_env": "FOOTAGE_DIR"},
     "location": {"ja": "店舗NVR", "en": "Shop recorder", "zh-Hans": "门店录像机", "zh-Hant": "門市錄影機"},
     "datasets": [
@@ -59,7 +64,9 @@ def footage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, session: Session) -
     bundle = tmp_path / "bundle"
     shutil.copytree(DEFAULT_POLICY_DIR, bundle)
     (bundle / "datamap").mkdir(exist_ok=True)
-    (bundle / "datamap" / "footage.yaml").write_text(yaml.safe_dump(FOOTAGE, allow_unicode=True), encoding="utf-8")
+    (bundle / "datamap" / "footage.yaml").write_text(
+        yaml.safe_dump(FOOTAGE, allow_unicode=True), encoding="utf-8"
+    )
     cameras = yaml.safe_load((bundle / "cameras.yaml").read_text(encoding="utf-8"))
     cameras["cameras"]["register"][0]["footage"] = "footage.entrance"
     (bundle / "cameras.yaml").write_text(yaml.safe_dump(cameras, allow_unicode=True), encoding="utf-8")
@@ -92,7 +99,9 @@ class TestFootageSweep:
         assert (table["expired"], table["changed"], table["residual"], table["status"]) == (3, 3, 0, "done")
         assert table["items"] == ["camera_image"]
 
-    def test_a_hold_on_the_footage_keeps_every_file(self, session: Session, settings: Settings, footage: Path) -> None:
+    def test_a_hold_on_the_footage_keeps_every_file(
+        self, session: Session, settings: Settings, footage: Path
+    ) -> None:
         place_hold(
             session,
             cipher_from_settings(settings),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from mamori.config import Settings
 from mamori.incidents.models import IncidentSubject
 from mamori.retention import service
-from mamori.retention.holds import release_hold, place_hold
+from mamori.retention.holds import place_hold, release_hold
 from mamori.security.crypto import cipher_from_settings
 from tests.factories.dsr import create_case, requester
 from tests.factories.incidents import create_incident
@@ -52,7 +53,9 @@ class TestHolds:
         session.flush()
         assert _kept(session, settings, published) == [12]
 
-    def test_a_released_hold_holds_nothing(self, session: Session, settings: Settings, published: Shop) -> None:
+    def test_a_released_hold_holds_nothing(
+        self, session: Session, settings: Settings, published: Shop
+    ) -> None:
         _expire_all_orders(published)
         hold = place_hold(
             session,
@@ -63,3 +66,24 @@ class TestHolds:
         )
         release_hold(session, actor="user:officer", hold_id=hold.id)
         assert _kept(session, settings, published) == []
+
+    def test_a_system_unreachable_for_holds_stops_every_mapped_sweep(
+        self, session: Session, settings: Settings, published: Shop, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        _expire_all_orders(published)
+        place_hold(
+            session,
+            cipher_from_settings(settings),
+            actor="user:officer",
+            reason="audit",
+            identities={"email": ["user2@example.jp"]},
+        )
+        monkeypatch.setenv("CRM_DB_URL", "sqlite:////nonexistent-folder/crm.db")
+        run = service.start_run(session, actor="user:officer", dry_run=False, now=NOW)
+        service.execute_run(session, settings, run.id)
+        result = service.run_dict(session, run)
+        orders = next(t for t in result["tables"] if t["dataset"] == "orders")
+        assert orders["status"] == "failed"
+        assert "legal holds could not be resolved (unreachable: crm)" in orders["error"]
+        assert result["status"] == "failed"
+        assert published.scalar("SELECT count(*) FROM orders") == 150

@@ -1,4 +1,4 @@
-"""Mamori's own tables: closed inquiries past the inquirers' retention lose the person's details and messages."""
+"""Mamori's own tables: closed inquiries past retention lose the person's details and messages."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def _close(inquiry: Inquiry, at: datetime) -> None:
 
 
 class TestInquiries:
-    def test_only_closed_inquiries_past_retention_are_emptied(self, session: Session, settings: Settings) -> None:
+    def test_only_closed_inquiries_past_retention_are_emptied(
+        self, session: Session, settings: Settings
+    ) -> None:
         old_closed = create_inquiry(session, settings)
         recent_closed = create_inquiry(session, settings)
         old_open = create_inquiry(session, settings, received_at=datetime(2020, 1, 1, tzinfo=UTC))
@@ -42,7 +44,9 @@ class TestInquiries:
         assert emptied == [old_closed.id]
         assert session.get(Inquiry, old_closed.id) is not None  # the ticket stays for the statistics
         messages = dict(
-            session.execute(select(InquiryMessage.inquiry_id, func.count()).group_by(InquiryMessage.inquiry_id)).all()
+            session.execute(
+                select(InquiryMessage.inquiry_id, func.count()).group_by(InquiryMessage.inquiry_id)
+            ).all()
         )
         assert old_closed.id not in messages
         assert messages[recent_closed.id] >= 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 from sqlalchemy import select, text
@@ -22,7 +23,9 @@ def _age(shop: Shop) -> None:
     """Orders 1-40 (customers 1-8) from 2018, members 1-4 from 2020; everything else recent."""
     with shop.shop.begin() as conn:
         conn.execute(text("UPDATE orders SET ordered_at = '2018-01-01 00:00:00' WHERE id <= 40"))
-        conn.execute(text("UPDATE orders SET ordered_at = '2019-12-09 00:00:00' WHERE id = 41"))  # just inside
+        conn.execute(
+            text("UPDATE orders SET ordered_at = '2019-12-09 00:00:00' WHERE id = 41")
+        )  # just inside
         conn.execute(text("UPDATE customer SET created_at = '2020-01-01 00:00:00' WHERE id <= 4"))
 
 
@@ -42,7 +45,9 @@ def _table(result: dict[str, object], name: str) -> dict[str, object]:
 
 
 class TestSweepOverTheShop:
-    def test_dry_run_counts_and_changes_nothing(self, session: Session, settings: Settings, published: Shop) -> None:
+    def test_dry_run_counts_and_changes_nothing(
+        self, session: Session, settings: Settings, published: Shop
+    ) -> None:
         _age(published)
         result = _sweep(session, settings, dry_run=True)
         orders = _table(result, "shop.orders")
@@ -80,7 +85,9 @@ class TestSweepOverTheShop:
         assert published.scalar("SELECT count(*) FROM order_item") == 450 - 35 * 3
         # Members 1, 2 and 4 are anonymised (the row stays); member 3 is held; 5 is recent.
         assert _rows(published, "SELECT id FROM customer WHERE email IS NULL ORDER BY id") == [1, 2, 4]
-        assert _rows(published, "SELECT id FROM customer WHERE name IS NULL AND phone IS NULL ORDER BY id") == [1, 2, 4]
+        assert _rows(
+            published, "SELECT id FROM customer WHERE name IS NULL AND phone IS NULL ORDER BY id"
+        ) == [1, 2, 4]
         assert published.scalar("SELECT count(*) FROM customer") == 30
         orders = _table(result, "shop.orders")
         assert (orders["expired"], orders["changed"], orders["held"], orders["residual"]) == (40, 35, 5, 0)
@@ -91,7 +98,9 @@ class TestSweepOverTheShop:
         assert event.action == "retention.swept"
         assert "user3@example.jp" not in str(event.details)
 
-    def test_a_second_sweep_finds_nothing_new(self, session: Session, settings: Settings, published: Shop) -> None:
+    def test_a_second_sweep_finds_nothing_new(
+        self, session: Session, settings: Settings, published: Shop
+    ) -> None:
         _age(published)
         _sweep(session, settings, dry_run=False)
         again = _sweep(session, settings, dry_run=False)
@@ -107,13 +116,11 @@ class TestSweepOverTheShop:
 
         def crash(row: RetentionRunTable) -> None:
             calls.append(row.changed)
-            if row.dataset == "orders" and row.changed >= 14:  # noqa: PLR2004 - two batches of 7
+            if row.dataset == "orders" and row.changed >= 14:
                 raise KeyboardInterrupt
 
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             service.execute_run(session, settings, run.id, batch=7, report=crash)
-        except KeyboardInterrupt:
-            pass
         assert published.scalar("SELECT count(*) FROM orders WHERE id <= 40") == 40 - 14
         assert service.unfinished_run(session) is not None
         service.execute_run(session, settings, run.id, batch=7)

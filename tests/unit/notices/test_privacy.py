@@ -278,7 +278,9 @@ class TestCameraStatements:
         assert [entry.text for entry in entries.entries] == [c.location.get(lang) for c in register]
         first = {fact.label: fact.lines for fact in entries.entries[0].facts}
         purposes = bundle.purposes()
-        assert purposes[register[0].purpose].text.get(lang) in [line for lines in first.values() for line in lines]
+        assert purposes[register[0].purpose].text.get(lang) in [
+            line for lines in first.values() for line in lines
+        ]
         assert register[0].viewers.get(lang) in [line for lines in first.values() for line in lines]
         assert all(any(b.tone == "sample" for b in entry.badges) for entry in entries.entries)
 

@@ -24,7 +24,8 @@ class TestRegister:
     def test_the_default_register_passes_and_has_sample_cameras(self, bundle: Path) -> None:
         result = load_bundle(bundle)
         assert result.errors == []
-        assert result.bundle is not None and result.bundle.cameras is not None
+        assert result.bundle is not None
+        assert result.bundle.cameras is not None
         cameras = result.bundle.cameras.entries
         assert {c.site for c in cameras} == {"store", "office"}
         assert all(c.sample for c in cameras)
@@ -48,19 +49,28 @@ class TestRegister:
     def test_face_templates_need_a_face_item_and_a_purpose_using_it(self, bundle: Path) -> None:
         edit(bundle, "cameras.yaml", "face_templates: false", "face_templates: true")
         errors = _errors(bundle)
-        assert "cameras.register[0].items: a camera that makes face templates must list a face_data item" in errors
+        assert (
+            "cameras.register[0].items: a camera that makes face templates must list a face_data item"
+            in errors
+        )
         assert any("face templates need a purpose whose items include face data" in e for e in errors)
 
     def test_unknown_footage_dataset(self, bundle: Path) -> None:
-        edit(bundle, "cameras.yaml", "      retention: P30D\n", "      retention: P30D\n      footage: nvr.entrance\n")
+        edit(
+            bundle,
+            "cameras.yaml",
+            "      retention: P30D\n",
+            "      retention: P30D\n      footage: nvr.entrance\n",
+        )
         assert "cameras.register[0].footage: unknown data-map dataset 'nvr.entrance'" in _errors(bundle)
 
 
 class TestFaceData:
     def test_joint_use_of_face_data_needs_a_declaration(self, bundle: Path) -> None:
         edit(bundle, "joint_use.yaml", "items: [name,", "items: [face_template, name,")
-        assert "joint_use.items[0]: face data 'face_template' in joint use needs cameras.face_data.joint_use: true" in (
-            _errors(bundle)
+        assert (
+            "joint_use.items[0]: face data 'face_template' in joint use"
+            " needs cameras.face_data.joint_use: true" in _errors(bundle)
         )
         edit(bundle, "cameras.yaml", "joint_use: false", "joint_use: true")
         assert _errors(bundle) == []

@@ -25,7 +25,9 @@ class TestSubtractPeriod:
         assert subtract_period(moment, period) == expected
 
     def test_cutoff_keeps_the_time_of_day_and_zone(self) -> None:
-        assert cutoff(datetime(2026, 12, 8, 3, 4, 5, tzinfo=UTC), "P7Y") == datetime(2019, 12, 8, 3, 4, 5, tzinfo=UTC)
+        assert cutoff(datetime(2026, 12, 8, 3, 4, 5, tzinfo=UTC), "P7Y") == datetime(
+            2019, 12, 8, 3, 4, 5, tzinfo=UTC
+        )
 
     def test_refuses_a_period_that_is_not_one(self) -> None:
         with pytest.raises(ValueError, match="not an ISO 8601 period"):

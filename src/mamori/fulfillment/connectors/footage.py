@@ -93,14 +93,18 @@ class FootageConnector(Connector):
                 except FileNotFoundError:
                     continue
                 except OSError as exc:
-                    raise ConnectorError(f"{self.system.id}: a file cannot be removed ({type(exc).__name__})") from None
+                    raise ConnectorError(
+                        f"{self.system.id}: a file cannot be removed ({type(exc).__name__})"
+                    ) from None
             counts.append(removed)
         return counts
 
     def describe(self) -> dict[str, dict[str, str]]:
         folder = self.folder
         return {
-            entry.name: {PATH: "file", MODIFIED: "mtime"} for entry in sorted(folder.iterdir()) if entry.is_dir()
+            entry.name: {PATH: "file", MODIFIED: "mtime"}
+            for entry in sorted(folder.iterdir())
+            if entry.is_dir()
         }
 
     def close(self) -> None:

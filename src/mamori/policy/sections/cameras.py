@@ -18,7 +18,10 @@ from pydantic import Field, field_validator
 from mamori.policy.schema import Ident, Strict, Text, parse_period
 
 if TYPE_CHECKING:
-    from mamori.policy.schema import PolicyBundle
+    from collections.abc import Mapping
+
+    from mamori.policy.schema import PolicyBundle, Purpose
+    from mamori.policy.sections.datamap import Dataset
 
 Site = Literal["store", "office"]
 Loc = tuple[str | int, ...]
@@ -75,7 +78,7 @@ class Cameras(Strict):
 
 def period_days(period: str) -> int:
     """The length of a period in days, measured from a fixed date (to compare two periods)."""
-    from mamori.retention.rules import subtract_period  # noqa: PLC0415 - a pure helper, no cycle at import
+    from mamori.retention.rules import subtract_period
 
     return (_CLOCK_ORIGIN - subtract_period(_CLOCK_ORIGIN, period)).days
 
@@ -84,7 +87,9 @@ def face_items(cameras: Cameras | None) -> frozenset[str]:
     return frozenset(cameras.face_data.items) if cameras else frozenset()
 
 
-def face_data_refusal(cameras: Cameras | None, items: list[str] | tuple[str, ...], *, joint: bool) -> list[str]:
+def face_data_refusal(
+    cameras: Cameras | None, items: list[str] | tuple[str, ...], *, joint: bool
+) -> list[str]:
     """The face-data items of ``items`` that this sharing may not carry (empty when allowed)."""
     if cameras is None:
         return []
@@ -115,7 +120,10 @@ def camera_problems(bundle: PolicyBundle) -> list[tuple[Loc, str]]:
     faces = face_items(cameras)
     if bundle.joint_use is not None and not cameras.face_data.joint_use:
         problems += [
-            (("joint_use", "items", i), f"face data {item!r} in joint use needs cameras.face_data.joint_use: true")
+            (
+                ("joint_use", "items", i),
+                f"face data {item!r} in joint use needs cameras.face_data.joint_use: true",
+            )
             for i, item in enumerate(bundle.joint_use.items)
             if item in faces
         ]
@@ -126,20 +134,24 @@ def _camera_problems(  # noqa: PLR0913 - the sets the entry is checked against
     where: Loc,
     camera: Camera,
     known: set[str],
-    purposes: dict[str, object],
-    datasets: dict[str, object],
+    purposes: Mapping[str, Purpose],
+    datasets: Mapping[str, Dataset],
     faces: frozenset[str],
 ) -> list[tuple[Loc, str]]:
-    problems = [((*where, "items", i), f"undeclared data item {it!r}") for i, it in enumerate(camera.items) if it not in known]
+    problems = [
+        ((*where, "items", i), f"undeclared data item {it!r}")
+        for i, it in enumerate(camera.items)
+        if it not in known
+    ]
     purpose = purposes.get(camera.purpose)
     if purpose is None:
         problems.append(((*where, "purpose"), f"undeclared purpose {camera.purpose!r}"))
     else:
-        if "camera_images" not in {str(f) for f in purpose.flags}:  # type: ignore[attr-defined]
+        if "camera_images" not in {str(f) for f in purpose.flags}:
             problems.append(((*where, "purpose"), f"purpose {camera.purpose!r} lacks the camera_images flag"))
-        if period_days(camera.retention) > period_days(purpose.retention):  # type: ignore[attr-defined]
+        if period_days(camera.retention) > period_days(purpose.retention):
             problems.append(((*where, "retention"), "longer than the retention of its purpose"))
-        if camera.face_templates and not faces & set(purpose.items):  # type: ignore[attr-defined]
+        if camera.face_templates and not faces & set(purpose.items):
             problems.append(
                 ((*where, "face_templates"), "face templates need a purpose whose items include face data")
             )
@@ -149,8 +161,10 @@ def _camera_problems(  # noqa: PLR0913 - the sets the entry is checked against
         dataset = datasets.get(camera.footage)
         if dataset is None:
             problems.append(((*where, "footage"), f"unknown data-map dataset {camera.footage!r}"))
-        elif getattr(dataset, "expiry", None) is None or getattr(dataset, "retention", None) is None:
+        elif dataset.expiry is None or dataset.retention is None:
             problems.append(((*where, "footage"), "the footage dataset needs retention and expiry"))
-        elif period_days(dataset.retention) > period_days(camera.retention):  # type: ignore[attr-defined]
-            problems.append(((*where, "footage"), "the footage dataset keeps it longer than the camera's retention"))
+        elif period_days(dataset.retention) > period_days(camera.retention):
+            problems.append(
+                ((*where, "footage"), "the footage dataset keeps it longer than the camera's retention")
+            )
     return problems
