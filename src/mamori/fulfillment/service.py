@@ -255,6 +255,8 @@ def runs_of_case(session: Session, case_ref: str, *, limit: int = 50) -> list[Ru
         .limit(limit)
     )
     return [get_run(session, run_id, include_package=False) for run_id in session.scalars(stmt)]
+
+
 _RUN_VIEW = select(
     *(getattr(FulfillmentRun, name) for name in RunRead.model_fields if name not in {"systems", "package"}),
     FulfillmentRun.package_encrypted,

@@ -103,6 +103,8 @@ def _first_running(session: Session, cal: Any, now: datetime, is_open: Any, size
         if len(rows) < batch or (len(kept) == size and views[-1].remaining_business_minutes > kept[-1]):
             break
     return sorted(views, key=lambda v: (v.remaining_business_minutes, v.reference))[:size]
+
+
 def review_views(session: Session, *, now: datetime | None = None) -> list[InquiryRead]:
     """Complaints marked for the management review (open or not), newest mark first; nothing decrypted."""
     rows = marked_for_review(session)

@@ -373,6 +373,7 @@ class _Builder:
             *(Paragraph(text) for text in statements),
         )
         return Section("cameras", self._l("cameras"), blocks)
+
     def safety_measures(self) -> Section:
         """The measures' summaries, one subsection per kind the bundle uses (APPI Art. 32, Rule 10)."""
         subsections = []
