@@ -71,6 +71,8 @@ def main() -> None:
         views, listed = _timed(lambda: open_views(session))
         stmt = select(Inquiry).where(Inquiry.state.in_([str(s) for s in OPEN_STATES]))
         rows, plain = _timed(lambda: list(session.scalars(stmt.order_by(Inquiry.first_response_due_at))))
+    if not len(views) == len(rows) == args.open:  # every inquiry listed by both, none lost
+        raise SystemExit(f"{args.open} open inquiries, {len(views)} listed, {len(rows)} read plainly")
     print(f"open inquiries:            {len(views)} (plain query rows: {len(rows)})")
     print(f"list by business time left: {listed * 1000:.1f} ms (best of 3)")
     print(f"plain query by due instant: {plain * 1000:.1f} ms (best of 3)")

@@ -47,6 +47,24 @@ def rate(count: int, work: Callable[[], object]) -> float:
     return count / (time.perf_counter() - started)
 
 
+def _rows(factory: sessionmaker[Session]) -> int:
+    with unit_of_work(factory) as session:
+        return int(session.execute(text("SELECT count(*) FROM bench_rows")).scalar_one())
+
+
+def _require_rows(added: int, count: int, what: str) -> None:
+    """Each timed phase must have done its work: every call or job ran once (rows written, jobs queued)."""
+    if added != count:
+        raise SystemExit(f"{what}: {count} expected, {added} written")
+
+
+def _jobs(factory: sessionmaker[Session], state: str) -> int:
+    with unit_of_work(factory) as session:
+        return int(
+            session.execute(text("SELECT count(*) FROM jobs WHERE state = :s"), {"s": state}).scalar_one()
+        )
+
+
 def enqueue_each(factory: sessionmaker[Session], count: int) -> None:
     for n in range(count):
         with unit_of_work(factory) as session:
@@ -77,12 +95,20 @@ def measure(name: str, url: str, count: int) -> list[str]:
     rows.metadata.create_all(engine)
     factory = make_session_factory(engine)
     lines = []
+    rows_before = _rows(factory)
     base_enqueue = rate(count, lambda: bare_inserts(factory, count))
+    _require_rows(_rows(factory) - rows_before, count, "bare inserts")
     each = rate(count, lambda: enqueue_each(factory, count))
+    _require_rows(_jobs(factory, "pending"), count, "jobs queued")
+    rows_before = _rows(factory)
     base_process = rate(count, lambda: direct_calls(factory, count))
+    _require_rows(_rows(factory) - rows_before, count, "direct calls")
     for concurrency in (1, 2):
         worker = Worker(factory, REGISTRY, WorkerConfig(concurrency=concurrency, retry_base=timedelta(0)))
+        rows_before = _rows(factory)
         processed = rate(count, worker.run_once)
+        _require_rows(_rows(factory) - rows_before, count, f"jobs run by the worker x{concurrency}")
+        _require_rows(_jobs(factory, "pending"), 0, "jobs left pending")
         lines.append(
             f"{name:<10} process, embedded worker x{concurrency}:  {processed:>8,.0f} jobs/s"
             f"  ({processed / base_process:.2f}x direct calls)"
@@ -111,7 +137,9 @@ def procrastinate_path(  # noqa: PLR0913 - the figures it is compared with
     for concurrency in (1, 2):
         config = WorkerConfig(concurrency=concurrency, retry_base=timedelta(0), poll_seconds=0.05)
         worker = ProcrastinateWorker(url, factory, REGISTRY, config)
+        rows_before = _rows(factory)
         processed = rate(count, lambda w=worker: w.run(once=True))
+        _require_rows(_rows(factory) - rows_before, count, f"jobs run by procrastinate x{concurrency}")
         lines.append(
             f"{name:<10} process, procrastinate x{concurrency}:      {processed:>8,.0f} jobs/s"
             f"  ({processed / base_process:.2f}x direct calls)"

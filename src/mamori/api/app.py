@@ -38,18 +38,14 @@ from mamori.db.session import make_engine, make_session_factory
 from mamori.jobs.embedded import embedded_config, start_embedded
 
 API_PREFIX = "/api/v1"
-REQUEST_THREADS = 40  # anyio's default limit of worker threads, which FastAPI uses for sync endpoints
 
 
 def build_runtime(settings: Settings) -> Runtime:
     options = {}
     if not settings.database_url.startswith("sqlite"):
-        # A pooled connection for each of the embedded worker's threads and each thread serving
-        # requests (the server runs sync endpoints on at most REQUEST_THREADS threads, each holding
-        # one connection at a time): a burst of requests queues for threads, never opens and closes
-        # overflow connections (a new PostgreSQL connection costs milliseconds of CPU on both sides).
+        # Room for the embedded worker's threads beside the requests being served.
         threads = embedded_config("postgresql", settings.worker_concurrency).concurrency
-        options = {"pool_size": threads + REQUEST_THREADS, "max_overflow": 10}
+        options = {"pool_size": threads + 5, "max_overflow": 10}
     engine = make_engine(settings.database_url, **options)
     return Runtime(
         settings=settings,

@@ -222,9 +222,17 @@ def _raw_rows(session: Session, columns: str, batch: int, chain: int = HEAD_ID) 
 
 
 def _links(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    # SQLite returns the instant as the very text that was hashed; other drivers a datetime, which
+    # is formatted once per instant (the events of one transaction share theirs).
+    last, formatted = None, ""
     for row in rows:
-        # SQLite returns the instant as the very text that was hashed; other drivers a datetime.
-        yield row if isinstance(row[2], str) else (*row[:2], format_instant(row[2]), *row[3:])
+        instant = row[2]
+        if isinstance(instant, str):
+            yield row
+            continue
+        if instant != last:
+            last, formatted = instant, format_instant(instant)
+        yield (*row[:2], formatted, *row[3:])
 
 
 def chain_heads(session: Session) -> dict[int, tuple[int, str]]:

@@ -31,24 +31,28 @@ class RunWaiter:
         self.run_id = run_id
         self._key = str(run_id)
         self._woken = threading.Event()
+        self._ended = threading.Event()  # this run's own signal: sent after its outcome committed
         self._remove = signals.subscribe(signals.RUNS, self._on_signal)
 
     def _on_signal(self, payload: str) -> None:
+        if payload == self._key:
+            self._ended.set()
         if payload in {"", self._key}:  # "": a listener reconnected and may have missed it
             self._woken.set()
 
     def wait(self, session_factory: sessionmaker[Session], seconds: float) -> bool:
         """Whether the run has finished (completed or failed) within ``seconds``.
 
-        The state is read when a signal comes and every :data:`LOOK_AGAIN` seconds, and once more
-        at the end.
+        The run's own signal is sent only once its outcome has committed, so it answers without a
+        read; otherwise the state is read when a signal comes and every :data:`LOOK_AGAIN` seconds,
+        and once more at the end.
         """
         deadline = time.monotonic() + seconds
         while True:
             left = deadline - time.monotonic()
             self._woken.wait(max(0.0, min(left, LOOK_AGAIN)))
             self._woken.clear()  # the state is read next, after any signal that came before this
-            if _finished(session_factory, self.run_id):
+            if self._ended.is_set() or _finished(session_factory, self.run_id):
                 return True
             if left <= 0:
                 return False
