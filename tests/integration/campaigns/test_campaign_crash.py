@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +21,7 @@ from mamori.campaigns.models import CampaignDelivery
 from mamori.config import Settings
 from mamori.db.session import make_engine, make_session_factory, unit_of_work
 from tests.factories.decisions import create_subject, publish_policy
+from tests.factories.smtp import running_sink
 from tests.unit.notify.test_backends import Sink
 
 REPO = Path(__file__).resolve().parents[3]
@@ -33,15 +32,8 @@ PEOPLE, BY_POST = 1500, 30
 @pytest.fixture
 def sink() -> Iterator[tuple[Sink, int]]:
     handler = Sink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with running_sink(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 def worker(url: str, port: int) -> subprocess.Popen[str]:

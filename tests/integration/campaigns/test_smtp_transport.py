@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from mamori.campaigns.sender import SmtpTransport, Template
+from tests.factories.smtp import running_sink
 from tests.unit.notify.test_backends import Sink
 
 
@@ -26,15 +25,8 @@ class PipeliningSink(Sink):
 @pytest.fixture(params=[True, False], ids=["pipelining", "plain"])
 def server(request: pytest.FixtureRequest) -> Iterator[tuple[Sink, int]]:
     handler = PipeliningSink(refuse=False) if request.param else Sink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with running_sink(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 def test_every_message_arrives_whole_with_its_message_id(server: tuple[Sink, int]) -> None:

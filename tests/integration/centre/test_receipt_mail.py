@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +21,7 @@ from mamori.notify.models import OutboundMessage
 from mamori.notify.service import Outbox, deliver_in
 from mamori.policy.service import bundle_of, require_current_version
 from mamori.security.crypto import cipher_from_settings
+from tests.factories.smtp import running_sink
 from tests.integration.centre.test_preferences import EMAIL, _person, _signed_in
 from tests.unit.notify.test_backends import Sink
 
@@ -30,15 +29,8 @@ from tests.unit.notify.test_backends import Sink
 @pytest.fixture
 def sink() -> Iterator[tuple[Sink, int]]:
     handler = Sink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with running_sink(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 def _flat(text: str) -> str:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,21 +17,15 @@ from mamori.notify.models import OutboundMessage
 from mamori.notify.service import Outbox
 from mamori.security.crypto import cipher_from_settings
 from tests.factories.inquiries import create_inquiry, create_staff
+from tests.factories.smtp import running_sink
 from tests.unit.notify.test_backends import Sink
 
 
 @pytest.fixture
 def sink() -> Iterator[tuple[Sink, int]]:
     handler = Sink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with running_sink(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
