@@ -60,8 +60,12 @@ os.environ["MAMORI_DEFAULT_POLICY_DIR"] = str(DEFAULT_POLICY_DIR)
 # The PostgreSQL pass repeats only the tests that reach a database (those that ask for the
 # ``database_url`` fixture, directly or through ``engine``, ``session``, ``settings`` or
 # ``fresh_database_url``) and those marked ``postgres``: pure-logic tests behave the same whatever
-# the database, and the SQLite pass has run them. MAMORI_TEST_ALL=1 runs everything anyway.
+# the database, and the SQLite pass has run them. Browser journeys (the ``browser`` fixture) are
+# left out too unless marked ``postgres``: they check pages, which call the same services whose
+# database behaviour the API, CLI and integration tests check on PostgreSQL. MAMORI_TEST_ALL=1
+# runs everything anyway.
 DATABASE_FIXTURE = "database_url"
+BROWSER_FIXTURE = "browser"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -70,8 +74,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     keep: list[pytest.Item] = []
     pure: list[pytest.Item] = []
     for item in items:
-        reaches_database = DATABASE_FIXTURE in getattr(item, "fixturenames", ())
-        (keep if reaches_database or item.get_closest_marker("postgres") else pure).append(item)
+        names = getattr(item, "fixturenames", ())
+        database_behaviour = DATABASE_FIXTURE in names and BROWSER_FIXTURE not in names
+        (keep if database_behaviour or item.get_closest_marker("postgres") else pure).append(item)
     if pure:
         config.hook.pytest_deselected(items=pure)
         items[:] = keep
