@@ -128,7 +128,7 @@ _BATCH_SCHEMA = {
     },
 )
 def record_consents(
-    body: Annotated[ConsentBatch, Depends(_consent_batch)], session: SessionDep, _caller: Writer
+    _caller: Writer, body: Annotated[ConsentBatch, Depends(_consent_batch)], session: SessionDep
 ) -> Response:
     """Append up to 10,000 browser consent records (GPC refusals applied); all or none are stored.
 
