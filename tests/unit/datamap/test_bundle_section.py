@@ -35,18 +35,18 @@ def test_a_bundle_without_the_folder_has_an_empty_map(default_bundle_dir: Path) 
         (
             "item: member_number, identity",
             "item: member_numbr, identity",
-            "datamap/shop.yaml:56: datasets[2].fields[2].item: undeclared data item 'member_numbr'",
+            "datamap/shop.yaml:57: datasets[2].fields[2].item: undeclared data item 'member_numbr'",
         ),
         (
             "{field: address.id, direction: to}]\n  - id: address",
             "{field: adress.id, direction: to}]\n  - id: address",
-            "datamap/shop.yaml:29: datasets[0].fields[6].references[0].field: unknown field 'adress.id'",
+            "datamap/shop.yaml:30: datasets[0].fields[6].references[0].field: unknown field 'adress.id'",
         ),
         (
             'erasure: "null", categories: [user.name]}\n      - {name: name_kana',
             "categories: [user.name]}\n      - {name: name_kana",
             (
-                "datamap/shop.yaml:25: datasets[0].fields[3]:"
+                "datamap/shop.yaml:26: datasets[0].fields[3]:"
                 " a personal field (with an item) needs an erasure strategy"
             ),
         ),
