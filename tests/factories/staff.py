@@ -33,7 +33,9 @@ class Phone:
 
     def code(self) -> str:
         base = int(time.time()) // STEP_SECONDS
-        for step in (base - 1, base, base + 1):  # the server accepts one step of drift either way
+        # The server accepts one step of drift either way; the previous step is not offered, as it
+        # expires if the step turns while a loaded machine is still submitting the form.
+        for step in (base, base + 1):
             if self.last is None or step > self.last:
                 self.last = step
                 return self.totp.at(step * STEP_SECONDS)

@@ -41,7 +41,13 @@ class HoldRead(BaseModel):
     created_at: str
 
 
-@router.post("/retention/sweeps", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/retention/sweeps",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={
+        200: {"description": "A dry run, done: what a sweep would remove, per system, dataset and item"}
+    },
+)
 def start_sweep(
     body: SweepCreate, session: SessionDep, runtime: RuntimeDep, caller: Runner, response: Response
 ) -> dict[str, Any]:
